@@ -1,0 +1,136 @@
+# Tandem: one non-recursive Makefile.  Everything is built out of tree into
+# $(BUILD) (default build/).  Sources are found by directory, so a new file in
+# a listed directory needs no Makefile change.
+#
+#   make               configure if needed (installing Debian packages when
+#                      root and something is missing), then build build/tandem
+#   make check         every test suite, through prove
+#   make check-asan    the same suite, ASan+UBSan build in build/asan
+#   make check-tsan    the same suite, ThreadSanitizer build in build/tsan
+#   make run           boot the built-in demo guest
+#   make install       binary, symlinks and man page under PREFIX
+
+BUILD ?= build
+-include $(BUILD)/config.mak
+BUILD ?= build
+
+# Warnings: -Wall -Wextra -Werror, minus these, each for a reason:
+#  unused-parameter: callback tables (MemoryRegionOps, AccelOps, chardev
+#                    handlers) have fixed signatures that many users ignore.
+#  missing-field-initializers: "{ 0 }" and designated-initializer tables
+#                    rely on zero-filling the remaining fields.
+#  sign-compare:     guest-supplied sizes are unsigned and host counts are
+#                    signed; explicit casts everywhere would hide more bugs
+#                    than the warning finds.
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-sign-compare
+CFLAGS_ALL := $(CONFIG_CFLAGS) $(WARNINGS) -I$(BUILD) -Iinclude -I. $(CFLAGS)
+LDFLAGS_ALL := $(CONFIG_LDFLAGS) $(LDFLAGS)
+
+LIB_DIRS := util system accel accel/tcg accel/kvm accel/qtest tcg tcg/x86_64 \
+	target/i386 target/ppc hw/core hw/i386 hw/ppc hw/intc hw/timer hw/char \
+	hw/pci hw/virtio hw/net hw/block hw/display hw/misc hw/nvram chardev net \
+	block gdbstub monitor ui
+MAIN_SRC := system/main.c
+LIB_SRCS := $(wildcard cpu-exec.c) $(filter-out $(MAIN_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libtandem.a
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_SUPPORT := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/support/*.c))
+UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
+QTEST_SRCS := $(wildcard tests/qtest/*-test.c)
+QTEST_SUPPORT := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(QTEST_SRCS),$(wildcard tests/qtest/*.c)))
+QTEST_BINS := $(patsubst %.c,$(BUILD)/%,$(QTEST_SRCS))
+SCRIPT_TESTS := $(sort $(wildcard tests/cli/*.t tests/functional/*.t))
+
+# V=1 shows full command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+$(BUILD)/%.o: Q = @echo "  CC      $<"; 
+endif
+
+TANDEM := $(BUILD)/tandem
+LINKS := $(BUILD)/tandem-system-x86_64 $(BUILD)/tandem-system-ppc64
+
+.PHONY: all check check-unit check-qtest check-scripts check-asan check-tsan \
+	run install clean distclean
+.DEFAULT_GOAL := all
+all: $(TANDEM) $(LINKS)
+
+# Configure on first use.  Exit status 2 from configure means "libraries
+# missing"; as root we install them and configure again with the same args.
+$(BUILD)/config.mak: configure
+	@args=$$(cat $(BUILD)/config-args 2>/dev/null); \
+	./configure --builddir=$(BUILD) $$args; rc=$$?; \
+	if [ $$rc = 2 ] && [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing missing packages with scripts/install-deps.sh"; \
+		sh scripts/install-deps.sh && ./configure --builddir=$(BUILD) $$args; \
+	else exit $$rc; fi
+
+$(BUILD)/%.o: %.c $(BUILD)/config.mak
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TANDEM): $(BUILD)/system/main.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
+
+$(LINKS): $(TANDEM)
+	ln -sf tandem $@
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(UNIT_SUPPORT) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
+
+$(BUILD)/tests/qtest/%: $(BUILD)/tests/qtest/%.o $(QTEST_SUPPORT) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
+
+# Tests find the binary under test through TANDEM; the scripts through BUILD.
+TEST_ENV := TANDEM=$(abspath $(TANDEM)) BUILD=$(abspath $(BUILD)) SRC=$(CURDIR)
+PROVE := prove --exec '' --timer $(PROVE_FLAGS)
+
+check-unit: $(UNIT_BINS)
+	$(TEST_ENV) $(PROVE) $(UNIT_BINS)
+
+check-qtest: all $(QTEST_BINS)
+	$(if $(QTEST_BINS),$(TEST_ENV) $(PROVE) $(QTEST_BINS),@echo "no qtests")
+
+check-scripts: all
+	$(if $(SCRIPT_TESTS),$(TEST_ENV) $(PROVE) $(SCRIPT_TESTS),@echo "no script tests")
+
+check: all $(UNIT_BINS) $(QTEST_BINS)
+	$(TEST_ENV) $(PROVE) -j2 $(UNIT_BINS) $(QTEST_BINS) $(SCRIPT_TESTS)
+
+# The instrumented variants configure their own build directory and run the
+# same suite.  TSan needs a fixed address layout on kernels with 28+ bits of
+# mmap randomisation, hence setarch -R.
+check-asan:
+	@[ -f build/asan/config.mak ] || ./configure --builddir=build/asan --enable-asan
+	$(MAKE) BUILD=build/asan check
+
+check-tsan:
+	@[ -f build/tsan/config.mak ] || ./configure --builddir=build/tsan --enable-tsan
+	setarch -R $(MAKE) BUILD=build/tsan check
+
+run: all
+	$(TANDEM) -M pc -nographic
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(TANDEM) $(DESTDIR)$(PREFIX)/bin/tandem
+	ln -sf tandem $(DESTDIR)$(PREFIX)/bin/tandem-system-x86_64
+	ln -sf tandem $(DESTDIR)$(PREFIX)/bin/tandem-system-ppc64
+	install -m 644 docs/tandem.1 $(DESTDIR)$(PREFIX)/share/man/man1/tandem.1
+
+clean:
+	rm -rf $(BUILD)/*/ $(BUILD)/tandem* $(BUILD)/libtandem.a
+
+distclean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

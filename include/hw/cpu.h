@@ -1,0 +1,144 @@
+/*
+ * cpu.h: the target-independent part of a vCPU, and the shared vCPU loop's
+ * interface (implemented in cpu-exec.c).
+ *
+ * A target embeds CPUState at the start of its own CPU struct and fills in a
+ * CPUClass; generic code sees only CPUState.
+ *
+ * Lifecycle (one explicit state machine; transitions happen only in
+ * cpu-exec.c, under the BQL):
+ *
+ *     CREATED --vm_start--> RUNNING <--pause/resume--> PAUSED
+ *                              \                         /
+ *                               `------> STOPPED <------'   (unplug/shutdown)
+ *
+ * Cross-vCPU requests never poke another vCPU's fields: they queue work.
+ *   run_on_cpu(cpu, fn, data)            runs fn on cpu's thread and waits;
+ *                                        BQL held by caller, released while
+ *                                        waiting; fn runs with the BQL.
+ *   async_run_on_cpu(cpu, fn, data)      queues fn and returns; any thread.
+ *   async_safe_run_on_cpu(cpu, fn, data) queues fn to run on cpu's thread
+ *                                        while every other vCPU is outside
+ *                                        guest code ("exclusive"); fn runs
+ *                                        without the BQL.
+ * Each queues the item and kicks the target vCPU (accel->kick_vcpu).
+ */
+#ifndef HW_CPU_H
+#define HW_CPU_H
+
+#include "util/error.h"
+
+typedef struct CPUState CPUState;
+typedef struct AccelOps AccelOps;
+
+typedef enum VcpuState {
+    VCPU_CREATED,
+    VCPU_RUNNING,
+    VCPU_PAUSED,
+    VCPU_STOPPED,
+} VcpuState;
+
+/* interrupt_request bits; targets define more from CPU_INTERRUPT_TGT_0. */
+enum {
+    CPU_INTERRUPT_HARD = 1u << 0,    /* external interrupt line */
+    CPU_INTERRUPT_NMI = 1u << 1,
+    CPU_INTERRUPT_RESET = 1u << 2,
+    CPU_INTERRUPT_TGT_0 = 1u << 8,
+};
+
+typedef void RunOnCpuFn(CPUState *cpu, void *data);
+
+/* Target hooks.  Called on the vCPU's own thread unless noted. */
+typedef struct CPUClass {
+    const char *arch;                         /* "x86_64", "ppc64" */
+    void (*reset)(CPUState *cpu);             /* BQL */
+    bool (*has_work)(CPUState *cpu);          /* any thread, BQL */
+    void (*do_interrupt)(CPUState *cpu);      /* BQL */
+    void (*dump_state)(CPUState *cpu, FILE *f);
+} CPUClass;
+
+typedef struct CpuWorkItem CpuWorkItem;
+
+struct CPUState {
+    int cpu_index;                  /* const after creation */
+    const CPUClass *cc;             /* const */
+    const AccelOps *accel;          /* const */
+    void *accel_data;               /* owner: the accelerator */
+    void *env_ptr;                  /* the target register file */
+
+    pthread_t thread;               /* const once created */
+    char thread_name[16];
+    bool created;                   /* BQL; signalled on cpu_cond */
+
+    VcpuState state;                /* BQL */
+    bool stop;                      /* BQL: pause requested */
+    bool halted;                    /* BQL */
+    bool unplug;                    /* BQL: leave the loop and stop */
+    bool in_guest;                  /* atomic: inside exec_vcpu */
+    bool in_exclusive_wait;         /* BQL-free: see cpu-exec.c exclusive */
+
+    /*
+     * exit_request: set (atomic, release) by cpu_exit() from any thread;
+     * read and cleared by the owner vCPU thread.  TCG checks it at every
+     * block entry; KVM maps it to immediate_exit.
+     */
+    uint32_t exit_request;
+    uint32_t interrupt_request;     /* atomic bit set; owner clears */
+
+    pthread_cond_t halt_cond;       /* waited on with the BQL */
+    pthread_mutex_t work_lock;      /* protects work_list */
+    CpuWorkItem *work_first, *work_last;  /* work_lock */
+
+    int exception_index;            /* owner vCPU thread */
+    uint64_t exec_count;            /* owner; exec_vcpu calls, for tests */
+};
+
+/* All CPUs of the machine, indexed by cpu_index.  BQL to modify. */
+extern CPUState *cpus[];
+extern int nr_cpus;
+#define CPU_MAX 256
+
+/*
+ * Initialises the generic fields and adds cpu to cpus[].  The target calls
+ * it from its CPU creation; the loop starts the thread in cpu_start().
+ * BQL.
+ */
+void cpu_init_common(CPUState *cpu, const CPUClass *cc, int index);
+/* Creates the vCPU's thread (if the accelerator has threads) and waits
+ * until init_vcpu has run.  BQL. */
+bool cpu_start(CPUState *cpu, Error **errp);
+/* Asks the vCPU to leave guest code soon.  Any thread. */
+void cpu_exit(CPUState *cpu);
+/* Wakes a halted or waiting vCPU and kicks it out of guest code.  Any
+ * thread. */
+void cpu_kick(CPUState *cpu);
+/* Sets bits in interrupt_request and kicks.  Any thread. */
+void cpu_interrupt(CPUState *cpu, uint32_t mask);
+void cpu_reset_interrupt(CPUState *cpu, uint32_t mask);
+bool cpu_is_stopped(CPUState *cpu);   /* BQL */
+/* The vCPU of the calling thread, or NULL.  Any thread. */
+CPUState *current_cpu(void);
+
+void run_on_cpu(CPUState *cpu, RunOnCpuFn *fn, void *data);
+void async_run_on_cpu(CPUState *cpu, RunOnCpuFn *fn, void *data);
+void async_safe_run_on_cpu(CPUState *cpu, RunOnCpuFn *fn, void *data);
+
+/* Exclusive sections, for code that needs all vCPUs out of guest code.
+ * Called without the BQL, from a vCPU thread or the main thread. */
+void start_exclusive(void);
+void end_exclusive(void);
+/* Called by accelerators around guest execution (without the BQL). */
+void cpu_exec_start(CPUState *cpu);
+void cpu_exec_end(CPUState *cpu);
+
+/* Pause and resume every vCPU; pause waits until all are outside guest
+ * code.  BQL. */
+void pause_all_vcpus(void);
+void resume_all_vcpus(void);
+bool all_vcpus_paused(void);
+/* Resets every CPU through cc->reset, with accel put_state.  BQL, paused. */
+void cpu_reset_all(void);
+/* Stops every vCPU thread and joins it; for shutdown.  BQL. */
+void cpu_stop_all_and_join(void);
+
+#endif
