@@ -19,8 +19,12 @@
  * Which thread calls what, with which lock:
  *   init_machine   main thread, BQL, once, before vCPUs are created.
  *   init_vcpu      the vCPU's own thread, BQL.
- *   exec_vcpu      the vCPU's own thread, NO BQL.  Returns an EXCP_* code.
- *                  Must return promptly once cpu_exit(cpu) has been called.
+ *   exec_vcpu      the vCPU's own thread, NO BQL, between cpu_exec_start()
+ *                  and cpu_exec_end() (the loop brackets it).  Returns an
+ *                  EXCP_* code.  Must return promptly once cpu_exit(cpu)
+ *                  has been called, including when exit_request is already
+ *                  set on entry; it clears exit_request when it returns
+ *                  because of it.
  *   kick_vcpu      any thread, any locks: make exec_vcpu return soon.
  *   get_state      BQL, vCPU not in exec_vcpu: accel registers -> CPUState
  *   put_state      BQL, vCPU not in exec_vcpu: CPUState -> accel registers

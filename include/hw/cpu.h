@@ -6,11 +6,16 @@
  * CPUClass; generic code sees only CPUState.
  *
  * Lifecycle (one explicit state machine; transitions happen only in
- * cpu-exec.c, under the BQL):
+ * cpu-exec.c, in cpu_set_state(), under the BQL):
  *
  *     CREATED --vm_start--> RUNNING <--pause/resume--> PAUSED
- *                              \                         /
- *                               `------> STOPPED <------'   (unplug/shutdown)
+ *        |  \                  \                         /
+ *        |   `--(born stopped)--\----------------------->'
+ *        |                       `------> STOPPED <------'   (unplug/shutdown)
+ *        `-------------------------------> STOPPED           (init failed)
+ *
+ * A vCPU created while the VM is not running (PRELAUNCH, -S) is born with
+ * stop set and acknowledges it by going CREATED -> PAUSED.
  *
  * Cross-vCPU requests never poke another vCPU's fields: they queue work.
  *   run_on_cpu(cpu, fn, data)            runs fn on cpu's thread and waits;
@@ -74,8 +79,12 @@ struct CPUState {
     bool stop;                      /* BQL: pause requested */
     bool halted;                    /* BQL */
     bool unplug;                    /* BQL: leave the loop and stop */
-    bool in_guest;                  /* atomic: inside exec_vcpu */
-    bool in_exclusive_wait;         /* BQL-free: see cpu-exec.c exclusive */
+    /* atomic: between cpu_exec_start and cpu_exec_end (may be briefly
+     * true while the vCPU blocks at entry; see cpu-exec.c "exclusive") */
+    bool in_guest;
+    /* exclusive lock (cpu-exec.c): the running start_exclusive() counted
+     * this vCPU as in guest code and waits for its cpu_exec_end() */
+    bool in_exclusive_wait;
 
     /*
      * exit_request: set (atomic, release) by cpu_exit() from any thread;
@@ -85,12 +94,23 @@ struct CPUState {
     uint32_t exit_request;
     uint32_t interrupt_request;     /* atomic bit set; owner clears */
 
-    pthread_cond_t halt_cond;       /* waited on with the BQL */
-    pthread_mutex_t work_lock;      /* protects work_list */
+    /*
+     * The vCPU sleeps on halt_cond with work_lock (not the BQL), so that
+     * any thread can wake it without the BQL; see the wakeup protocol in
+     * cpu-exec.c.
+     */
+    pthread_cond_t halt_cond;       /* waited on with work_lock */
+    pthread_mutex_t work_lock;      /* protects the fields below */
     CpuWorkItem *work_first, *work_last;  /* work_lock */
+    bool wake_pending;              /* work_lock: a wakeup since last look */
+    bool work_closed;               /* work_lock: thread gone, no queueing */
+
+    bool event_waiter;              /* BQL: owner waits for a cpu event */
+    bool thread_joined;             /* BQL */
 
     int exception_index;            /* owner vCPU thread */
-    uint64_t exec_count;            /* owner; exec_vcpu calls, for tests */
+    /* exec_vcpu calls; written by the owner under the BQL, for tests */
+    uint64_t exec_count;
 };
 
 /* All CPUs of the machine, indexed by cpu_index.  BQL to modify. */
@@ -124,12 +144,26 @@ void async_run_on_cpu(CPUState *cpu, RunOnCpuFn *fn, void *data);
 void async_safe_run_on_cpu(CPUState *cpu, RunOnCpuFn *fn, void *data);
 
 /* Exclusive sections, for code that needs all vCPUs out of guest code.
- * Called without the BQL, from a vCPU thread or the main thread. */
+ * Called without the BQL, from a vCPU thread (outside cpu_exec_start/end)
+ * or another thread.  Not nested. */
 void start_exclusive(void);
 void end_exclusive(void);
-/* Called by accelerators around guest execution (without the BQL). */
+/*
+ * Bracket guest execution, without the BQL.  The vCPU loop calls them around
+ * exec_vcpu; an accelerator that must step out of guest code inside
+ * exec_vcpu (to call start_exclusive, or to block for long) calls
+ * cpu_exec_end() first and cpu_exec_start() before going back in.
+ */
 void cpu_exec_start(CPUState *cpu);
 void cpu_exec_end(CPUState *cpu);
+
+/*
+ * What the vCPU loop does when exec_vcpu returns EXCP_DEBUG: called on the
+ * vCPU's thread with the BQL held.  The gdbstub installs its own; the
+ * default stops this vCPU (it goes PAUSED until resume_all_vcpus()).
+ */
+typedef void CpuDebugHook(CPUState *cpu);
+extern CpuDebugHook *cpu_debug_hook;
 
 /* Pause and resume every vCPU; pause waits until all are outside guest
  * code.  BQL. */

@@ -67,4 +67,10 @@ void system_reset(void);
 /* Wakes the main loop to look at pending requests (any thread). */
 void main_loop_wakeup(void);
 
+/*
+ * After main_loop_run() has returned: the process exit status and the cause
+ * of the shutdown request that ended it (cause may be NULL).  BQL.
+ */
+int main_loop_exit_status(ShutdownCause *cause);
+
 #endif
