@@ -720,7 +720,7 @@ static void test_init_failure(void)
 
 #define STRESS_CPUS 4
 #define STRESS_THREADS 3
-#define STRESS_ITEMS 1500       /* per thread */
+#define STRESS_ITEMS 3000       /* per thread */
 
 typedef struct StressItem {
     int runs;                   /* atomic */
