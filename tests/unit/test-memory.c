@@ -1230,7 +1230,7 @@ static void test_rcu_concurrent_remap(void)
 
 #define RT_NODES   32
 #define RT_WINDOW  0x400
-#define RT_TREES   60
+#define RT_TREES   200
 #define RT_MUTATIONS 12
 
 typedef enum RtKind { RT_IO, RT_RAM, RT_CONTAINER, RT_ALIAS } RtKind;
