@@ -231,10 +231,15 @@ void system_reset(void)
     cpu_reset_all();
 }
 
-/* Any thread. */
+/* Any thread.  Before main_loop_init() there is no loop to wake; the
+ * request stays recorded for the first main_loop_run(). */
 void main_loop_wakeup(void)
 {
-    event_loop_notify(main_loop_get());
+    EventLoop *ml = main_loop_get();
+
+    if (ml) {
+        event_loop_notify(ml);
+    }
 }
 
 /* Acts on a reset request.  BQL. */
