@@ -73,7 +73,7 @@ struct CPUState {
 
     pthread_t thread;               /* const once created */
     char thread_name[16];
-    bool created;                   /* BQL; signalled on cpu_cond */
+    bool created;                   /* BQL; init_vcpu has run */
 
     VcpuState state;                /* BQL */
     bool stop;                      /* BQL: pause requested */
