@@ -226,6 +226,15 @@ static int guest_power_off(TestCPU *cpu)
     return EXCP_SHUTDOWN;
 }
 
+/* vm_start() cleared stop; only the vCPU itself sets it again (the main
+ * loop has not run yet). */
+static bool cpu_stopped_itself(void *opaque)
+{
+    TestCPU *cpu = opaque;
+
+    return cpu->parent.stop && cpu->parent.state == VCPU_PAUSED;
+}
+
 static void test_guest_shutdown(void)
 {
     TestCPU *c[2];
@@ -239,7 +248,7 @@ static void test_guest_shutdown(void)
     vm_start();
     /* Before the main loop acts, the vCPU that asked has stopped itself
      * (no guest code past the power-off); the other one still runs. */
-    g_assert_true(test_wait_until(cpu_paused, c[1], WAIT_MS));
+    g_assert_true(test_wait_until(cpu_stopped_itself, c[1], WAIT_MS));
     g_assert_true(test_cpu_advanced(c[0], 0, 1000, WAIT_MS));
     g_assert_cmpint(c[0]->parent.state, ==, VCPU_RUNNING);
     g_assert_cmpint(c[1]->parent.state, ==, VCPU_PAUSED);
