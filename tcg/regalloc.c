@@ -123,9 +123,17 @@ static void temp_dead(TCGContext *s, TCGTemp *ts)
         ts->val_type = TEMP_VAL_MEM;
         break;
     default:
+        /*
+         * Multi-BB temps keep their slot and its value: "dead" here means
+         * dead in this block, but the slot is read at the next block.
+         */
+        if (ts->multi_bb) {
+            ts->val_type = (ts->mem_allocated && ts->mem_coherent)
+                           ? TEMP_VAL_MEM : TEMP_VAL_DEAD;
+            break;
+        }
         ts->val_type = TEMP_VAL_DEAD;
-        /* Multi-BB temps keep their slot: a back edge may still read it. */
-        if (ts->mem_allocated && !ts->multi_bb) {
+        if (ts->mem_allocated) {
             s->frame_slot_used[ts->mem_offset / 8] = 0;
             ts->mem_allocated = false;
         }
@@ -388,9 +396,20 @@ static void reg_alloc_op(TCGContext *s, const TCGOp *op)
         new_args[nb_o + nb_i + k] = op->args[nb_o + nb_i + k];
     }
 
-    /* Inputs. */
+    /* Inputs, the most constrained (fixed registers) first. */
+    int order[TCG_MAX_OP_ARGS];
     for (int k = 0; k < nb_i; k++) {
-        int i = nb_o + k;
+        int j = k;
+
+        while (j > 0 && __builtin_popcount(ct.args[nb_o + order[j - 1]].regs) >
+                        __builtin_popcount(ct.args[nb_o + k].regs)) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = k;
+    }
+    for (int n = 0; n < nb_i; n++) {
+        int i = nb_o + order[n];
         TCGTemp *ts = &s->temps[op->args[i]];
         const TCGArgConstraint *ac = &ct.args[i];
         int reg;

@@ -7,6 +7,7 @@
  * set, fills the TLB entry so that the next access hits.
  */
 #include "util/osdep.h"
+#include "util/log.h"
 #include "tcg-harness.h"
 
 #include <sys/mman.h>
@@ -137,7 +138,11 @@ void tt_init(void)
         .atomic_host_addr = tt_atomic_host_addr,
     };
     size_t n;
+    const char *log = getenv("TT_LOG");     /* e.g. TT_LOG=op_opt,out_asm */
 
+    if (log) {
+        g_assert(log_parse_items(log, &log_mask, NULL));
+    }
     tcg_init(&p);
     for (int i = 0; i < 4; i++) {
         tt_in64[i] = tcg_global_mem_new_i64(offsetof(TcgTestEnv, in64[i]),
