@@ -759,6 +759,18 @@ static int next_real_op(TCGContext *s, int i)
     return i;
 }
 
+/* Index of the previous op that emits code, or -1. */
+static int prev_real_op(TCGContext *s, int i)
+{
+    for (i--; i >= 0; i--) {
+        if (s->ops[i].opc != INDEX_op_nop &&
+            s->ops[i].opc != INDEX_op_insn_start) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 static void label_unref(TCGContext *s, TCGArg label)
 {
     assert(s->labels[label].refs > 0);
@@ -791,7 +803,15 @@ void tcg_optimize(TCGContext *s)
         }
         if (opc == INDEX_op_set_label) {
             TCGLabel *l = &s->labels[op->args[0]];
+            int p = prev_real_op(s, i);
 
+            /* "br L; L:" once the code in between is gone: drop the br. */
+            if (p >= 0 && s->ops[p].opc == INDEX_op_br &&
+                s->ops[p].args[0] == op->args[0]) {
+                label_unref(s, op->args[0]);
+                op_remove(&s->ops[p]);
+                dead_code = false;
+            }
             if (l->refs == 0) {
                 op_remove(op);          /* fallthrough only (or dead) */
                 continue;
