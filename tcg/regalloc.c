@@ -475,7 +475,8 @@ static void reg_alloc_op(TCGContext *s, const TCGOp *op)
         if (nb_i && !const_args[nb_o] && !ac->newreg) {
             int r0 = new_args[nb_o];
 
-            if (regset_has(req & ~av, r0) && !s->reg_to_temp[r0]) {
+            if (regset_has(req & ALLOCATABLE & ~av, r0) &&
+                !s->reg_to_temp[r0]) {
                 reg = r0;
             }
         }

@@ -19,6 +19,7 @@ TCGv_i32 tt_in32[4], tt_out32[4], tt_r32[TT_NB_R32];
 uint8_t tt_ram[TT_RAM_SIZE] __attribute__((aligned(4096)));
 unsigned tt_slow_ld_calls, tt_slow_st_calls, tt_host_addr_calls;
 bool tt_slow_fill_tlb;
+uint64_t tt_slow_seen_r64_0;
 
 #define TT_CODE_SIZE (32u << 20)
 static uint8_t *tt_code_buf;
@@ -69,6 +70,7 @@ static uint64_t tt_slow_ld(void *env, uint64_t addr, MemOpIdx oi,
     uint64_t v = 0;
 
     tt_slow_ld_calls++;
+    tt_slow_seen_r64_0 = ((TcgTestEnv *)env)->r64[0];
     memcpy(&v, tt_ram_ptr(addr, size), size);
     if (mop & MO_BE) {
         v = tt_bswap(v, size);
@@ -89,6 +91,7 @@ static void tt_slow_st(void *env, uint64_t addr, uint64_t val, MemOpIdx oi,
     unsigned size = memop_size(mop);
 
     tt_slow_st_calls++;
+    tt_slow_seen_r64_0 = ((TcgTestEnv *)env)->r64[0];
     if (mop & MO_BE) {
         val = tt_bswap(val, size);
     }

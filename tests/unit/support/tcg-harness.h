@@ -40,6 +40,7 @@ extern TCGv_i32 tt_in32[4], tt_out32[4], tt_r32[TT_NB_R32];
 extern uint8_t tt_ram[TT_RAM_SIZE];
 extern unsigned tt_slow_ld_calls, tt_slow_st_calls, tt_host_addr_calls;
 extern bool tt_slow_fill_tlb;       /* slow path fills the TLB on a miss */
+extern uint64_t tt_slow_seen_r64_0; /* env->r64[0] when the slow path ran */
 
 /* Main thread, once: tcg_init, globals, code buffer, prologue, context. */
 void tt_init(void);
