@@ -276,6 +276,67 @@ static void test_insn_start_restore(void)
     (void)size;
 }
 
+/* ---- parallel translation: one context per thread, no lock ---- */
+
+typedef struct TranslateWorker {
+    int id;
+    unsigned long checked;
+    bool ok;
+} TranslateWorker;
+
+static void *translate_worker(void *opaque)
+{
+    TranslateWorker *w = opaque;
+    size_t size = 4u << 20, used = 0;
+    uint8_t *buf = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    TcgTestEnv *e = g_new0(TcgTestEnv, 1);
+
+    w->ok = buf != MAP_FAILED;
+    tcg_context_init_thread();
+    for (int n = 0; n < 300 && w->ok; n++) {
+        TCGv_i64 t;
+        int len;
+
+        tcg_func_start(tcg_ctx);
+        t = tcg_temp_new_i64();
+        tcg_gen_muli_i64(t, tt_r64[w->id], n + 1);
+        tcg_gen_addi_i64(tt_out64[w->id], t, w->id * 1000);
+        tcg_gen_exit_tb(NULL, 0);
+        len = tcg_gen_code(tcg_ctx, buf + used, size - used);
+        if (len <= 0) {
+            w->ok = false;
+            break;
+        }
+        e->r64[w->id] = n;
+        tcg_qemu_tb_exec(e, buf + used);
+        w->ok = e->out64[w->id] == (uint64_t)n * (n + 1) + w->id * 1000;
+        w->checked++;
+        used = ROUND_UP(used + len, 16);
+    }
+    tcg_context_destroy_thread();
+    munmap(buf, size);
+    g_free(e);
+    return NULL;
+}
+
+static void test_parallel_translation(void)
+{
+    TranslateWorker w[3];
+    pthread_t th[3];
+
+    for (int i = 0; i < 3; i++) {
+        w[i] = (TranslateWorker) { .id = i };
+        g_assert_cmpint(pthread_create(&th[i], NULL, translate_worker, &w[i]),
+                        ==, 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        g_assert_true(w[i].ok);
+        g_assert_cmpuint(w[i].checked, ==, 300);
+    }
+}
+
 /* ---- logging ---- */
 
 static void test_logging(void)
@@ -319,6 +380,8 @@ int main(int argc, char **argv)
                     test_goto_tb_patch_concurrent);
     g_test_add_func("/tcg/control/insn-start-restore",
                     test_insn_start_restore);
+    g_test_add_func("/tcg/control/parallel-translation",
+                    test_parallel_translation);
     g_test_add_func("/tcg/control/logging", test_logging);
     return g_test_run();
 }
