@@ -627,8 +627,7 @@ static void reg_alloc_call(TCGContext *s, const TCGOp *op)
             TCGTemp *ts = &s->temps[i];
 
             if (ts->kind == TEMP_GLOBAL) {
-                assert(ts->val_type != TEMP_VAL_REG || ts->mem_coherent ||
-                       ts->val_type == TEMP_VAL_MEM);
+                assert(ts->mem_coherent || ts->val_type == TEMP_VAL_MEM);
                 temp_release_reg(s, ts);
                 ts->val_type = TEMP_VAL_MEM;
                 ts->mem_coherent = true;

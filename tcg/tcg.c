@@ -536,8 +536,12 @@ int tcg_count_host_insns(const void *code, size_t size)
 
 /* ---- code generation driver ------------------------------------------ */
 
-/* Room kept free at the high-water mark: more than any one op emits. */
-#define TCG_HIGHWATER 1024
+/*
+ * Room kept free at the high-water mark: more than any one op emits (the
+ * largest are a helper call with its spills and a block end storing
+ * every dirty global, both well under this).
+ */
+#define TCG_HIGHWATER 4096
 
 void tcg_out_reloc(TCGContext *s, uint8_t *where, int label)
 {
@@ -564,6 +568,7 @@ void tcg_register_insn_end(TCGContext *s)
     s->insn_end_off[s->nb_insns - 1] = s->code_ptr - s->code_buf;
 }
 
+/* The ops may be generated again (e.g. into a new buffer after a failure). */
 int tcg_gen_code(TCGContext *s, void *buf, size_t size)
 {
     int ret;
