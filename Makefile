@@ -58,6 +58,8 @@ LINKS := $(BUILD)/tandem-system-x86_64 $(BUILD)/tandem-system-ppc64
 .PHONY: all check check-unit check-qtest check-scripts check-asan check-tsan \
 	run install clean distclean
 .DEFAULT_GOAL := all
+# Keep test objects: they are intermediates of the pattern rules.
+.SECONDARY:
 all: $(TANDEM) $(LINKS)
 
 # Configure on first use.  Exit status 2 from configure means "libraries
