@@ -72,13 +72,15 @@ static int64_t host_clock_ns(clockid_t id)
 
 /*
  * Orders a host-clock sample (an RDTSC in the vDSO, which is not a memory
- * access) before the loads that follow it: only LFENCE does that on x86.
+ * access) before the loads that follow it: LFENCE does that on x86, the
+ * only host we build for; elsewhere a full fence is the closest portable
+ * tool.
  */
 static inline void clock_sample_fence(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_lfence();
-#else
+#elif !defined(CONFIG_TSAN)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
 }
@@ -87,30 +89,28 @@ static inline void clock_sample_fence(void)
  * Any thread; lock-free.  The host time is sampled inside the read section
  * and, by writers, inside the write section: so a value computed from the
  * old state predates the writer's sample, and reads never go backwards
- * across a stop.
+ * across a stop.  The field loads are acquire loads so that the re-check
+ * of clock_seq cannot be satisfied before them (free on x86; no separate
+ * fence, which ThreadSanitizer cannot model).
  */
 static int64_t clock_virtual_ns(void)
 {
     for (;;) {
         unsigned seq = __atomic_load_n(&clock_seq, __ATOMIC_ACQUIRE);
         bool ticking;
-        int64_t offset, frozen, host;
+        int64_t offset, frozen, host = 0;
 
         if (seq & 1) {
             continue;            /* a writer is mid-update; it is short */
         }
-        ticking = __atomic_load_n(&virt_ticking, __ATOMIC_RELAXED);
-        offset = __atomic_load_n(&virt_offset, __ATOMIC_RELAXED);
-        frozen = __atomic_load_n(&virt_frozen, __ATOMIC_RELAXED);
-        host = ticking ? host_clock_ns(CLOCK_MONOTONIC) : 0;
-        /* The host sample must complete before the re-check of clock_seq
-         * (see clock_sample_fence); also pairs with the release fence in
-         * clock_write_begin(). */
+        ticking = __atomic_load_n(&virt_ticking, __ATOMIC_ACQUIRE);
+        offset = __atomic_load_n(&virt_offset, __ATOMIC_ACQUIRE);
+        frozen = __atomic_load_n(&virt_frozen, __ATOMIC_ACQUIRE);
         if (ticking) {
+            host = host_clock_ns(CLOCK_MONOTONIC);
             clock_sample_fence();
         }
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (__atomic_load_n(&clock_seq, __ATOMIC_RELAXED) == seq) {
+        if (__atomic_load_n(&clock_seq, __ATOMIC_ACQUIRE) == seq) {
             return ticking ? offset + host : frozen;
         }
     }
@@ -131,18 +131,23 @@ int64_t clock_get_ns(ClockType type)
     }
 }
 
-/* With clock_lock held: brackets an update of the seqlock fields.  The
- * full fence makes the odd sequence visible before the writer samples the
- * host clock (x86 may otherwise let that sample overtake the store). */
+/*
+ * With clock_lock held: brackets an update of the seqlock fields.  Opening
+ * with a seq-cst read-modify-write (a locked instruction on x86) makes the
+ * odd sequence visible before the writer samples the host clock; a plain
+ * store could sit in the store buffer while the sample is taken, and a
+ * reader could then compute a later time from the old state than the one
+ * the writer freezes (the test "/timer/virtual/concurrent-reads" caught
+ * exactly that).  Its acquire half keeps the field stores after it.
+ */
 static void clock_write_begin(void)
 {
-    __atomic_store_n(&clock_seq, clock_seq + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&clock_seq, 1, __ATOMIC_SEQ_CST);
 }
 
 static void clock_write_end(void)
 {
-    __atomic_store_n(&clock_seq, clock_seq + 1, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&clock_seq, 1, __ATOMIC_RELEASE);
 }
 
 /* With clock_lock held: freezes the value (when ticking) or sets the offset
