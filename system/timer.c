@@ -138,7 +138,9 @@ int64_t clock_get_ns(ClockType type)
  * store could sit in the store buffer while the sample is taken, and a
  * reader could then compute a later time from the old state than the one
  * the writer freezes (the test "/timer/virtual/concurrent-reads" caught
- * exactly that).  Its acquire half keeps the field stores after it.
+ * exactly that).  Its acquire half keeps the field stores after it; those
+ * are release stores, so a reader whose acquire load sees a new value also
+ * sees the odd sequence when it re-checks (all free on x86).
  */
 static void clock_write_begin(void)
 {
@@ -161,11 +163,11 @@ static void clock_set_state(bool running, bool manual)
     clock_write_begin();
     now = host_clock_ns(CLOCK_MONOTONIC);   /* after seq went odd */
     if (was_ticking && !ticking) {
-        __atomic_store_n(&virt_frozen, virt_offset + now, __ATOMIC_RELAXED);
+        __atomic_store_n(&virt_frozen, virt_offset + now, __ATOMIC_RELEASE);
     } else if (!was_ticking && ticking) {
-        __atomic_store_n(&virt_offset, virt_frozen - now, __ATOMIC_RELAXED);
+        __atomic_store_n(&virt_offset, virt_frozen - now, __ATOMIC_RELEASE);
     }
-    __atomic_store_n(&virt_ticking, ticking, __ATOMIC_RELAXED);
+    __atomic_store_n(&virt_ticking, ticking, __ATOMIC_RELEASE);
     clock_write_end();
     __atomic_store_n(&virt_running, running, __ATOMIC_RELAXED);
     __atomic_store_n(&virt_manual, manual, __ATOMIC_RELAXED);
@@ -270,7 +272,7 @@ static void clock_virtual_store(int64_t ns)
     pthread_mutex_lock(&clock_lock);
     if (ns > virt_frozen) {
         clock_write_begin();
-        __atomic_store_n(&virt_frozen, ns, __ATOMIC_RELAXED);
+        __atomic_store_n(&virt_frozen, ns, __ATOMIC_RELEASE);
         clock_write_end();
     }
     pthread_mutex_unlock(&clock_lock);

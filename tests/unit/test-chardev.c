@@ -754,6 +754,54 @@ static void test_flow_control(void)
     tfe_deinit(&t);
 }
 
+/*
+ * A reader that stops reading: a write gives up after about a second and
+ * fails, later writes fail at once while the fd stays full, and writing
+ * works again once the reader drains it.
+ */
+static void test_bounded_write(void)
+{
+    g_autofree char *base = tmp_path("slow");
+    g_autofree char *in = tmp_path("slow.in");
+    g_autofree char *out = tmp_path("slow.out");
+    g_autofree char *opts = g_strdup_printf("pipe,id=slow,path=%s", base);
+    static uint8_t chunk[4096];
+    int64_t t0, elapsed;
+    int r = 0, reader;
+    Chardev *chr;
+    TestFe t;
+
+    g_assert_cmpint(mkfifo(in, 0600), ==, 0);
+    g_assert_cmpint(mkfifo(out, 0600), ==, 0);
+    chr = chardev_new_from_opts(opts, &error_abort);
+    tfe_init(&t, chr);
+    reader = open(out, O_RDONLY | O_NONBLOCK);
+
+    /* Fill the FIFO (64 KiB on Linux) until a write times out. */
+    t0 = clock_get_ns(CLK_REALTIME);
+    for (int i = 0; i < 64 && r >= 0; i++) {
+        t0 = clock_get_ns(CLK_REALTIME);
+        r = char_fe_write(&t.fe, chunk, sizeof(chunk));
+    }
+    elapsed = clock_get_ns(CLK_REALTIME) - t0;
+    g_assert_cmpint(r, ==, -EAGAIN);
+    g_assert_cmpint(elapsed, >=, 900 * NS_PER_MS);
+    g_assert_cmpint(elapsed, <, 3 * NS_PER_SEC);
+
+    /* Still full: dropped without waiting again. */
+    t0 = clock_get_ns(CLK_REALTIME);
+    g_assert_cmpint(char_fe_write(&t.fe, chunk, 16), ==, -EAGAIN);
+    g_assert_cmpint(clock_get_ns(CLK_REALTIME) - t0, <, 200 * NS_PER_MS);
+
+    /* Drained: writes go through again. */
+    while (read(reader, chunk, sizeof(chunk)) > 0) {
+    }
+    fe_write_str(&t, "recovered");
+    expect_fd_bytes(reader, "recovered");
+    close(reader);
+    tfe_deinit(&t);
+}
+
 /* --- Mux --- */
 
 typedef struct MuxRig {
@@ -1228,6 +1276,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/socket/wait", test_socket_wait);
     g_test_add_func("/chardev/fe/in-use", test_in_use);
     g_test_add_func("/chardev/fe/flow-control", test_flow_control);
+    g_test_add_func("/chardev/fe/bounded-write", test_bounded_write);
     g_test_add_func("/chardev/mux/focus-and-escapes",
                     test_mux_focus_and_escapes);
     g_test_add_func("/chardev/mux/help", test_mux_help);
