@@ -23,9 +23,9 @@
  *
  * Option strings: "backend,key=value,..." with ",," for a literal comma,
  * bare "key" meaning key=on and bare "nokey" meaning key=off (old scripts
- * say "server,nowait").  Errors from chardev_new_from_opts are prefixed
- * with "-chardev OPTS: "; chardev_new_from_spec leaves naming the option
- * (-serial, -monitor, ...) to its caller.
+ * say "server,nowait").  Errors do not name the option: the command line
+ * prepends "-chardev OPTS: " or "-serial SPEC: ", as it does for every
+ * option.
  */
 #include "util/osdep.h"
 #include "chardev/char-int.h"
@@ -358,10 +358,7 @@ Chardev *chardev_new_from_opts(const char *optstr, Error **errp)
     chr = chardev_create(cls, id, opts, &err);
 out:
     opts_free(opts);
-    if (err) {
-        error_prepend(&err, "-chardev %s: ", optstr);
-        error_propagate(errp, err);
-    }
+    error_propagate(errp, err);
     return chr;
 }
 

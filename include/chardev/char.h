@@ -65,8 +65,8 @@ struct CharFrontend {
     int mux_index;        /* position within a mux; -1 if not muxed */
 };
 
-/* Creates a backend from "-chardev" options; registers it by id.  Errors
- * read "-chardev OPTS: ...". */
+/* Creates a backend from "-chardev" options; registers it by id.  Errors do
+ * not name the option; the caller prepends "-chardev OPTS: ". */
 Chardev *chardev_new_from_opts(const char *optstr, Error **errp);
 /*
  * Creates a backend from a -serial/-monitor short spec ("stdio", "tcp:...",

@@ -221,12 +221,14 @@ static void write_all(int fd, const char *s)
 
 /* --- Option errors --- */
 
+/* The caller (the command line) prepends "-chardev OPTS: "; so do we. */
 static void expect_opts_error(const char *opts, const char *msg)
 {
     Error *err = NULL;
 
     g_assert_null(chardev_new_from_opts(opts, &err));
     g_assert_nonnull(err);
+    error_prepend(&err, "-chardev %s: ", opts);
     g_assert_cmpstr(error_get_pretty(err), ==, msg);
     g_assert_null(strchr(error_get_pretty(err), '\n'));
     error_free(err);
