@@ -65,16 +65,28 @@ struct CharFrontend {
     int mux_index;        /* position within a mux; -1 if not muxed */
 };
 
-/* Creates a backend from "-chardev" options; registers it by id. */
+/* Creates a backend from "-chardev" options; registers it by id.  Errors do
+ * not name the option; the caller prepends "-chardev OPTS: ". */
 Chardev *chardev_new_from_opts(const char *optstr, Error **errp);
 /*
  * Creates a backend from a -serial/-monitor short spec ("stdio", "tcp:...",
  * "chardev:ID" looks up an existing one).  label names it ("serial0").
+ * "none" returns NULL without an error.  Errors do not name the option;
+ * the caller prepends it ("-serial tcp:x: ...").
  */
 Chardev *chardev_new_from_spec(const char *spec, const char *label,
                                Error **errp);
 Chardev *chardev_find(const char *id);
 const char *chardev_id(const Chardev *chr);
+/* Where it goes, for "info chardev": "stdio", "pty:/dev/pts/3",
+ * "disconnected:tcp:127.0.0.1:4444,server=on", ...  Valid until the next
+ * main-loop iteration. */
+const char *chardev_filename(const Chardev *chr);
+typedef void ChardevIterFn(Chardev *chr, void *opaque);
+/* Calls fn for every open backend, in creation order. */
+void chardev_foreach(ChardevIterFn *fn, void *opaque);
+/* The local TCP port of a socket backend (useful with port=0), else -1. */
+int chardev_socket_port(Chardev *chr);
 /* Turns chr into a mux that several frontends can share (Ctrl-A c). */
 Chardev *chardev_get_mux(Chardev *chr);
 /* Lists the backends (-chardev help). */
@@ -96,5 +108,8 @@ int char_fe_write(CharFrontend *fe, const uint8_t *buf, int len);
 /* Tells the backend the frontend can take more input now (re-polls). */
 void char_fe_accept_input(CharFrontend *fe);
 bool char_fe_backend_connected(CharFrontend *fe);
+/* On a mux: gives fe the input (as Ctrl-A c would).  Otherwise a no-op.
+ * The first frontend attached to a mux has the input initially. */
+void char_fe_take_focus(CharFrontend *fe);
 
 #endif

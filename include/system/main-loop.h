@@ -48,7 +48,12 @@ typedef void TimerCb(void *opaque);
 
 /* --- Event loops --- */
 
-/* Creates the main loop; called once by main() before anything else. */
+/*
+ * Creates the main loop; called once by main() before anything else, and
+ * before any thread is created: it blocks SIGINT/SIGTERM/SIGHUP (which then
+ * become shutdown requests), ignores SIGPIPE, and installs the fatal-signal
+ * handler that restores the terminal.
+ */
 void main_loop_init(void);
 EventLoop *main_loop_get(void);
 EventLoop *event_loop_new(Error **errp);
@@ -65,7 +70,9 @@ void event_loop_notify(EventLoop *loop);
 /*
  * Watches fd: read is called when readable, write when writable; either may
  * be NULL; both NULL removes the handler.  Called in the loop's thread (for
- * the main loop: with the BQL held).
+ * the main loop: with the BQL held, from any thread).  A callback may change
+ * or remove any handler, its own included.  Changes from another thread
+ * wake the loop; removal does not wait for a callback already running.
  */
 void event_loop_set_fd_handler(EventLoop *loop, int fd, IOHandler *read,
                                IOHandler *write, void *opaque);
@@ -100,7 +107,12 @@ bool clock_virtual_is_running(void);
 void clock_virtual_set_manual(bool manual);
 /* Advances the manual virtual clock to now+ns... */
 void clock_virtual_advance(int64_t ns);
-/* ...or to an absolute time (not backwards).  Both run expired timers. */
+/*
+ * ...or to an absolute time (not backwards).  Both step the clock through
+ * each deadline in turn and run the main loop's expired CLK_VIRTUAL timers
+ * synchronously in the caller's thread (which holds the BQL), in expiry
+ * order; other loops are woken and run theirs in their own threads.
+ */
 void clock_virtual_set(int64_t ns);
 /* Earliest pending CLK_VIRTUAL deadline in any loop, or -1. */
 int64_t clock_virtual_deadline(void);
