@@ -122,6 +122,13 @@ DeviceState *device_find_by_class(const char *driver);
 void devices_reset_all(void);
 
 /*
+ * Buses the machine provides ("isa", "sysbus"): machine init announces
+ * each; -device refuses a class whose dc->bus is not among them.  BQL.
+ */
+void qdev_bus_add(const char *bus);
+bool qdev_bus_exists(const char *bus);
+
+/*
  * Parsing of numbers and sizes shared by every option parser.  Each returns
  * false on malformed input (trailing junk, overflow, empty).
  */
