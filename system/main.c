@@ -151,11 +151,10 @@ typedef struct IothreadOpt {
 /* Everything the command line asked for, before any of it is acted on. */
 typedef struct Config {
     const MachineClass *mc;
-    bool machine_given;
     GArray *accels;              /* AccelChoice, in fallback order */
     bool accel_from_machine;     /* "-M accel=" was used */
     bool accel_from_option;      /* -accel or -enable-kvm was used */
-    const char *kernel_irqchip;
+    char *kernel_irqchip;        /* owned; freed with the process */
     const char *cpu;             /* -cpu NAME */
     bool cpu_help;
     const char *smp_arg;         /* for messages */
@@ -290,7 +289,8 @@ static bool parse_kernel_irqchip(Config *c, const char *opt, const char *arg,
                    opt, arg);
         return false;
     }
-    c->kernel_irqchip = val;
+    g_free(c->kernel_irqchip);
+    c->kernel_irqchip = g_strdup(val);     /* val belongs to the Opts */
     return true;
 }
 
@@ -316,7 +316,6 @@ static bool parse_machine(Config *c, const char *opt, const char *arg,
             error_setg(errp, "%s %s: unknown machine (try -M help)", opt, arg);
             goto out;
         }
-        c->machine_given = true;
     }
     accel = opts_get(o, "accel");
     if (accel) {
