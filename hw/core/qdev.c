@@ -336,8 +336,9 @@ static const Property *device_find_prop(const DeviceClass *dc,
 }
 
 /* Frees an instance that was never realized (or whose realize failed). */
-static void device_free(DeviceState *dev)
+void device_free(DeviceState *dev)
 {
+    assert(!dev->realized);
     for (const Property *p = dev->dc->props; p && p->name; p++) {
         if (p->type == PROP_STRING) {
             g_free(*(char **)prop_ptr(dev, p));

@@ -94,6 +94,7 @@ static bool pc_serial_init(PcMachine *s, MachineState *ms, Error **errp)
     for (int i = 0; i < ARRAY_SIZE(pc_com_ports); i++) {
         char val[16];
         DeviceState *dev;
+        bool ok;
 
         if (!ms->serial[i]) {
             continue;
@@ -102,15 +103,19 @@ static bool pc_serial_init(PcMachine *s, MachineState *ms, Error **errp)
         if (!dev) {
             return false;
         }
+        /* index tells the UART which COM port it is; the board still says
+         * where it is wired, explicitly. */
+        snprintf(val, sizeof(val), "%d", i);
+        ok = device_set_prop(dev, "index", val, errp);
         snprintf(val, sizeof(val), "0x%x", pc_com_ports[i].iobase);
-        if (!device_set_prop(dev, "iobase", val, errp)) {
-            return false;
-        }
+        ok = ok && device_set_prop(dev, "iobase", val, errp);
         snprintf(val, sizeof(val), "%d", pc_com_ports[i].irq);
-        if (!device_set_prop(dev, "irq", val, errp) ||
-            !device_set_prop(dev, "chardev", chardev_id(ms->serial[i]),
-                             errp) ||
-            !device_realize(dev, errp)) {
+        ok = ok && device_set_prop(dev, "irq", val, errp) &&
+             device_set_prop(dev, "chardev", chardev_id(ms->serial[i]),
+                             errp) &&
+             device_realize(dev, errp);
+        if (!ok) {
+            device_free(dev);
             error_prepend(errp, "serial port %d: ", i);
             return false;
         }

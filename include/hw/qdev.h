@@ -111,6 +111,8 @@ void device_class_list_props(FILE *f, const DeviceClass *dc);
 DeviceState *device_new(const char *driver, Error **errp);
 bool device_set_prop(DeviceState *dev, const char *name, const char *value,
                      Error **errp);
+/* Frees a device that is not realized (device_new, then a failure). */
+void device_free(DeviceState *dev);
 /* Realizes the device and adds it to the reset list. */
 bool device_realize(DeviceState *dev, Error **errp);
 /* Creates, configures and realizes from "driver,prop=v,...,id=x". */

@@ -86,8 +86,9 @@ check_bad "-initrd without -kernel" "-initrd /dev/null: only allowed with -kerne
 check_bad "unknown device" "-device foo: unknown device 'foo' (try -device help)" -device foo
 check_bad "help for an unknown device" "-device foo,help" -device foo,help
 check_bad "unknown device property" "bogus" -M pc -device isa-debugcon,bogus=1
-check_bad "device property out of range" "-device isa-serial,iobase=0x10000" -M pc -nodefaults -device isa-serial,iobase=0x10000
-check_bad "device property out of range names the property" "property 'iobase' value out of range" -M pc -nodefaults -device isa-serial,iobase=0x10000
+check_bad "device property beyond its type" "-device isa-serial,iobase=0x100000000" -M pc -nodefaults -device isa-serial,iobase=0x100000000
+check_bad "device property beyond its type names the property" "property 'iobase' value out of range" -M pc -nodefaults -device isa-serial,iobase=0x100000000
+check_bad "device port beyond the I/O space" "-device isa-serial,iobase=0x10000" -M pc -nodefaults -device isa-serial,iobase=0x10000
 check_bad "malformed device number" "iobase" -M pc -nodefaults -device isa-serial,iobase=0x3fz
 check_bad "device chardev that does not exist" "chardev 'nope' not found" -M pc -nodefaults -device isa-serial,chardev=nope
 check_bad "ISA device on a machine without ISA" "machine 'none' has no isa bus" -M none -device isa-serial

@@ -49,7 +49,9 @@ check_help "-cpu help (none) says there are no models" 'no CPU models' -M none -
 check_help "-device help lists isa-serial" '^name "isa-serial", bus isa' -device help
 check_help "-device help lists isa-debug-exit" '^name "isa-debug-exit"' -device help
 check_help "-device help groups by bus" '^isa devices:$' -device help
-check_help "-device isa-serial,help lists iobase" '^ +iobase=<uint[0-9]+> +\(default: 1016 \(0x3f8\)\)' -device isa-serial,help
+check_help "-device isa-serial,help lists iobase" '^ +iobase=<uint32> ' -device isa-serial,help
+check_help "-device isa-serial,help lists index with its default" '^ +index=<uint32> +\(default: 0 \(0x0\)\)' -device isa-serial,help
+check_help "-device isa-debug-exit,help lists iosize" '^ +iosize=<uint32> +\(default: 2 ' -device isa-debug-exit,help
 check_help "-device isa-serial,help lists chardev" '^ +chardev=<chardev>' -device isa-serial,help
 check_help "-d help lists guest_errors" '^guest_errors ' -d help
 check_help "-d help lists bql" '^bql ' -d help
