@@ -1112,7 +1112,7 @@ int main(int argc, char **argv)
     static MachineState machine;
     MachineState *ms = &machine;
     Error *err = NULL;
-    Config cfg;
+    static Config cfg;           /* static: reachable at exit (LSan) */
     int status;
 
     thread_set_name("main");
@@ -1177,6 +1177,7 @@ int main(int argc, char **argv)
     main_loop_run();
 
     cpu_stop_all_and_join();
+    iothread_stop_all();
     if (log_enabled(LOG_BQL)) {
         bql_stats_dump(log_file());
     }
