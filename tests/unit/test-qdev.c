@@ -91,6 +91,7 @@ static void test_defaults(void)
     g_assert_null(s->chr);
     g_assert_false(s->parent.realized);
     g_assert_true(s->parent.dc == device_class_find("test-dev"));
+    device_free(&s->parent);
 }
 
 static void test_set_props(void)
@@ -117,6 +118,7 @@ static void test_set_props(void)
     g_assert_cmpuint(s->size, ==, 2 * 1024 * 1024);
     g_assert_true(device_set_prop(dev, "str", "world", &error_abort));
     g_assert_cmpstr(s->str, ==, "world");
+    device_free(dev);
 }
 
 static void expect_prop_error(DeviceState *dev, const char *name,
@@ -159,6 +161,7 @@ static void test_prop_errors(void)
     g_assert_cmpuint(s->u16, ==, 0x3f8);
     g_assert_cmpint(s->i32, ==, -5);
     g_assert_cmpuint(s->size, ==, 4096);
+    device_free(dev);
 }
 
 static void test_unknown_driver(void)
