@@ -80,8 +80,12 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# --whole-archive: machines, devices and accelerators register themselves
+# from constructors and nothing refers to them by name, so the linker would
+# otherwise leave their objects out of the archive.
 $(TANDEM): $(BUILD)/system/main.o $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/system/main.o \
+		-Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(CONFIG_LIBS)
 
 $(LINKS): $(TANDEM)
 	ln -sf tandem $@

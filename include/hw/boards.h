@@ -60,6 +60,8 @@ struct MachineState {
     Chardev *serial[4];            /* -serial, in order; NULL = none */
     MemoryRegion *ram;             /* created by the board */
     bool nographic;
+    const char *kernel_irqchip;    /* -machine kernel-irqchip=on|off|split;
+                                      NULL = the accelerator's default */
 };
 
 extern MachineState *current_machine;
@@ -72,5 +74,11 @@ const MachineClass *machine_class_find(const char *name);
 void machine_class_list(FILE *f);
 /* The default machine for a program name (argv[0]) or NULL. */
 const MachineClass *machine_class_for_progname(const char *progname);
+
+/* -cpu NAME: the model of mc called name, or NULL. */
+const CpuModel *machine_cpu_model_find(const MachineClass *mc,
+                                       const char *name);
+/* -cpu help: the models mc accepts. */
+void machine_cpu_list(FILE *f, const MachineClass *mc);
 
 #endif

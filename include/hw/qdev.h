@@ -111,6 +111,8 @@ void device_class_list_props(FILE *f, const DeviceClass *dc);
 DeviceState *device_new(const char *driver, Error **errp);
 bool device_set_prop(DeviceState *dev, const char *name, const char *value,
                      Error **errp);
+/* Frees a device that is not realized (device_new, then a failure). */
+void device_free(DeviceState *dev);
 /* Realizes the device and adds it to the reset list. */
 bool device_realize(DeviceState *dev, Error **errp);
 /* Creates, configures and realizes from "driver,prop=v,...,id=x". */
@@ -120,6 +122,13 @@ DeviceState *device_find_by_id(const char *id);
 DeviceState *device_find_by_class(const char *driver);
 /* Calls dc->reset of every realized device in creation order. */
 void devices_reset_all(void);
+
+/*
+ * Buses the machine provides ("isa", "sysbus"): machine init announces
+ * each; -device refuses a class whose dc->bus is not among them.  BQL.
+ */
+void qdev_bus_add(const char *bus);
+bool qdev_bus_exists(const char *bus);
 
 /*
  * Parsing of numbers and sizes shared by every option parser.  Each returns
