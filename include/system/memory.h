@@ -182,6 +182,11 @@ void *memory_region_get_ram_ptr(MemoryRegion *mr);
  */
 void memory_region_transaction_begin(void);
 void memory_region_transaction_commit(void);
+/*
+ * How many times the FlatViews have been rendered (each render covers every
+ * address space).  A statistics and test hook.  Any thread.
+ */
+unsigned memory_render_count(void);
 
 /* --- Address spaces --- */
 
@@ -196,8 +201,10 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
 void address_space_destroy(AddressSpace *as);
 
 /*
- * Finds the section containing addr in fv.  Called under rcu_read_lock();
- * the result is valid until rcu_read_unlock().  Any thread.
+ * Finds the section containing addr in fv; where nothing is mapped, the
+ * section has mr == NULL and covers the whole gap.  A size of UINT64_MAX
+ * starting at 0 means all 2^64 bytes.  Called under rcu_read_lock(); the
+ * result is valid until rcu_read_unlock().  Any thread.
  */
 MemoryRegionSection flatview_lookup(FlatView *fv, hwaddr addr);
 /* Number of ranges and the i-th, for tests and "info mtree -f". */
