@@ -21,6 +21,8 @@
  *     irq_intercept_in isa | irq_intercept_out isa   -> OK
  *     set_irq_in isa N LEVEL         -> OK
  *     endianness                     -> OK little|big
+ *     vmstate_save ID                -> OK 0x<record hex>     (Tandem only)
+ *     vmstate_load ID 0xHEX          -> OK | FAIL <why>       (Tandem only)
  *   asynchronous, at any time once intercepted:
  *     IRQ raise N | IRQ lower N
  *   on any error:
@@ -41,6 +43,10 @@
  * interceptor, once intercepted).  Lines already high at interception time
  * are reported at once, since the client starts with every line low.
  *
+ * vmstate_save/vmstate_load run hw/vmstate.h on the device with -device
+ * id=ID, so device tests can check save/restore of a real device: put one
+ * instance in a state, save it, load it into another and compare.
+ *
  * When the client disconnects, the machine shuts down with status 0.
  *
  * Threads and locks: everything here runs in the main loop with the BQL
@@ -53,6 +59,7 @@
 #include "hw/boards.h"
 #include "hw/isa.h"
 #include "hw/irq.h"
+#include "hw/vmstate.h"
 #include "system/bql.h"
 #include "system/qtest.h"
 #include "system/memory.h"
@@ -278,6 +285,63 @@ static void qtest_cmd_clock(QTestServer *qs, char **w, int nargs)
     qtest_sendf(qs, "OK %" PRId64 "\n", clock_get_ns(CLK_VIRTUAL));
 }
 
+static void qtest_cmd_vmstate(QTestServer *qs, char **w, int nargs)
+{
+    bool save = strcmp(w[0], "vmstate_save") == 0;
+    DeviceState *dev;
+
+    if (nargs != (save ? 2 : 3)) {
+        qtest_sendf(qs, "FAIL %s takes %d argument%s\n", w[0], save ? 1 : 2,
+                    save ? "" : "s");
+        return;
+    }
+    dev = device_find_by_id(w[1]);
+    if (!dev || !dev->realized) {
+        qtest_sendf(qs, "FAIL no realized device with id '%s'\n", w[1]);
+        return;
+    }
+    if (save) {
+        GByteArray *rec = g_byte_array_new();
+        GString *out = g_string_new("OK 0x");
+
+        vmstate_save(dev, rec);
+        for (guint i = 0; i < rec->len; i++) {
+            g_string_append_printf(out, "%02x", rec->data[i]);
+        }
+        g_string_append_c(out, '\n');
+        qtest_send(qs, out->str);
+        g_string_free(out, TRUE);
+        g_byte_array_unref(rec);
+        return;
+    }
+
+    const char *hex = w[2];
+    Error *err = NULL;
+    if (hex[0] != '0' || (hex[1] | 0x20) != 'x' || strlen(hex + 2) % 2) {
+        qtest_send(qs, "FAIL vmstate_load data must be 0x and whole bytes\n");
+        return;
+    }
+    hex += 2;
+    size_t len = strlen(hex) / 2;
+    uint8_t *buf = g_malloc(len + 1);
+    for (size_t i = 0; i < len; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            qtest_send(qs, "FAIL vmstate_load data is not hexadecimal\n");
+            g_free(buf);
+            return;
+        }
+        buf[i] = hi << 4 | lo;
+    }
+    if (vmstate_load(dev, buf, len, &err)) {
+        qtest_send(qs, "OK\n");
+    } else {
+        qtest_sendf(qs, "FAIL %s\n", error_get_pretty(err));
+        error_free(err);
+    }
+    g_free(buf);
+}
+
 /* Executes one command line split into words.  BQL. */
 static void qtest_process_command(QTestServer *qs, char **w, int nargs)
 {
@@ -460,6 +524,9 @@ static void qtest_process_command(QTestServer *qs, char **w, int nargs)
             irq_set(isa_get_irq(bus, val), level);
             qtest_send(qs, "OK\n");
         }
+    } else if (strcmp(cmd, "vmstate_save") == 0 ||
+               strcmp(cmd, "vmstate_load") == 0) {
+        qtest_cmd_vmstate(qs, w, nargs);
     } else if (strcmp(cmd, "endianness") == 0) {
         qtest_sendf(qs, "OK %s\n", qtest_big_endian() ? "big" : "little");
     } else {

@@ -65,7 +65,7 @@ static void test_first_write_wins(void)
 static int run_tandem(const char *args, char **err)
 {
     char *cmd = g_strdup_printf("timeout 20 \"$TANDEM\" -M pc -accel qtest "
-                                "-display none %s", args);
+                                "-qtest null -display none %s", args);
     char *argv[] = { "/bin/sh", "-c", cmd, NULL };
     int status = -1;
 

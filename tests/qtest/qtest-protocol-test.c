@@ -44,7 +44,8 @@ static void test_malformed(void)
         "memset 0 4 0x100", "memset 0 4", "clock_step x", "clock_step -5",
         "clock_set", "clock_set abc", "irq_intercept_in nowhere",
         "irq_intercept_in", "set_irq_in isa 16 1", "set_irq_in isa 1 x",
-        "set_irq_in pic 1 1", "set_irq_in isa 1",
+        "set_irq_in pic 1 1", "set_irq_in isa 1", "vmstate_save nope",
+        "vmstate_save", "vmstate_load nope 0x00", "vmstate_load",
     };
     QTestState *qts = qtest_start("-serial null");
 

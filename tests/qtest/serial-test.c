@@ -601,6 +601,108 @@ static void test_second_port_and_props(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/* Reads the same register of two UARTs (same side effects on both). */
+static void same_reg(QTestState *qts, uint16_t a, uint16_t b, int reg)
+{
+    uint8_t va = qtest_inb(qts, a + reg), vb = qtest_inb(qts, b + reg);
+
+    g_test_message("reg %d: %#x / %#x", reg, va, vb);
+    g_assert_cmphex(va, ==, vb);
+}
+
+static void test_save_restore(void)
+{
+    const uint16_t A = 0x200, B = 0x280;
+    const int irq_a = 5, irq_b = 6;
+    QTestState *qts = qtest_start("-serial null "
+                                  "-device isa-serial,id=a,iobase=0x200,irq=5 "
+                                  "-device isa-serial,id=b,iobase=0x280,irq=6 "
+                                  "-device isa-debugcon,id=d");
+    char *rec, *reply;
+
+    qtest_irq_intercept_in(qts, "isa");
+    /* A: divisor 0x0203, 8N1 + stick bits, FIFO trigger 8, loopback, five
+     * bytes received, every interrupt enabled, a timeout timer running. */
+    qtest_outb(qts, A + LCR, 0x80);
+    qtest_outb(qts, A + DLL, 0x03);
+    qtest_outb(qts, A + DLM, 0x02);
+    qtest_outb(qts, A + LCR, 0x3b);
+    qtest_outb(qts, A + SCR, 0x77);
+    qtest_outb(qts, A + FCR, 0x87);
+    qtest_outb(qts, A + MCR, MCR_LOOP | MCR_OUT2 | MCR_DTR);
+    for (int i = 0; i < 5; i++) {
+        qtest_outb(qts, A + THR, 0x61 + i);
+    }
+    qtest_outb(qts, A + IER, 0x0f);
+    qtest_clock_step(qts, 1000);
+    g_assert_true(qtest_get_irq(qts, irq_a));     /* THRE and MSR deltas */
+    g_assert_false(qtest_get_irq(qts, irq_b));
+
+    reply = qtest_cmd(qts, "vmstate_save a");
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+
+    /* Damaged or foreign records are refused with a reason. */
+    reply = qtest_cmd(qts, "vmstate_load b %.*s", (int)strlen(rec) - 2, rec);
+    g_assert_true(g_str_has_prefix(reply, "FAIL "));
+    g_free(reply);
+    reply = qtest_cmd(qts, "vmstate_save d");
+    char *d_rec = g_strdup(reply + 3);
+    g_free(reply);
+    reply = qtest_cmd(qts, "vmstate_load b %s", d_rec);
+    g_assert_cmpstr(reply, ==, "FAIL vmstate: record is for device "
+                    "'isa-debugcon', not 'isa-serial'");
+    g_free(reply);
+    g_free(d_rec);
+    /* An impossible FIFO count is caught by the device's post_load: the
+     * byte after "\x08rx_count" and its u32 size 1. */
+    char *bad = g_strdup(rec);
+    char *at = strstr(bad, "0872785f636f756e7401000000");
+    g_assert_nonnull(at);
+    memcpy(at + 26, "11", 2);                   /* 17 bytes */
+    reply = qtest_cmd(qts, "vmstate_load b %s", bad);
+    g_assert_true(g_str_has_prefix(reply, "FAIL vmstate isa-serial: "
+                                   "receive FIFO"));
+    g_free(reply);
+    g_free(bad);
+
+    /* A good load: B's line follows A's at once. */
+    reply = qtest_cmd(qts, "vmstate_load b %s", rec);
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+    g_assert_true(qtest_get_irq(qts, irq_b));
+
+    /* Every register reads the same, side effects included. */
+    same_reg(qts, A, B, LCR);
+    same_reg(qts, A, B, MCR);
+    same_reg(qts, A, B, SCR);
+    same_reg(qts, A, B, IER);
+    same_reg(qts, A, B, IIR);                   /* THRE, consumed by the read */
+    same_reg(qts, A, B, MSR);                   /* clears the deltas */
+    same_reg(qts, A, B, IIR);                   /* nothing left */
+    same_reg(qts, A, B, LSR);
+    g_assert_false(qtest_get_irq(qts, irq_a));
+    g_assert_false(qtest_get_irq(qts, irq_b));
+    /* The timeout timer came along: both fire together. */
+    qtest_clock_step(qts, timeout_ns(0x203) - 1000 - 1);
+    g_assert_false(qtest_get_irq(qts, irq_b));
+    qtest_clock_step(qts, 1);
+    g_assert_true(qtest_get_irq(qts, irq_a));
+    g_assert_true(qtest_get_irq(qts, irq_b));
+    same_reg(qts, A, B, IIR);
+    for (int i = 0; i < 5; i++) {
+        same_reg(qts, A, B, RBR);
+    }
+    same_reg(qts, A, B, LSR);
+    qtest_outb(qts, A + LCR, 0xbb);
+    qtest_outb(qts, B + LCR, 0xbb);
+    same_reg(qts, A, B, DLL);
+    same_reg(qts, A, B, DLM);
+    g_free(rec);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -617,6 +719,8 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/loopback", test_loopback);
     g_test_add_func("/serial/priority", test_priority);
     g_test_add_func("/serial/fifo-control", test_fifo_control);
-    g_test_add_func("/serial/second-port-and-props", test_second_port_and_props);
+    g_test_add_func("/serial/second-port-and-props",
+                    test_second_port_and_props);
+    g_test_add_func("/serial/save-restore", test_save_restore);
     return g_test_run();
 }
