@@ -405,26 +405,21 @@ static void serial_write_thr(SerialState *s, uint8_t val)
 
 static void serial_write_fcr(SerialState *s, uint8_t val)
 {
-    if (!(val & UART_FCR_FE)) {
-        if (serial_fifo_on(s)) {
-            /* Turning the FIFOs off empties both. */
-            s->fcr = 0;
-            serial_rx_reset(s);
-        }
-        s->fcr = 0;
-    } else {
-        if (!serial_fifo_on(s)) {
-            val |= UART_FCR_RFR | UART_FCR_XFR;
-        }
-        s->fcr = val & UART_FCR_STORED;
-        if (val & UART_FCR_RFR) {
-            serial_rx_reset(s);
-        }
-        if (val & UART_FCR_XFR) {
-            /* Nothing is ever queued; THR is empty (again). */
-            s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
-            s->thr_ipending = true;
-        }
+    /* Changing FCR0 empties both FIFOs; the other bits are only
+     * programmed while FCR0 is (being) set. */
+    if ((val ^ s->fcr) & UART_FCR_FE) {
+        val |= UART_FCR_RFR | UART_FCR_XFR;
+    } else if (!(val & UART_FCR_FE)) {
+        return;
+    }
+    s->fcr = (val & UART_FCR_FE) ? (val & UART_FCR_STORED) : 0;
+    if (val & UART_FCR_RFR) {
+        serial_rx_reset(s);
+    }
+    if (val & UART_FCR_XFR) {
+        /* Nothing is ever queued; THR is empty (again). */
+        s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
+        s->thr_ipending = true;
     }
     serial_update_irq(s);
     serial_accept_input(s);

@@ -100,9 +100,10 @@ void qtest_tmpdir_free(char *dir);
 int qtest_unix_listen(const char *path);
 /* Accepts one connection within the time limit; fails the test if none. */
 int qtest_unix_accept(int listen_fd);
-/* Writes all of buf to fd; fails the test on error. */
+/* Writes all of buf to the socket fd; fails the test on error. */
 void qtest_write_all(int fd, const void *buf, size_t len);
-/* Reads exactly len bytes from fd within the time limit. */
+/* Reads exactly len bytes from fd within the time limit; fails the test
+ * on EOF or timeout. */
 void qtest_read_exact(int fd, void *buf, size_t len);
 /* Waits until the file at path holds at least min_len bytes; returns its
  * contents (g_free), *len_out its length. */

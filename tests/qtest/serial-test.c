@@ -569,6 +569,12 @@ static void test_fifo_control(void)
     wr(qts, FCR, 0x00);
     g_assert_cmphex(rd(qts, IIR), ==, IIR_NONE);
     g_assert_cmphex(rd(qts, LSR), ==, LSR_TEMT | LSR_THRE);
+    /* With FCR0 clear the reset bits are not programmed. */
+    wr(qts, THR, 4);
+    wr(qts, FCR, 0x02);
+    g_assert_cmphex(rd(qts, LSR), ==, LSR_TEMT | LSR_THRE | LSR_DR);
+    g_assert_cmphex(rd(qts, IIR), ==, IIR_NONE);
+    g_assert_cmphex(rd(qts, RBR), ==, 4);
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
