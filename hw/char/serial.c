@@ -363,11 +363,17 @@ static void serial_accept_input(SerialState *s)
 static uint8_t serial_read_rbr(SerialState *s)
 {
     bool was_full = serial_can_receive(s) == 0 && !serial_loopback(s);
+    uint8_t ret;
 
     if (s->rx_count) {
         s->rbr = s->rx_fifo[s->rx_head];
         s->rx_head = (s->rx_head + 1) % SERIAL_FIFO_LEN;
         s->rx_count--;
+        ret = s->rbr;
+    } else {
+        /* Empty: the holding register still has the last byte; an empty
+         * FIFO reads 0 (both as in the established device). */
+        ret = serial_fifo_on(s) ? 0 : s->rbr;
     }
     if (!s->rx_count) {
         s->lsr &= ~UART_LSR_DR;
@@ -382,7 +388,7 @@ static uint8_t serial_read_rbr(SerialState *s)
     if (was_full) {
         serial_accept_input(s);
     }
-    return s->rbr;
+    return ret;
 }
 
 static void serial_write_thr(SerialState *s, uint8_t val)

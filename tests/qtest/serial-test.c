@@ -575,6 +575,13 @@ static void test_fifo_control(void)
     g_assert_cmphex(rd(qts, LSR), ==, LSR_TEMT | LSR_THRE | LSR_DR);
     g_assert_cmphex(rd(qts, IIR), ==, IIR_NONE);
     g_assert_cmphex(rd(qts, RBR), ==, 4);
+    /* Empty: the 16450 holding register keeps the last byte, an empty FIFO
+     * reads 0 (the established device's behaviour). */
+    g_assert_cmphex(rd(qts, RBR), ==, 4);
+    wr(qts, FCR, 0x07);
+    wr(qts, THR, 5);
+    g_assert_cmphex(rd(qts, RBR), ==, 5);
+    g_assert_cmphex(rd(qts, RBR), ==, 0);
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
