@@ -58,6 +58,8 @@ LINKS := $(BUILD)/tandem-system-x86_64 $(BUILD)/tandem-system-ppc64
 .PHONY: all check check-unit check-qtest check-scripts check-asan check-tsan \
 	run install clean distclean
 .DEFAULT_GOAL := all
+# Keep test objects: they are intermediates of the pattern rules.
+.SECONDARY:
 all: $(TANDEM) $(LINKS)
 
 # Configure on first use.  Exit status 2 from configure means "libraries
@@ -126,6 +128,14 @@ install: all
 	ln -sf tandem $(DESTDIR)$(PREFIX)/bin/tandem-system-x86_64
 	ln -sf tandem $(DESTDIR)$(PREFIX)/bin/tandem-system-ppc64
 	install -m 644 docs/tandem.1 $(DESTDIR)$(PREFIX)/share/man/man1/tandem.1
+
+# Benchmarks (bench/*.c, one program each), built and run by hand:
+#   make bench && build/bench/tcg-ir-bench
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+.PHONY: bench
+bench: $(BENCH_BINS)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
 
 clean:
 	rm -rf $(BUILD)/*/ $(BUILD)/tandem* $(BUILD)/libtandem.a
