@@ -44,6 +44,7 @@ typedef struct MachineClass {
     const CpuModel *cpu_models;    /* { NULL }-terminated; -cpu help */
     int max_serial;                /* -serial ports it wires up */
     bool no_serial_default;        /* -M none: no default serial */
+    bool big_endian;               /* the arch's byte order (qtest readw..) */
 } MachineClass;
 
 /* Filled in from the command line before init; then const. */

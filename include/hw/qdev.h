@@ -75,6 +75,8 @@ typedef struct Property {
 typedef void DeviceRealizeFn(DeviceState *dev, Error **errp);
 typedef void DeviceResetFn(DeviceState *dev);
 typedef void DeviceUnrealizeFn(DeviceState *dev);
+/* After vmstate_load(): re-arm timers, re-drive IRQs, validate. */
+typedef bool DevicePostLoadFn(DeviceState *dev, Error **errp);
 
 struct DeviceClass {
     const char *name;              /* -device driver name */
@@ -87,6 +89,7 @@ struct DeviceClass {
     DeviceResetFn *reset;
     DeviceUnrealizeFn *unrealize;
     const VMStateField *vmstate;   /* save/restore; see hw/vmstate.h */
+    DevicePostLoadFn *post_load;   /* may be NULL */
 };
 
 struct DeviceState {
