@@ -305,37 +305,12 @@ static void tlb_protect_code_work(CPUState *cpu, void *data)
     }
 }
 
-/* Runs fn on every TcgCpu but self: queued to vCPU threads, directly for
- * bare CPUs (driven by the caller's thread). */
-static void tcg_for_other_cpus(CPUState *self, RunOnCpuFn *fn, void *data,
-                               size_t data_size)
-{
-    int n;
-    TcgCpu **list = tcg_cpu_list_snapshot(&n);
-
-    for (int i = 0; i < n; i++) {
-        CPUState *cpu = list[i]->cpu;
-
-        if (cpu == self) {
-            continue;
-        }
-        if (cpu_is_threaded(cpu)) {
-            void *copy = data_size ? g_memdup2(data, data_size) : data;
-
-            async_run_on_cpu(cpu, fn, copy);
-        } else {
-            fn(cpu, data_size ? g_memdup2(data, data_size) : data);
-        }
-    }
-    g_free(list);
-}
-
 void tlb_protect_code_all(CPUState *self, hwaddr ppage)
 {
     if (self) {
         tlb_protect_code_local(self, ppage);
     }
-    tcg_for_other_cpus(self, tlb_protect_code_work, (void *)(uintptr_t)ppage,
+    tcg_run_on_other_cpus(self, tlb_protect_code_work, (void *)(uintptr_t)ppage,
                        0);
 }
 
@@ -429,7 +404,7 @@ static void tlb_flush_req_all(CPUState *src, vaddr addr, uint16_t idxmap,
 {
     TlbFlushReq r = { .addr = addr, .idxmap = idxmap };
 
-    tcg_for_other_cpus(src, tlb_flush_req_work, &r, sizeof(r));
+    tcg_run_on_other_cpus(src, tlb_flush_req_work, &r, sizeof(r));
     if (!src) {
         return;
     }

@@ -13,6 +13,22 @@
 
 typedef struct TcgRegion TcgRegion;
 
+/*
+ * ThreadSanitizer does not see the publication of a TB through rculfhash
+ * (liburcu is not instrumented) nor through a patched jump in generated
+ * code, so the TB's writer releases it once it is complete and every path
+ * that obtains a TB pointer acquires it.
+ */
+#ifdef CONFIG_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define TSAN_RELEASE(p) __tsan_release(p)
+#define TSAN_ACQUIRE(p) __tsan_acquire(p)
+#else
+#define TSAN_RELEASE(p) do { } while (0)
+#define TSAN_ACQUIRE(p) do { } while (0)
+#endif
+
 /* The slow part of one TLB entry (parallel to the fast TLBEntry). */
 typedef struct CPUTLBEntryFull {
     hwaddr phys_page;          /* guest-physical page, page-aligned */
@@ -50,7 +66,20 @@ typedef struct TcgCpu {
     uint8_t *region_ptr;       /* first free byte in it */
     TcgCpuStats stats;
     struct TcgCpu *next;       /* tcg_cpus list, under tcg_cpus_lock */
+    pthread_t owner;           /* const: the thread that runs this CPU */
+    /*
+     * Work for a bare CPU (no vCPU thread, so no cpu-exec work queue)
+     * from other threads; run by the owner in tcg_cpu_exec.
+     */
+    pthread_mutex_t bare_lock;
+    GArray *bare_work;         /* bare_lock: TcgBareWork */
+    bool bare_pending;         /* atomic: bare_work is not empty */
 } TcgCpu;
+
+typedef struct TcgBareWork {
+    RunOnCpuFn *fn;
+    void *data;
+} TcgBareWork;
 
 static inline TcgCpu *tcg_cpu(CPUState *cpu)
 {
@@ -83,8 +112,17 @@ void tcg_regions_init(uint8_t *buf, size_t size);
 void tb_maint_init(void);
 void tcg_cpu_register(TcgCpu *t);
 void tcg_cpu_unregister(TcgCpu *t);
-/* Every registered TcgCpu, as a g_free'd array of *n entries. */
-TcgCpu **tcg_cpu_list_snapshot(int *n);
+/*
+ * Runs fn(cpu, data) for every TcgCpu but self, on the CPU's own thread:
+ * async_run_on_cpu for vCPU threads (with the BQL), the bare-work list for
+ * bare CPUs of other threads, directly for bare CPUs of this thread.  If
+ * data_size is not 0, each call gets its own g_memdup2 copy of data (fn
+ * frees it).  Any thread, no locks held.
+ */
+void tcg_run_on_other_cpus(CPUState *self, RunOnCpuFn *fn, void *data,
+                           size_t data_size);
+/* Runs the bare-work list.  Owner thread of a bare CPU. */
+void tcg_run_bare_work(TcgCpu *t);
 /* Clears the jump cache entries of the page of addr (all if addr == -1). */
 void tb_jmp_cache_clear_page(TcgCpu *t, vaddr addr);
 /* The page lock's generation counter: bumped by every invalidation. */

@@ -51,16 +51,6 @@
 
 #include <sys/mman.h>
 
-#ifdef CONFIG_TSAN
-void __tsan_acquire(void *addr);
-void __tsan_release(void *addr);
-#define TSAN_RELEASE(p) __tsan_release(p)
-#define TSAN_ACQUIRE(p) __tsan_acquire(p)
-#else
-#define TSAN_RELEASE(p) do { } while (0)
-#define TSAN_ACQUIRE(p) do { } while (0)
-#endif
-
 #define TCG_PROLOGUE_SIZE (64 * 1024)
 #define TB_MIN_SPACE (128 * 1024)       /* start a TB only with this much */
 
@@ -202,10 +192,20 @@ static int tb_node_match(struct cds_lfht_node *node, const void *key)
     return tb_key_match(node, &k);
 }
 
+/*
+ * A fixed 64K-bucket table, without CDS_LFHT_AUTO_RESIZE: resizing runs on
+ * liburcu's workqueue thread, whose allocations and frees ThreadSanitizer
+ * cannot pair with ours (liburcu is not instrumented), and a fixed table
+ * also makes tb_flush's destroy synchronous.  The cost: chains grow past
+ * one node beyond ~64K live TBs; a flush starts over.
+ */
+#define TB_HTABLE_BUCKETS (1 << 16)
+
 static struct cds_lfht *tb_htable_new(void)
 {
-    struct cds_lfht *ht = cds_lfht_new_flavor(1 << 12, 1 << 12, 0,
-                                              CDS_LFHT_AUTO_RESIZE |
+    struct cds_lfht *ht = cds_lfht_new_flavor(TB_HTABLE_BUCKETS,
+                                              TB_HTABLE_BUCKETS,
+                                              TB_HTABLE_BUCKETS,
                                               CDS_LFHT_ACCOUNTING,
                                               &urcu_memb_flavor, NULL);
 
@@ -481,8 +481,8 @@ static void tb_flush_work(CPUState *cpu, void *data)
         cds_lfht_del(old, node);
     }
     rcu_read_unlock();
-    /* Destroying the emptied table waits for any resize in flight, after
-     * which nothing of liburcu looks at TB memory any more. */
+    /* No resize worker exists (fixed size), so once the nodes are
+     * deleted nothing of liburcu looks at TB memory any more. */
     rcu_publish(&tb_htable, tb_htable_new());
     g_assert(cds_lfht_destroy(old, NULL) == 0);
     g_hash_table_remove_all(page_table);
@@ -554,17 +554,61 @@ void tcg_cpu_unregister(TcgCpu *t)
     pthread_mutex_unlock(&tcg_cpus_lock);
 }
 
-TcgCpu **tcg_cpu_list_snapshot(int *n)
+void tcg_run_on_other_cpus(CPUState *self, RunOnCpuFn *fn, void *data,
+                           size_t data_size)
 {
-    GPtrArray *a = g_ptr_array_new();
+    GPtrArray *mine = g_ptr_array_new();
 
     pthread_mutex_lock(&tcg_cpus_lock);
     for (TcgCpu *t = tcg_cpus; t; t = t->next) {
-        g_ptr_array_add(a, t);
+        CPUState *cpu = t->cpu;
+        void *d = data;
+
+        if (cpu == self) {
+            continue;
+        }
+        if (pthread_equal(t->owner, pthread_self()) && !cpu_is_threaded(cpu)) {
+            g_ptr_array_add(mine, cpu);      /* after the unlock */
+            continue;
+        }
+        if (data_size) {
+            d = g_memdup2(data, data_size);
+        }
+        if (cpu_is_threaded(cpu)) {
+            async_run_on_cpu(cpu, fn, d);
+        } else {
+            TcgBareWork w = { .fn = fn, .data = d };
+
+            pthread_mutex_lock(&t->bare_lock);
+            g_array_append_val(t->bare_work, w);
+            __atomic_store_n(&t->bare_pending, true, __ATOMIC_RELEASE);
+            pthread_mutex_unlock(&t->bare_lock);
+            cpu_exit(cpu);
+        }
     }
     pthread_mutex_unlock(&tcg_cpus_lock);
-    *n = a->len;
-    return (TcgCpu **)g_ptr_array_free(a, false);
+    for (guint i = 0; i < mine->len; i++) {
+        fn(g_ptr_array_index(mine, i),
+           data_size ? g_memdup2(data, data_size) : data);
+    }
+    g_ptr_array_free(mine, true);
+}
+
+void tcg_run_bare_work(TcgCpu *t)
+{
+    GArray *work;
+
+    pthread_mutex_lock(&t->bare_lock);
+    work = t->bare_work;
+    t->bare_work = g_array_new(false, false, sizeof(TcgBareWork));
+    __atomic_store_n(&t->bare_pending, false, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&t->bare_lock);
+    for (guint i = 0; i < work->len; i++) {
+        TcgBareWork *w = &g_array_index(work, TcgBareWork, i);
+
+        w->fn(t->cpu, w->data);
+    }
+    g_array_free(work, true);
 }
 
 /* ------------------------------------------------------------------ */

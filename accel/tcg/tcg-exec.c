@@ -89,6 +89,9 @@ void tcg_vcpu_init(CPUState *cpu)
 
     assert(tcg_ops && cpu->env_ptr == cpu_env(cpu));
     t->cpu = cpu;
+    t->owner = pthread_self();
+    pthread_mutex_init(&t->bare_lock, NULL);
+    t->bare_work = g_array_new(false, false, sizeof(TcgBareWork));
     cpu->accel_data = t;
     if (!tcg_ctx) {
         tcg_context_init_thread();
@@ -102,6 +105,9 @@ void tcg_vcpu_destroy(CPUState *cpu)
     TcgCpu *t = tcg_cpu(cpu);
 
     tcg_cpu_unregister(t);
+    tcg_run_bare_work(t);
+    g_array_free(t->bare_work, true);
+    pthread_mutex_destroy(&t->bare_lock);
     tlb_destroy_cpu(cpu);
     cpu->accel_data = NULL;
     g_free(t);
@@ -309,6 +315,10 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
             last_tb = NULL;
             continue;
         }
+        if (unlikely(__atomic_load_n(&t->bare_pending, __ATOMIC_ACQUIRE))) {
+            tcg_run_bare_work(t);
+            last_tb = NULL;
+        }
         if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
             return EXCP_INTERRUPT;
@@ -338,6 +348,10 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
 
         last_tb = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         last_idx = ret & TB_EXIT_MASK;
+        if (last_tb) {
+            /* Possibly reached through chained jumps: see TSAN_ACQUIRE. */
+            TSAN_ACQUIRE(last_tb);
+        }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
             last_tb = NULL;

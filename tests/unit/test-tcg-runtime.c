@@ -209,9 +209,6 @@ static void test_exit_request(void)
 
     toy_put_code(TEST_BASE(5), code, 2);
     runner_start(&r, TEST_BASE(5), false);
-    while (!__atomic_load_n(&r.cpu->parent.accel_data, __ATOMIC_ACQUIRE)) {
-        g_usleep(100);
-    }
     wait_reg_above(r.cpu, 1, 10000);
     cpu_exit(&r.cpu->parent);
     g_thread_join(r.thread);
@@ -278,9 +275,14 @@ static void test_concurrent_lookup_insert(void)
             translated += tcg_cpu_stats(&r[i].cpu->parent)->tb_translated;
             discarded += tcg_cpu_stats(&r[i].cpu->parent)->tb_discarded;
         }
-        /* One TB per key, whoever won each race. */
+        /*
+         * One TB per key, whoever won each race.  More may have been
+         * linked: when a page first becomes code, a vCPU that has a clean
+         * writable TLB entry for it invalidates the page (it might have
+         * written through it), and the TBs are translated again.
+         */
         g_assert_cmpuint(tb_count() - n0, ==, CC_BLOCKS + 1);
-        g_assert_cmpuint(translated - discarded, ==, CC_BLOCKS + 1);
+        g_assert_cmpuint(translated - discarded, >=, CC_BLOCKS + 1);
     }
     g_test_message("%" PRIu64 " translations, %" PRIu64 " lost a race",
                    translated, discarded);
