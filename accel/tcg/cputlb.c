@@ -21,7 +21,8 @@
  * the TcgCpu's CPUTLBDesc) is written only by that vCPU's thread.  Other
  * threads ask for flushes and code protection with async_run_on_cpu; the
  * owner runs them between blocks (a "bare" CPU with no vCPU thread, as in
- * unit tests, is handled by whoever drives it).
+ * unit tests, gets them through its TcgCpu's bare-work list instead; see
+ * tcg_run_on_other_cpus).
  *
  * Faults: the target's tlb_fill raises them with cpu_loop_exit_restore,
  * which siglongjmps to tcg_cpu_exec.  Nothing in this file holds a lock
