@@ -727,8 +727,13 @@ bool all_vcpus_paused(void)
     for (i = 0; i < n; i++) {
         CPUState *cpu = cpu_at(i);
 
-        /* Not started yet: no thread can run it. */
-        if (!cpu->created && cpu->state == VCPU_CREATED) {
+        /*
+         * Not started yet, or started but not yet past its first look at
+         * stop: it only enters guest code after going RUNNING under the BQL
+         * with stop clear, so CREATED with stop set is as good as paused.
+         * main() resets the machine this way, right after creating it.
+         */
+        if (cpu->state == VCPU_CREATED && (!cpu->created || cpu->stop)) {
             continue;
         }
         if (cpu->state != VCPU_PAUSED && cpu->state != VCPU_STOPPED) {

@@ -146,6 +146,31 @@ static void test_reset_handlers(void)
     child_end();
 }
 
+/* What main() does: build, reset at once (no pause), then vm_start.  (In
+ * practice a born-stopped vCPU has acknowledged before cpu_start() gets the
+ * BQL back; all_vcpus_paused() does not rely on it.) */
+static void test_reset_at_startup(void)
+{
+    TestCPU *c[2];
+
+    if (!in_child()) {
+        return;
+    }
+    reset_handler_register(seq_handler, (void *)(intptr_t)0);
+    test_cpus_start(c, 2);
+    g_assert_true(all_vcpus_paused());
+    system_reset();
+    g_assert_cmpint(handler_calls[0], ==, 1);
+    g_assert_cmpint(c[0]->reset_count, ==, 1);
+    g_assert_cmpint(c[1]->reset_count, ==, 1);
+    g_assert_cmpuint(test_cpu_counter(c[0]) + test_cpu_counter(c[1]), ==, 0);
+    vm_start();
+    for (int i = 0; i < 2; i++) {
+        g_assert_true(test_cpu_advanced(c[i], 0, 1000, WAIT_MS));
+    }
+    child_end();
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_first_shutdown_wins(void)
@@ -403,6 +428,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/runstate/states", test_states);
     g_test_add_func("/runstate/reset-handlers", test_reset_handlers);
+    g_test_add_func("/runstate/reset-at-startup", test_reset_at_startup);
     g_test_add_func("/runstate/first-shutdown-wins", test_first_shutdown_wins);
     g_test_add_func("/runstate/shutdown-from-thread",
                     test_shutdown_from_thread);
