@@ -111,6 +111,11 @@ void tcg_vcpu_destroy(CPUState *cpu)
     tlb_destroy_cpu(cpu);
     cpu->accel_data = NULL;
     g_free(t);
+    if (cpu_is_threaded(cpu)) {
+        /* One vCPU per thread: its translation context goes too.  A thread
+         * driving bare CPUs destroys its context itself. */
+        tcg_context_destroy_thread();
+    }
 }
 
 TcgCpuStats *tcg_cpu_stats(CPUState *cpu)

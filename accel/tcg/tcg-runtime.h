@@ -135,7 +135,8 @@ bool tcg_runtime_init(const TargetTcgOps *ops, size_t code_size,
  * context, TLB, jump cache.  Also valid on a test thread standing in for
  * a vCPU. */
 void tcg_vcpu_init(CPUState *cpu);
-/* vCPU thread, after the last tcg_cpu_exec. */
+/* vCPU thread, after the last tcg_cpu_exec; for a CPU with its own vCPU
+ * thread also frees the thread's TCG context. */
 void tcg_vcpu_destroy(CPUState *cpu);
 
 /*

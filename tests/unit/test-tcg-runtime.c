@@ -159,6 +159,7 @@ typedef struct Runner {
     int max_calls;
     bool halt_only;             /* run until EXCP_HLT, else one exec */
     GThread *thread;
+    TcgCpuStats stats;          /* copied when the thread ends */
 } Runner;
 
 static GMutex create_lock;
@@ -175,6 +176,9 @@ static gpointer runner_fn(gpointer opaque)
     } else {
         r->result = toy_run(r->cpu);
     }
+    r->stats = *tcg_cpu_stats(&r->cpu->parent);
+    tcg_vcpu_destroy(&r->cpu->parent);
+    tcg_context_destroy_thread();
     rcu_unregister_thread();
     return NULL;
 }
@@ -237,7 +241,7 @@ static void test_unchain_while_running(void)
     g_assert_cmpint(r.result, ==, EXCP_HLT);
     g_assert_cmphex(r.cpu->env.pc, ==, b + 16);
     g_assert_cmpuint(reg(r.cpu, 1), >=, before);
-    g_assert_cmpuint(tcg_cpu_stats(&r.cpu->parent)->tb_translated, ==, 2);
+    g_assert_cmpuint(r.stats.tb_translated, ==, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,8 +276,8 @@ static void test_concurrent_lookup_insert(void)
             g_thread_join(r[i].thread);
             g_assert_cmpint(r[i].result, ==, EXCP_HLT);
             g_assert_cmpuint(r[i].cpu->env.regs[1], ==, CC_BLOCKS);
-            translated += tcg_cpu_stats(&r[i].cpu->parent)->tb_translated;
-            discarded += tcg_cpu_stats(&r[i].cpu->parent)->tb_discarded;
+            translated += r[i].stats.tb_translated;
+            discarded += r[i].stats.tb_discarded;
         }
         /*
          * One TB per key, whoever won each race.  More may have been
@@ -585,9 +589,9 @@ static void test_exec_log_dfilter(void)
     g_assert_cmpint(fd, >=, 0);
     close(fd);
     g_assert_true(log_set_file(path, NULL));
-    g_assert_true(log_parse_dfilter(g_strdup_printf("0x%" PRIx64 "+0x10",
-                                                    (uint64_t)b + 0x10),
-                                    NULL));
+    want = g_strdup_printf("0x%" PRIx64 "+0x10", (uint64_t)b + 0x10);
+    g_assert_true(log_parse_dfilter(want, NULL));
+    g_free(want);
     log_mask = LOG_EXEC;
     toy_put_code(b, code, ARRAY_SIZE(code));
     start_at(c, b);
