@@ -472,7 +472,9 @@ static void tb_flush_work(CPUState *cpu, void *data)
     struct cds_lfht *old;
 
     if (tb_flush_count() != count) {
-        return;                 /* someone else flushed in the meantime */
+        /* Someone else flushed in the meantime (a bare CPU). */
+        __atomic_store_n(&tcg_rt.flush_queued, 0, __ATOMIC_RELAXED);
+        return;
     }
     pthread_mutex_lock(&page_lock);
     old = tb_htable;
