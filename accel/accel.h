@@ -54,6 +54,9 @@ typedef struct AccelOps {
     /* False when the accelerator runs no guest code (qtest): no threads. */
     bool has_vcpu_threads;
     bool (*available)(Error **errp);
+    /* Optional: false (with a reason) if it cannot run this machine arch
+     * ("x86_64"); the default choice skips such an accelerator. */
+    bool (*supports_arch)(const char *arch, Error **errp);
     bool (*init_machine)(MachineState *ms, Error **errp);
     bool (*init_vcpu)(CPUState *cpu, Error **errp);
     int (*exec_vcpu)(CPUState *cpu);

@@ -359,7 +359,7 @@ static bool parse_accel(Config *c, const char *opt, const char *arg,
                         Error **errp)
 {
     Opts *o = opts_parse(arg, "accel", errp);
-    const char *name, *irqchip;
+    const char *name, *irqchip, *thread;
     bool ok = false;
 
     if (!o) {
@@ -388,6 +388,25 @@ static bool parse_accel(Config *c, const char *opt, const char *arg,
     irqchip = opts_get(o, "kernel-irqchip");
     if (irqchip && !parse_kernel_irqchip(c, opt, arg, irqchip, errp)) {
         goto out;
+    }
+    thread = opts_get(o, "thread");
+    if (thread) {
+        /* One host thread per vCPU is the only mode so far; the
+         * round-robin single thread comes with its own issue. */
+        if (strcmp(name, "tcg")) {
+            error_setg(errp, "%s %s: thread= is only valid for -accel tcg",
+                       opt, arg);
+            goto out;
+        }
+        if (!strcmp(thread, "single")) {
+            error_setg(errp, "not supported yet: %s tcg,thread=single", opt);
+            goto out;
+        }
+        if (strcmp(thread, "multi")) {
+            error_setg(errp, "%s %s: thread must be single or multi", opt,
+                       arg);
+            goto out;
+        }
     }
     if (!opts_check_unused(o, "accelerator", errp)) {
         error_prepend(errp, "%s %s: ", opt, arg);
@@ -983,8 +1002,9 @@ static bool resolve_machine(Config *c, MachineState *ms, Error **errp)
 
 /*
  * Phase 2: the accelerator.  With no -accel, the first available of tcg
- * and kvm; while neither exists the machine runs with no accelerator and
- * no vCPUs (devices only), unless -qtest asks for the qtest accelerator.
+ * and kvm that supports the machine's arch (tcg: a translator exists for
+ * it); if none does, the machine runs with no accelerator and no vCPUs
+ * (devices only), unless -qtest asks for the qtest accelerator.
  * With a list, the first that is available; a skipped entry is reported
  * as a notice once a later one works.
  */
@@ -1002,7 +1022,9 @@ static bool select_accel(Config *c, Error **errp)
             for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
                 const AccelOps *ops = accel_find(defaults[i]);
 
-                if (ops && (!ops->available || ops->available(NULL))) {
+                if (ops && (!ops->available || ops->available(NULL)) &&
+                    (!ops->supports_arch ||
+                     ops->supports_arch(c->mc->arch, NULL))) {
                     current_accel = ops;
                     return true;
                 }
@@ -1023,6 +1045,11 @@ static bool select_accel(Config *c, Error **errp)
         } else if (ops->available && !ops->available(&err)) {
             why = g_strdup_printf("%s: %s", a->source,
                                   err ? error_get_pretty(err) : "not available");
+            error_free(err);
+        } else if (ops->supports_arch &&
+                   !ops->supports_arch(c->mc->arch, &err)) {
+            why = g_strdup_printf("%s: %s", a->source,
+                                  error_get_pretty(err));
             error_free(err);
         } else {
             for (guint j = 0; j < reasons->len; j++) {

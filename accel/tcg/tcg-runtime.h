@@ -381,4 +381,20 @@ TcgCpuStats *tcg_cpu_stats(CPUState *cpu);
 /* Code buffer regions in use / total. */
 void tcg_region_stats(unsigned *used, unsigned *total);
 
+/* --- Target registry (accel/tcg/tcg-accel.c) ------------------------- */
+
+/* Declares the target's TCG globals; main thread, after tcg_runtime_init. */
+typedef void TcgTargetGlobalsFn(void);
+
+/*
+ * A target with a translator registers it for its machine arch ("x86_64")
+ * from a constructor; the "tcg" accelerator's init_machine picks the one
+ * for current_machine->mc->arch.  Start-up only.
+ */
+void tcg_register_target(const char *arch, const TargetTcgOps *ops,
+                         TcgTargetGlobalsFn *init_globals);
+/* The registered ops for arch, or NULL.  Any thread (read-only after
+ * start-up). */
+const TargetTcgOps *tcg_find_target(const char *arch);
+
 #endif

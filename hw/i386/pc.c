@@ -14,9 +14,15 @@
  *   - fw_cfg on ports 0x510/0x511 with the items guests read first: the
  *     signature, RAM size, CPU counts, and the -kernel/-initrd/-append
  *     payload for a boot loader.
- *   - No CPUs yet: until the TCG issue lands, -M pc runs the devices with no
- *     CPU (useful with -accel qtest).  -cpu names are validated against the
- *     models below so that scripts fail early on typos.
+ *   - smp_cpus x86 CPUs (target/i386/cpu.c) when the accelerator runs guest
+ *     code; with -accel qtest (or no accelerator) the devices run with no
+ *     CPU.  -cpu names are validated against the models below.
+ *   - Until firmware loading (-bios) exists, a 64 KiB "pc.reset-rom" at
+ *     the top of the 4 GiB space is filled with HLT (F4) and has
+ *     "HLT; JMP $-3" at the reset vector 0xfffffff0: a machine started
+ *     without a guest halts at once (interrupts are off at reset), using
+ *     no host CPU, while the devices and the serial console keep working.
+ *     -kernel guests are set up by their loader and never run it.
  *
  * pc_init runs once, in the main thread with the BQL held, before any vCPU
  * exists.  The board's state is file-static: there is one machine.
@@ -29,10 +35,14 @@
 #include "hw/qdev.h"
 #include "chardev/char.h"
 #include "system/memory.h"
+#include "accel/accel.h"
+#include "hw/cpu.h"
+#include "target/i386/cpu.h"
 
 typedef struct PcMachine {
     MemoryRegion ram;
     MemoryRegion io_unassigned;
+    MemoryRegion reset_rom;
     IsaBus *isa;
     FwCfgState *fw_cfg;
     int isa_irq_level[ISA_NUM_IRQS];   /* BQL: last level per ISA line */
@@ -216,6 +226,44 @@ static bool pc_fw_cfg_init(PcMachine *s, MachineState *ms, Error **errp)
     return true;
 }
 
+#define PC_RESET_ROM_SIZE (64 * KiB)
+#define PC_RESET_ROM_BASE (4 * GiB - PC_RESET_ROM_SIZE)
+
+/* The placeholder firmware described at the top of the file. */
+static bool pc_reset_rom_init(PcMachine *s, Error **errp)
+{
+    static const uint8_t vec[] = { 0xf4, 0xeb, 0xfd };   /* hlt; jmp $-3 */
+    uint8_t *p;
+
+    if (!memory_region_init_rom(&s->reset_rom, "pc.reset-rom",
+                                PC_RESET_ROM_SIZE, errp)) {
+        return false;
+    }
+    p = memory_region_get_ram_ptr(&s->reset_rom);
+    memset(p, 0xf4, PC_RESET_ROM_SIZE);
+    memcpy(p + PC_RESET_ROM_SIZE - 16, vec, sizeof(vec));
+    memory_region_add_subregion_overlap(get_system_memory(),
+                                        PC_RESET_ROM_BASE, &s->reset_rom, 1);
+    return true;
+}
+
+/* Creates and starts the vCPUs (born paused until vm_start).  BQL. */
+static bool pc_cpus_init(MachineState *ms, Error **errp)
+{
+    if (!current_accel || !current_accel->has_vcpu_threads) {
+        return true;            /* qtest or no accelerator: no CPUs */
+    }
+    for (int i = 0; i < ms->smp_cpus; i++) {
+        X86CPU *cpu = x86_cpu_create(ms, i, errp);
+
+        if (!cpu || !cpu_start(&cpu->parent, errp)) {
+            error_prepend(errp, "CPU %d: ", i);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Called with the BQL held, once, before any vCPU exists. */
 static bool pc_init(MachineState *ms, Error **errp)
 {
@@ -246,10 +294,13 @@ static bool pc_init(MachineState *ms, Error **errp)
     if (!pc_serial_init(s, ms, errp) || !pc_fw_cfg_init(s, ms, errp)) {
         goto out;
     }
+    if (!ms->bios_filename && !pc_reset_rom_init(s, errp)) {
+        goto out;
+    }
     ok = true;
 out:
     memory_region_transaction_commit();
-    return ok;
+    return ok && pc_cpus_init(ms, errp);
 }
 
 static const CpuModel pc_cpu_models[] = {

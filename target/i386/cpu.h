@@ -278,6 +278,11 @@ static inline X86CPU *env_x86_cpu(CPUX86State *env)
     return container_of(env, X86CPU, env);
 }
 
+typedef struct MachineState MachineState;
+/* Creates vCPU index of the machine's -cpu model, in its power-on state.
+ * Main thread, BQL, before vCPUs start. */
+X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp);
+
 /* Recomputes env->hflags from CR0/CR4/EFER/EFLAGS/segments. */
 void x86_update_hflags(CPUX86State *env);
 /* Materialises OSZAPC from the lazy state. */

@@ -123,13 +123,17 @@ check_bad "-drive" "not supported yet: -drive" -drive file=disk.img,format=raw
 check_bad "-display sdl" "not supported yet: -display sdl" -display sdl
 check_bad "-display gtk" "not supported yet: -display gtk" -display gtk
 check_bad "unknown display" "-display foo: unknown display type" -display foo
-# These hold until the accelerator lands; the issue that adds it replaces
-# them with its own tests.
-check_bad "-accel tcg" "not supported yet: -accel tcg" -accel tcg
+# KVM holds until its accelerator lands; the issue that adds it replaces
+# these with its own tests.
 check_bad "-accel kvm" "not supported yet: -accel kvm" -accel kvm
 check_bad "-enable-kvm" "not supported yet: -enable-kvm" -enable-kvm
-check_bad "-machine accel=tcg" "not supported yet: -machine accel=tcg" -machine pc,accel=tcg
-check_bad "-accel fallback list with nothing available" "-accel tcg" -accel kvm -accel tcg
+# TCG exists for x86 only; one host thread per vCPU is the only mode yet.
+check_bad "-accel tcg on a machine with no translator" "-accel tcg: no translator for ppc64 yet" -M pseries -accel tcg
+check_bad "-machine accel=tcg with no translator" "accel=tcg: no translator for ppc64 yet" -M pseries,accel=tcg
+check_bad "-accel fallback list with nothing available" "no translator for ppc64 yet" -M pseries -accel kvm -accel tcg
+check_bad "-accel tcg,thread=single" "not supported yet: -accel tcg,thread=single" -accel tcg,thread=single
+check_bad "-accel tcg,thread=bogus" "thread must be single or multi" -accel tcg,thread=bogus
+check_bad "thread= on another accelerator" "thread= is only valid for -accel tcg" -accel qtest,thread=multi -qtest stdio
 
 # The exact words for a not-supported option.
 run_tandem -gdb tcp::1234

@@ -1,0 +1,574 @@
+/*
+ * cpu.c: the x86 vCPU object: models (-cpu), creation for the pc machine,
+ * architectural reset, hflags, the lazy-flags evaluator, and the glue that
+ * plugs the x86 translator (translate.c) into the TCG runtime.
+ *
+ * Who calls what:
+ *   - x86_cpu_create: the pc machine's init, main thread, BQL.
+ *   - x86_cpu_reset (CPUClass.reset): cpu_reset_all, BQL, vCPUs paused.
+ *   - cpu_cc_compute_all / cpu_compute_eflags / cpu_load_eflags and
+ *     x86_update_hflags: the vCPU's own thread (helpers, interrupt
+ *     delivery), or any thread while the vCPU is paused (gdbstub, reset).
+ *   - the TargetTcgOps hooks: the vCPU thread, as tcg-runtime.h says.
+ *
+ * The x86 system helpers (page walk, interrupt delivery) live in
+ * mmu_helper.c and seg_helper.c.  Until they are part of the build, the
+ * TCG glue here uses its own minimal versions: linear = physical (with the
+ * A20 mask) while paging is off, and a clean stop of the machine with one
+ * error line for anything that needs paging or interrupt delivery.  They
+ * are picked through weak references so that the real ones take over as
+ * soon as they are linked in.
+ */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "hw/boards.h"
+#include "system/bql.h"
+#include "system/runstate.h"
+#include "accel/accel.h"
+#include "accel/tcg/tcg-runtime.h"
+#include "target/i386/cpu.h"
+#include "target/i386/translate.h"
+
+/* ------------------------------------------------------------------ */
+/* Models                                                              */
+
+typedef struct X86CpuModel {
+    const char *name;
+    uint32_t level, xlevel;
+    const char *vendor;         /* 12 bytes */
+    uint32_t version;           /* family/model/stepping, leaf 1 EAX */
+    uint32_t features[8];
+    const char *model_id;
+} X86CpuModel;
+
+/*
+ * Only what the translator implements is advertised: TSC (RDTSC) and CMOV.
+ * No FPU, MMX, SSE, PAE, long mode yet: a guest that checks CPUID sees a
+ * plain integer CPU.  The models differ in vendor, family/model and name,
+ * which is what firmware and OSes print; the FPU and paging issues add
+ * their bits here as they land.
+ */
+#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 15) /* CMOV */)
+
+static const X86CpuModel x86_cpu_models[] = {
+    { "qemu64", 0xd, 0x8000000a, "AuthenticAMD", 0x000663,
+      { X86_IMPLEMENTED_1_EDX }, "QEMU Virtual CPU version 2.5+" },
+    { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
+      { X86_IMPLEMENTED_1_EDX }, "Tandem TCG CPU" },
+    { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
+      { X86_IMPLEMENTED_1_EDX },
+      "Intel Core Processor (Skylake)" },
+};
+
+static const X86CpuModel *x86_cpu_model_find(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(x86_cpu_models); i++) {
+        if (!strcmp(x86_cpu_models[i].name, name)) {
+            return &x86_cpu_models[i];
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lazy flags                                                          */
+
+static inline uint32_t x86_parity(uint64_t v)
+{
+    return __builtin_parity((uint8_t)v) ? 0 : CC_P;
+}
+
+/* OSZAPC of the last flag-setting op; see CCOp in cpu.h for the operands. */
+uint32_t x86_cc_compute(uint32_t op, uint64_t dst, uint64_t src,
+                        uint64_t src2)
+{
+    unsigned size, bits;
+    uint64_t mask, sign, s1, res;
+    uint32_t cf, af, of;
+
+    switch (op) {
+    case CC_OP_EFLAGS:
+        return src & CC_OSZAPC;
+    case CC_OP_CLR:
+        return CC_Z | CC_P;
+    case CC_OP_ADCX:
+        return (src & ~CC_C & CC_OSZAPC) | (dst ? CC_C : 0);
+    case CC_OP_ADOX:
+        return (src & ~CC_O & CC_OSZAPC) | (src2 ? CC_O : 0);
+    case CC_OP_ADCOX:
+        return (src & ~(CC_C | CC_O) & CC_OSZAPC) | (dst ? CC_C : 0) |
+               (src2 ? CC_O : 0);
+    case CC_OP_DYNAMIC:
+    default:
+        if (op < CC_OP_ADDB || op > CC_OP_BMILGQ) {
+            /* Our bug: env->cc_op never holds these. */
+            g_assert_not_reached();
+        }
+        break;
+    }
+    size = (op - CC_OP_ADDB) & 3;
+    bits = 8u << size;
+    mask = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+    sign = 1ull << (bits - 1);
+    res = dst & mask;
+    cf = af = of = 0;
+
+    switch ((op - CC_OP_ADDB) & ~3u) {
+    case CC_OP_ADDB - CC_OP_ADDB:
+        s1 = (res - src) & mask;
+        cf = res < s1;
+        af = (res ^ s1 ^ src) & 0x10;
+        of = !!((s1 ^ src ^ mask) & (s1 ^ res) & sign);
+        break;
+    case CC_OP_ADCB - CC_OP_ADDB:
+        s1 = (res - src - src2) & mask;
+        cf = src2 ? res <= s1 : res < s1;
+        af = (res ^ s1 ^ src) & 0x10;
+        of = !!((s1 ^ src ^ mask) & (s1 ^ res) & sign);
+        break;
+    case CC_OP_SUBB - CC_OP_ADDB:
+        s1 = (res + src) & mask;
+        cf = s1 < (src & mask);
+        af = (res ^ s1 ^ src) & 0x10;
+        of = !!((s1 ^ src) & (s1 ^ res) & sign);
+        break;
+    case CC_OP_SBBB - CC_OP_ADDB:
+        s1 = (res + src + src2) & mask;
+        cf = src2 ? s1 <= (src & mask) : s1 < (src & mask);
+        af = (res ^ s1 ^ src) & 0x10;
+        of = !!((s1 ^ src) & (s1 ^ res) & sign);
+        break;
+    case CC_OP_LOGICB - CC_OP_ADDB:
+        break;
+    case CC_OP_INCB - CC_OP_ADDB:
+        cf = src & 1;
+        s1 = (res - 1) & mask;
+        af = (res ^ s1 ^ 1) & 0x10;
+        of = res == sign;
+        break;
+    case CC_OP_DECB - CC_OP_ADDB:
+        cf = src & 1;
+        s1 = (res + 1) & mask;
+        af = (res ^ s1 ^ 1) & 0x10;
+        of = res == sign - 1;
+        break;
+    case CC_OP_SHLB - CC_OP_ADDB:
+        cf = !!(src & sign);
+        of = !!((src ^ res) & sign);
+        break;
+    case CC_OP_SARB - CC_OP_ADDB:
+        cf = src & 1;
+        of = !!((src ^ res) & sign);
+        break;
+    case CC_OP_MULB - CC_OP_ADDB:
+        cf = of = src != 0;
+        break;
+    case CC_OP_BMILGB - CC_OP_ADDB:
+        cf = src == 0;
+        break;
+    }
+    return (cf ? CC_C : 0) | x86_parity(res) | (af ? CC_A : 0) |
+           (res == 0 ? CC_Z : 0) | ((res & sign) ? CC_S : 0) |
+           (of ? CC_O : 0);
+}
+
+uint32_t cpu_cc_compute_all(CPUX86State *env)
+{
+    return x86_cc_compute(env->cc_op, env->cc_dst, env->cc_src,
+                          env->cc_src2);
+}
+
+uint32_t cpu_compute_eflags(CPUX86State *env)
+{
+    return ((uint32_t)env->eflags & ~(CC_OSZAPC | DF_MASK)) |
+           cpu_cc_compute_all(env) | (env->df < 0 ? DF_MASK : 0) | 2;
+}
+
+/* OSZAPC and DF are always loaded; other bits only under update_mask. */
+void cpu_load_eflags(CPUX86State *env, uint32_t eflags, uint32_t update_mask)
+{
+    env->cc_src = eflags & CC_OSZAPC;
+    env->cc_op = CC_OP_EFLAGS;
+    env->df = (eflags & DF_MASK) ? -1 : 1;
+    update_mask &= ~(CC_OSZAPC | DF_MASK);
+    env->eflags = (env->eflags & ~(uint64_t)update_mask) |
+                  (eflags & update_mask) | 2;
+    x86_update_hflags(env);
+}
+
+/* ------------------------------------------------------------------ */
+/* hflags                                                              */
+
+void x86_update_hflags(CPUX86State *env)
+{
+    uint32_t hf = env->hflags & HF_INHIBIT_IRQ_MASK;
+    uint32_t cpl = 0;
+    bool pe = env->cr[0] & CR0_PE;
+
+    if (pe) {
+        hf |= HF_PE_MASK;
+        if (env->eflags & VM_MASK) {
+            hf |= HF_VM_MASK;
+            cpl = 3;
+        } else {
+            cpl = (env->segs[R_SS].flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
+        }
+        if (env->cr[0] & CR0_PG) {
+            hf |= HF_PG_MASK;
+        }
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
+            (env->eflags & VM_MASK)) {
+            hf |= HF_IOPL_CHECK;
+        }
+    }
+    hf |= cpl;
+    if (env->efer & EFER_LMA) {
+        hf |= HF_LMA_MASK;
+        if (env->segs[R_CS].flags & DESC_L_MASK) {
+            hf |= HF_CS64_MASK;
+        }
+    }
+    if (!(hf & (HF_VM_MASK | HF_CS64_MASK))) {
+        if (env->segs[R_CS].flags & DESC_B_MASK) {
+            hf |= HF_CS32_MASK;
+        }
+    }
+    if (!(hf & HF_VM_MASK) && (env->segs[R_SS].flags & DESC_B_MASK)) {
+        hf |= HF_SS32_MASK;
+    }
+    if (!(hf & HF_CS64_MASK) &&
+        (env->segs[R_DS].base | env->segs[R_ES].base |
+         env->segs[R_SS].base)) {
+        hf |= HF_ADDSEG_MASK;
+    }
+    if (env->cr[0] & CR0_EM) {
+        hf |= HF_EM_MASK;
+    }
+    if (env->cr[0] & CR0_TS) {
+        hf |= HF_TS_MASK;
+    }
+    if (env->cr[0] & CR0_MP) {
+        hf |= HF_MP_MASK;
+    }
+    if (env->cr[4] & CR4_OSFXSR) {
+        hf |= HF_OSFXSR_MASK;
+    }
+    if (env->cr[4] & CR4_SMAP) {
+        hf |= HF_SMAP_MASK;
+    }
+    if (env->eflags & TF_MASK) {
+        hf |= HF_TF_MASK;
+    }
+    if (env->a20_mask != UINT64_MAX) {
+        hf |= HF_A20_OFF_MASK;
+    }
+    env->hflags = hf;
+}
+
+/* The MMU index for data accesses at the current privilege level. */
+int x86_mmu_index(uint32_t tb_flags)
+{
+    if (!(tb_flags & HF_PG_MASK)) {
+        return X86_MMU_PHYS;
+    }
+    if ((tb_flags & HF_CPL_MASK) == 3) {
+        return X86_MMU_USER;
+    }
+    if ((tb_flags & HF_SMAP_MASK) && !(tb_flags & X86_TB_FLAG_AC)) {
+        return X86_MMU_KSMAP;
+    }
+    return X86_MMU_KNOSMAP;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reset                                                               */
+
+static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
+                        uint32_t limit, uint32_t flags)
+{
+    sc->selector = sel;
+    sc->base = base;
+    sc->limit = limit;
+    sc->flags = flags;
+}
+
+/* The power-on state (SDM Vol 3A 9.1.1, table 9-1).  BQL, vCPU paused. */
+static void x86_cpu_reset(CPUState *cs)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
+    const uint32_t data = DESC_P_MASK | DESC_S_MASK | (3u << DESC_TYPE_SHIFT);
+
+    memset(env->regs, 0, sizeof(env->regs));
+    env->regs[R_EDX] = env->cpuid_version;
+    env->eip = 0xfff0;
+    env->eflags = 2;
+    env->df = 1;
+    env->cc_op = CC_OP_EFLAGS;
+    env->cc_src = env->cc_dst = env->cc_src2 = 0;
+
+    x86_seg_set(&env->segs[R_CS], 0xf000, 0xffff0000, 0xffff,
+                DESC_P_MASK | DESC_S_MASK | (0xbu << DESC_TYPE_SHIFT));
+    x86_seg_set(&env->segs[R_DS], 0, 0, 0xffff, data);
+    x86_seg_set(&env->segs[R_ES], 0, 0, 0xffff, data);
+    x86_seg_set(&env->segs[R_SS], 0, 0, 0xffff, data);
+    x86_seg_set(&env->segs[R_FS], 0, 0, 0xffff, data);
+    x86_seg_set(&env->segs[R_GS], 0, 0, 0xffff, data);
+    x86_seg_set(&env->ldt, 0, 0, 0xffff, DESC_P_MASK |
+                (2u << DESC_TYPE_SHIFT));
+    x86_seg_set(&env->tr, 0, 0, 0xffff, DESC_P_MASK |
+                (0xbu << DESC_TYPE_SHIFT));
+    x86_seg_set(&env->gdt, 0, 0, 0xffff, 0);
+    x86_seg_set(&env->idt, 0, 0, 0xffff, 0);
+
+    memset(env->cr, 0, sizeof(env->cr));
+    env->cr[0] = 0x60000010;
+    env->efer = 0;
+    env->a20_mask = UINT64_MAX;
+    env->hflags = 0;
+    env->star = env->lstar = env->cstar = env->fmask = 0;
+    env->kernelgsbase = 0;
+    env->sysenter_cs = 0;
+    env->sysenter_esp = env->sysenter_eip = 0;
+    env->pat = 0x0007040600070406ull;
+    env->mtrr_deftype = 0;
+    memset(env->mtrr_fixed, 0, sizeof(env->mtrr_fixed));
+    memset(env->mtrr_var_base, 0, sizeof(env->mtrr_var_base));
+    memset(env->mtrr_var_mask, 0, sizeof(env->mtrr_var_mask));
+    env->misc_enable = 1;     /* fast strings */
+    env->tsc_offset = 0;
+    env->tsc_aux = 0;
+    env->tsc_deadline = 0;
+    env->apic_base = 0xfee00000ull | (1u << 11) |
+                     (cs->cpu_index == 0 ? (1u << 8) : 0);
+    env->xcr0 = 1;
+    memset(env->dr, 0, sizeof(env->dr));
+    env->dr[6] = 0xffff0ff0;
+    env->dr[7] = 0x400;
+
+    env->error_code = 0;
+    env->exception_is_int = 0;
+    env->exception_next_eip = 0;
+    env->old_exception = -1;
+    env->nmi_pending = env->nmi_blocked = false;
+
+    memset(env->fpregs, 0, sizeof(env->fpregs));
+    env->fpuc = 0x37f;
+    env->fpus = 0;
+    env->fptag_word = 0xffff;
+    env->fpstt = 0;
+    env->fpip = env->fpdp = 0;
+    env->fpop = env->fpcs = env->fpds = 0;
+    memset(env->xmm_regs, 0, sizeof(env->xmm_regs));
+    env->mxcsr = 0x1f80;
+
+    x86_update_hflags(env);
+}
+
+/* Any thread, BQL. */
+static bool x86_cpu_has_work(CPUState *cs)
+{
+    CPUX86State *env = x86_env(cs);
+    uint32_t irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+
+    return ((irq & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
+           (irq & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_RESET));
+}
+
+/*
+ * Stops the machine because the guest needs something not implemented
+ * yet: one error line, then a shutdown with status 1.  vCPU thread.
+ */
+void x86_cpu_unimplemented(CPUState *cs, const char *what)
+{
+    CPUX86State *env = x86_env(cs);
+
+    error_report("x86: cpu %d at %04x:%08" PRIx64 ": %s is not implemented "
+                 "yet; stopping", cs->cpu_index, env->segs[R_CS].selector,
+                 env->eip, what);
+    system_shutdown_request(SHUTDOWN_CAUSE_HOST_ERROR, 1);
+}
+
+/* The real ones, from seg_helper.c and mmu_helper.c, when linked in. */
+extern void x86_cpu_do_interrupt(CPUState *cs) __attribute__((weak));
+extern bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size,
+                             MMUAccessType type, int mmu_idx, bool probe,
+                             uintptr_t retaddr) __attribute__((weak));
+
+/* BQL, vCPU thread. */
+static void x86_cpu_do_interrupt_glue(CPUState *cs)
+{
+    if (x86_cpu_do_interrupt) {
+        x86_cpu_do_interrupt(cs);
+        return;
+    }
+    x86_cpu_unimplemented(cs, "exception delivery");
+    /* Do not run guest code past the exception: halt with no wake-up. */
+    x86_cpu(cs)->env.eflags &= ~IF_MASK;
+    cs->exception_index = -1;
+    cs->halted = true;
+}
+
+static void x86_cpu_dump_state(CPUState *cs, FILE *f)
+{
+    CPUX86State *env = x86_env(cs);
+    static const char *const names[8] = {
+        "EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP" };
+    static const int idx[8] = { R_EAX, R_EBX, R_ECX, R_EDX, R_ESI, R_EDI,
+                                R_EBP, R_ESP };
+
+    for (int i = 0; i < 8; i++) {
+        fprintf(f, "%s=%016" PRIx64 "%s", names[i], env->regs[idx[i]],
+                (i & 3) == 3 ? "\n" : " ");
+    }
+    fprintf(f, "EIP=%016" PRIx64 " EFL=%08x CPL=%u HF=%08x\n", env->eip,
+            cpu_compute_eflags(env), env->hflags & HF_CPL_MASK,
+            env->hflags);
+    for (int i = 0; i < SEG_COUNT; i++) {
+        fprintf(f, "%s=%04x %016" PRIx64 " %08x %08x\n",
+                (const char *[]){ "ES", "CS", "SS", "DS", "FS", "GS" }[i],
+                env->segs[i].selector, env->segs[i].base, env->segs[i].limit,
+                env->segs[i].flags);
+    }
+    fprintf(f, "CR0=%08" PRIx64 " CR3=%08" PRIx64 " CR4=%08" PRIx64
+            " EFER=%08" PRIx64 "\n", env->cr[0], env->cr[3], env->cr[4],
+            env->efer);
+}
+
+static const CPUClass x86_cpu_class = {
+    .arch = "x86_64",
+    .reset = x86_cpu_reset,
+    .has_work = x86_cpu_has_work,
+    .do_interrupt = x86_cpu_do_interrupt_glue,
+    .dump_state = x86_cpu_dump_state,
+};
+
+/* Main thread, BQL, before the vCPUs start. */
+X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
+{
+    const char *name = ms->cpu_type ? ms->cpu_type :
+                       ms->mc->default_cpu_type;
+    const X86CpuModel *m = x86_cpu_model_find(name);
+    X86CPU *cpu;
+    CPUX86State *env;
+
+    if (!m) {
+        error_setg(errp, "-cpu %s: unknown CPU model", name);
+        return NULL;
+    }
+    cpu = g_new0(X86CPU, 1);
+    env = &cpu->env;
+    cpu->parent.env_ptr = env;
+    cpu->apic_id = index;
+    env->cpuid_level = m->level;
+    env->cpuid_xlevel = m->xlevel;
+    memcpy(env->cpuid_vendor, m->vendor, 12);
+    env->cpuid_version = m->version;
+    memcpy(env->features, m->features, sizeof(env->features));
+    snprintf(env->cpuid_model, sizeof(env->cpuid_model), "%s", m->model_id);
+    cpu_init_common(&cpu->parent, &x86_cpu_class, index);
+    x86_cpu_reset(&cpu->parent);
+    return cpu;
+}
+
+/* ------------------------------------------------------------------ */
+/* TCG glue                                                            */
+
+static void x86_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint64_t *cs_base,
+                                 uint32_t *flags)
+{
+    CPUX86State *env = x86_env(cs);
+
+    *cs_base = env->segs[R_CS].base;
+    *pc = *cs_base + env->eip;
+    if (!(env->hflags & HF_CS64_MASK)) {
+        *pc = (uint32_t)*pc;
+    }
+    *flags = env->hflags | ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0);
+}
+
+static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
+                                     const uint64_t *words)
+{
+    CPUX86State *env = x86_env(cs);
+
+    env->eip = words[0];
+    if (words[1] != CC_OP_DYNAMIC) {
+        env->cc_op = words[1];
+    }
+}
+
+/*
+ * Paging off: linear = physical with the A20 mask; the whole 4 KiB page is
+ * readable, writable and executable.  With paging on and no page walker
+ * linked in, the machine stops with one error line.
+ */
+static bool x86_tlb_fill_glue(CPUState *cs, vaddr addr, int size,
+                              MMUAccessType type, int mmu_idx, bool probe,
+                              uintptr_t retaddr)
+{
+    CPUX86State *env = x86_env(cs);
+
+    if (x86_cpu_tlb_fill) {
+        return x86_cpu_tlb_fill(cs, addr, size, type, mmu_idx, probe,
+                                retaddr);
+    }
+    if (mmu_idx == X86_MMU_PHYS) {
+        hwaddr pa = (addr & env->a20_mask) & 0xffffffffffull;
+
+        tlb_set_page(cs, addr & ~0xfffull, pa & ~0xfffull,
+                     PAGE_READ | PAGE_WRITE | PAGE_EXEC, mmu_idx, 4096);
+        return true;
+    }
+    if (probe) {
+        return false;
+    }
+    if (retaddr) {
+        cpu_restore_state(cs, retaddr);
+    }
+    x86_cpu_unimplemented(cs, "paging");
+    cs->exception_index = EXCP_HLT;
+    env->eflags &= ~IF_MASK;
+    cpu_loop_exit(cs);
+}
+
+static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
+                                    MMUAccessType type, int mmu_idx,
+                                    uintptr_t retaddr)
+{
+    /* The translator asks for alignment only where #AC/#GP is due; it
+     * does not yet, so this is our bug. */
+    g_assert_not_reached();
+}
+
+static int x86_code_mmu_index(CPUState *cs)
+{
+    CPUX86State *env = x86_env(cs);
+
+    return x86_mmu_index(env->hflags |
+                         ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0));
+}
+
+static const TargetTcgOps x86_tcg_ops = {
+    .page_bits = 12,
+    .nb_mmu_modes = X86_NB_MMU_MODES,
+    .insn_start_words = 2,
+    .env_offset = offsetof(X86CPU, env) - offsetof(X86CPU, parent),
+    .tlb_fast_offset = offsetof(CPUX86State, tlb),
+    .get_tb_cpu_state = x86_get_tb_cpu_state,
+    .translate_code = x86_translate_code,
+    .restore_state_to_opc = x86_restore_state_to_opc,
+    .tlb_fill = x86_tlb_fill_glue,
+    .do_unaligned_access = x86_do_unaligned_access,
+    .code_mmu_index = x86_code_mmu_index,
+};
+
+const TargetTcgOps *x86_get_tcg_ops(void)
+{
+    return &x86_tcg_ops;
+}
+
+__attribute__((constructor)) static void x86_tcg_register(void)
+{
+    tcg_register_target("x86_64", &x86_tcg_ops, x86_translate_init);
+}
