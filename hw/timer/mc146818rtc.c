@@ -374,10 +374,12 @@ static void rtc_write_data(RTCState *s, uint8_t val)
         if (val & RTC_B_SET) {
             val &= ~RTC_B_UIE;      /* SET clears UIE (datasheet) */
         }
-        s->cmos[RTC_REG_B] = val;
         if (was_set && !(val & RTC_B_SET)) {
+            /* The registers were written in the format in force while
+             * SET was held: read them with that one. */
             rtc_rebase_from_regs(s);
         }
+        s->cmos[RTC_REG_B] = val;
         rtc_irq_update(s);
         break;
     }
