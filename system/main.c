@@ -72,6 +72,7 @@ typedef enum OptionId {
     OPT_NO_REBOOT,
     OPT_D,
     OPT_D_FILE,
+    OPT_DFILTER,
     OPT_S_GDB,
     OPT_S_PAUSED,
     OPT_GDB,
@@ -112,6 +113,7 @@ static const OptionDef options[] = {
     { "no-reboot", false, OPT_NO_REBOOT },
     { "d", true, OPT_D },
     { "D", true, OPT_D_FILE },
+    { "dfilter", true, OPT_DFILTER },
     { "s", false, OPT_S_GDB },
     { "S", false, OPT_S_PAUSED },
     { "gdb", true, OPT_GDB },
@@ -222,6 +224,7 @@ static void usage(void)
 "                          (with -accel qtest)\n"
 "  -d ITEM[,...]           debug log items (-d help lists them)\n"
 "  -D FILE                 write the debug log to FILE\n"
+"  -dfilter RANGE[,...]    log only guest code in START..LAST, START+LEN, END-LEN\n"
 "  -h, -help               this text\n"
 "  -version                version\n"
 "\n"
@@ -823,6 +826,11 @@ static bool parse_command_line(Config *c, int argc, char **argv,
             break;
         case OPT_D_FILE:
             c->log_file = arg;
+            break;
+        case OPT_DFILTER:
+            if (!log_parse_dfilter(arg, errp)) {
+                return false;
+            }
             break;
         case OPT_S_PAUSED:
             c->start_paused = true;

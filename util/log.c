@@ -8,6 +8,12 @@
 #include "util/log.h"
 
 unsigned log_mask;
+__thread bool log_tb_filtered;
+
+typedef struct LogRange {
+    uint64_t start, last;          /* inclusive */
+} LogRange;
+static GArray *log_dfilter;        /* start-up only; NULL: no filter */
 
 static FILE *log_fp;                 /* set once at start-up; NULL = stderr */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -139,5 +145,103 @@ bool log_ratelimit_ok(LogRateLimit *rl)
         return true;
     }
     __atomic_fetch_add(&rl->suppressed, 1, __ATOMIC_RELAXED);
+    return false;
+}
+
+static bool log_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    char buf[64], *end;
+
+    if (len == 0 || len >= sizeof(buf) || s[0] == '-' || s[0] == '+' ||
+        g_ascii_isspace(s[0])) {
+        return false;
+    }
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    errno = 0;
+    *out = strtoull(buf, &end, 0);
+    return errno == 0 && *end == 0;
+}
+
+/* One "A..B", "A+L" or "A-L". */
+static bool log_parse_range(const char *r, LogRange *out)
+{
+    const char *dots = strstr(r, "..");
+    const char *op = dots ? dots : strpbrk(r, "+-");
+    uint64_t a, b;
+
+    if (!op || op == r) {
+        return false;
+    }
+    if (!log_parse_u64(r, op - r, &a) ||
+        !log_parse_u64(op + (dots ? 2 : 1), strlen(op + (dots ? 2 : 1)), &b)) {
+        return false;
+    }
+    if (dots) {
+        if (b < a) {
+            return false;
+        }
+        out->start = a;
+        out->last = b;
+    } else if (*op == '+') {
+        if (b == 0 || b - 1 > UINT64_MAX - a) {
+            return false;
+        }
+        out->start = a;
+        out->last = a + (b - 1);
+    } else {
+        if (b == 0 || b - 1 > a) {
+            return false;
+        }
+        out->start = a - (b - 1);
+        out->last = a;
+    }
+    return true;
+}
+
+bool log_parse_dfilter(const char *str, Error **errp)
+{
+    char **items = g_strsplit(str, ",", -1);
+    GArray *ranges = g_array_new(false, false, sizeof(LogRange));
+    bool ok = items[0] != NULL;
+
+    for (char **p = items; ok && *p; p++) {
+        LogRange r;
+
+        if (!log_parse_range(*p, &r)) {
+            error_setg(errp, "-dfilter: bad range '%s' (expected START..LAST, "
+                       "START+LEN or END-LEN)", *p);
+            ok = false;
+            break;
+        }
+        g_array_append_val(ranges, r);
+    }
+    if (items[0] == NULL) {
+        error_setg(errp, "-dfilter: empty range list");
+    }
+    g_strfreev(items);
+    if (!ok) {
+        g_array_free(ranges, true);
+        return false;
+    }
+    if (log_dfilter) {
+        g_array_free(log_dfilter, true);
+    }
+    log_dfilter = ranges;
+    return true;
+}
+
+bool log_in_dfilter(uint64_t start, uint64_t last)
+{
+    if (!log_dfilter) {
+        return true;
+    }
+    for (guint i = 0; i < log_dfilter->len; i++) {
+        LogRange *r = &g_array_index(log_dfilter, LogRange, i);
+
+        if (start <= r->last && last >= r->start) {
+            return true;
+        }
+    }
     return false;
 }

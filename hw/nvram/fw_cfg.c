@@ -370,7 +370,7 @@ FwCfgState *fw_cfg_init_io(IsaBus *bus, uint16_t iobase, Error **errp)
     snprintf(port, sizeof(port), "%#x", iobase);
     if (!device_set_prop(dev, "iobase", port, errp) ||
         !device_realize(dev, errp)) {
-        /* qdev has no way to free an unrealized device; it is small. */
+        device_free(dev);
         return NULL;
     }
     return s;

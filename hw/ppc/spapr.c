@@ -62,5 +62,6 @@ static const MachineClass spapr_machine = {
     .default_cpu_type = "power9",
     .cpu_models = spapr_cpu_models,
     .max_serial = 4,
+    .big_endian = true,    /* qtest's readw etc.: ppc64's byte order */
 };
 MACHINE_REGISTER(spapr_machine);

@@ -36,10 +36,36 @@ enum {
 /* Written once at start-up, before any thread starts; read-only after. */
 extern unsigned log_mask;
 
+/* The items that -dfilter restricts to translation blocks in range. */
+#define LOG_TB_ITEMS (LOG_IN_ASM | LOG_OP | LOG_OP_OPT | LOG_OUT_ASM | \
+                      LOG_EXEC | LOG_CPU)
+/*
+ * Set by the TCG runtime on its own thread while it translates or enters a
+ * block that lies outside every -dfilter range: the LOG_TB_ITEMS are then
+ * off for that thread.  Thread-local, owner thread only.
+ */
+extern __thread bool log_tb_filtered;
+
 static inline bool log_enabled(unsigned mask)
 {
-    return (log_mask & mask) != 0;
+    unsigned m = log_mask & mask;
+
+    if (unlikely(m & LOG_TB_ITEMS) && log_tb_filtered) {
+        m &= ~LOG_TB_ITEMS;
+    }
+    return m != 0;
 }
+
+/*
+ * -dfilter RANGE[,RANGE...]: restricts the LOG_TB_ITEMS to guest code in
+ * these address ranges.  A range is START..LAST (inclusive), START+LEN or
+ * END-LEN (the LEN bytes ending at END, inclusive); numbers in C syntax
+ * (0x.., decimal).  Replaces any earlier filter.  Start-up only.
+ */
+bool log_parse_dfilter(const char *str, Error **errp);
+/* True if no -dfilter is set or [start, last] meets one of its ranges.
+ * Any thread. */
+bool log_in_dfilter(uint64_t start, uint64_t last);
 
 /* Parses "item,item,..." into a mask; "help" is handled by the caller. */
 bool log_parse_items(const char *str, unsigned *mask, Error **errp);

@@ -192,6 +192,23 @@ static void test_line_handling(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_big_endian_machine(void)
+{
+    QTestState *qts = qtest_start_machine("pseries", "-m 256");
+
+    expect(qts, "endianness", "OK big");
+    qtest_writel(qts, 0x1000, 0x11223344);
+    /* Sized accesses are big-endian: the high byte comes first... */
+    g_assert_cmphex(qtest_readb(qts, 0x1000), ==, 0x11);
+    g_assert_cmphex(qtest_readw(qts, 0x1002), ==, 0x3344);
+    g_assert_cmphex(qtest_readl(qts, 0x1000), ==, 0x11223344);
+    /* ...while bulk reads are plain memory order. */
+    expect(qts, "read 0x1000 4", "OK 0x11223344");
+    qtest_writeq(qts, 0x2000, 0x0102030405060708ULL);
+    expect(qts, "read 0x2000 8", "OK 0x0102030405060708");
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_disconnect_exits(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -210,6 +227,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/clock", test_clock);
     g_test_add_func("/qtest/irq-intercept", test_irq_intercept);
     g_test_add_func("/qtest/line-handling", test_line_handling);
+    g_test_add_func("/qtest/big-endian-machine", test_big_endian_machine);
     g_test_add_func("/qtest/disconnect-exits-0", test_disconnect_exits);
     return g_test_run();
 }

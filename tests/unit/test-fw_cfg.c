@@ -197,6 +197,25 @@ static void test_port_rules(void)
     g_assert_cmphex(data(), ==, 'Q');
 }
 
+static void test_init_failure(void)
+{
+    Error *err = NULL;
+
+    /* The ports are taken: a clear error, nothing half-made left behind
+     * (ASan checks the latter), and the first device stays the one. */
+    g_assert_null(fw_cfg_init_io(isa_bus_get(), 0x511, &err));
+    g_assert_nonnull(err);
+    g_test_message("%s", error_get_pretty(err));
+    error_free(err);
+    err = NULL;
+    g_assert_null(fw_cfg_init_io(isa_bus_get(), 0xffff, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "iobase"));
+    error_free(err);
+    g_assert_true(fw_cfg_find() == fw);
+    sel(FW_CFG_SIGNATURE);
+    g_assert_cmphex(data(), ==, 'Q');
+}
+
 int main(int argc, char **argv)
 {
     IsaBus *bus;
@@ -211,5 +230,6 @@ int main(int argc, char **argv)
     g_test_add_func("/fw_cfg/fixed-items", test_fixed_items);
     g_test_add_func("/fw_cfg/files", test_files);
     g_test_add_func("/fw_cfg/port-rules", test_port_rules);
+    g_test_add_func("/fw_cfg/init-failure", test_init_failure);
     return g_test_run();
 }
