@@ -197,11 +197,19 @@ static char *pc_qtest_ioapic_eoi(void *opaque, char **argv, int argc)
     return g_strdup("OK");
 }
 
-/* Creates and realizes a built-in device; NULL on failure. */
-static DeviceState *pc_device_create(const char *driver, Error **errp)
+/*
+ * Creates and realizes a built-in device; NULL on failure.  The id lets
+ * the monitor and the device-test protocol's vmstate_save/vmstate_load
+ * name it.
+ */
+static DeviceState *pc_device_create(const char *driver, const char *id,
+                                     Error **errp)
 {
     DeviceState *dev = device_new(driver, errp);
 
+    if (dev) {
+        dev->id = g_strdup(id);
+    }
     if (dev && !device_realize(dev, errp)) {
         device_free(dev);
         return NULL;
@@ -218,11 +226,11 @@ static bool pc_irq_devices_init(PcMachine *s, Error **errp)
 {
     DeviceState *pic, *ioapic, *rtc;
 
-    if (!(pic = pc_device_create("i8259", errp)) ||
-        !(ioapic = pc_device_create("ioapic", errp)) ||
-        !pc_device_create("isa-pit", errp) ||
-        !pc_device_create("pcspk", errp) ||
-        !(rtc = pc_device_create("mc146818rtc", errp))) {
+    if (!(pic = pc_device_create("i8259", "pc-pic", errp)) ||
+        !(ioapic = pc_device_create("ioapic", "pc-ioapic", errp)) ||
+        !pc_device_create("isa-pit", "pc-pit", errp) ||
+        !pc_device_create("pcspk", "pc-pcspk", errp) ||
+        !(rtc = pc_device_create("mc146818rtc", "pc-rtc", errp))) {
         return false;
     }
     s->pic = (PICState *)pic;

@@ -18,6 +18,26 @@
 
 #define FREQ 1193182ULL
 
+/* vmstate_save ID -> the record as "0x..." (g_free). */
+static char *vm_save(QTestState *qts, const char *id)
+{
+    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
+    char *rec;
+
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    return rec;
+}
+
+static void vm_load(QTestState *qts, const char *id, const char *rec)
+{
+    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
+
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+}
+
 static uint64_t ticks_in(int64_t ns)
 {
     return (uint64_t)ns * FREQ / 1000000000ULL;
@@ -262,6 +282,32 @@ static void test_counter2_gate_port61(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_save_restore(void)
+{
+    QTestState *qts = qtest_start("-serial null");
+    const uint16_t n = 1193;
+    int64_t load, t;
+    char *rec;
+
+    qtest_irq_intercept_in(qts, "isa");
+    qtest_outb(qts, PIT_CTRL, 0x34);
+    write_word(qts, PIT_CH0, n);
+    load = now(qts);
+    rec = vm_save(qts, "pc-pit");
+    qtest_outb(qts, PIT_CTRL, 0x30);
+    write_word(qts, PIT_CH0, 5);
+    vm_load(qts, "pc-pit", rec);
+    /* Counter 0 runs as saved: the count and IRQ 0's edges. */
+    t = load + 300000;
+    step_to(qts, t);
+    g_assert_cmpuint(read_word(qts, PIT_CH0), ==, n - ticks_in(t - load));
+    step_to(qts, load + ns_for_ticks(3ULL * n));
+    g_assert_true(qtest_get_irq(qts, 0));
+    g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, 5);
+    g_free(rec);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_robust(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -293,5 +339,6 @@ int main(int argc, char **argv)
     g_test_add_func("/i8254/counter2-gate-port61",
                     test_counter2_gate_port61);
     g_test_add_func("/i8254/robust", test_robust);
+    g_test_add_func("/i8254/save-restore", test_save_restore);
     return g_test_run();
 }

@@ -24,6 +24,26 @@
 #define OCW2_EOI      0x20
 
 /* The INT output level, and how many rising edges it had. */
+/* vmstate_save ID -> the record as "0x..." (g_free). */
+static char *vm_save(QTestState *qts, const char *id)
+{
+    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
+    char *rec;
+
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    return rec;
+}
+
+static void vm_load(QTestState *qts, const char *id, const char *rec)
+{
+    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
+
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+}
+
 static int intr(QTestState *qts, unsigned *raises)
 {
     char *reply = qtest_cmd(qts, "cpu_intr");
@@ -318,6 +338,35 @@ static void test_special_mask(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_save_restore(void)
+{
+    QTestState *qts = start(0x01);
+    char *rec;
+
+    qtest_outb(qts, MASTER_DATA, 0xa5);
+    qtest_outb(qts, ELCR1, 0x04);
+    qtest_set_irq_in(qts, "isa", 3, 1);
+    g_assert_cmphex(inta(qts), ==, 0x0b);
+    qtest_set_irq_in(qts, "isa", 4, 1);        /* pending behind IR3 */
+    rec = vm_save(qts, "pc-pic");
+    /* Change everything, then restore. */
+    qtest_outb(qts, MASTER_CMD, OCW2_EOI);
+    g_assert_cmphex(inta(qts), ==, 0x0c);
+    pic_init(qts, 0x03);
+    qtest_outb(qts, ELCR1, 0x00);
+    vm_load(qts, "pc-pic", rec);
+    g_assert_cmphex(qtest_inb(qts, MASTER_DATA), ==, 0xa5);
+    g_assert_cmphex(qtest_inb(qts, ELCR1), ==, 0x04);
+    g_assert_cmphex(read_isr(qts, MASTER_CMD), ==, 0x08);
+    g_assert_cmphex(read_irr(qts, MASTER_CMD), ==, 0x10);
+    g_assert_cmpint(intr(qts, NULL), ==, 0);
+    qtest_outb(qts, MASTER_CMD, OCW2_EOI);
+    g_assert_cmpint(intr(qts, NULL), ==, 1);
+    g_assert_cmphex(inta(qts), ==, 0x0c);
+    g_free(rec);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_robust(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -357,5 +406,6 @@ int main(int argc, char **argv)
     g_test_add_func("/i8259/rotation", test_rotation);
     g_test_add_func("/i8259/special-mask", test_special_mask);
     g_test_add_func("/i8259/robust", test_robust);
+    g_test_add_func("/i8259/save-restore", test_save_restore);
     return g_test_run();
 }

@@ -20,6 +20,26 @@
 #define RTE_LEVEL      (1u << 15)
 #define RTE_MASKED     (1u << 16)
 
+/* vmstate_save ID -> the record as "0x..." (g_free). */
+static char *vm_save(QTestState *qts, const char *id)
+{
+    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
+    char *rec;
+
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    return rec;
+}
+
+static void vm_load(QTestState *qts, const char *id, const char *rec)
+{
+    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
+
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+}
+
 static uint32_t ioapic_read(QTestState *qts, uint32_t reg)
 {
     qtest_writel(qts, IOREGSEL, reg);
@@ -207,6 +227,36 @@ static void test_irq0_override(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_save_restore(void)
+{
+    QTestState *qts = qtest_start("-serial null");
+    char *rec, *reply;
+
+    ioapic_write(qts, 0x00, 0x05000000);
+    set_entry(qts, 10, RTE_LEVEL | 0x40, 2);
+    qtest_set_irq_in(qts, "isa", 10, 1);        /* Remote IRR set */
+    rec = vm_save(qts, "pc-ioapic");
+    set_entry(qts, 10, RTE_MASKED, 0);
+    ioapic_write(qts, 0x00, 0);
+    eoi(qts, 0x40);
+    vm_load(qts, "pc-ioapic", rec);
+    g_assert_cmphex(ioapic_read(qts, 0x00), ==, 0x05000000);
+    g_assert_cmphex(ioapic_read(qts, 0x10 + 2 * 10), ==,
+                    RTE_LEVEL | RTE_REMOTE_IRR | 0x40);
+    g_assert_cmphex(ioapic_read(qts, 0x11 + 2 * 10), ==, 0x02000000);
+    g_assert_cmpuint(apic_msgs(qts, NULL), ==, 1);
+    eoi(qts, 0x40);                             /* line still high */
+    g_assert_cmpuint(apic_msgs(qts, NULL), ==, 2);
+    /* Another device's record is refused. */
+    g_free(rec);
+    rec = vm_save(qts, "pc-pic");
+    reply = qtest_cmd(qts, "vmstate_load pc-ioapic %s", rec);
+    g_assert_true(g_str_has_prefix(reply, "FAIL"));
+    g_free(reply);
+    g_free(rec);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_bad_accesses(void)
 {
     QTestState *qts = qtest_start("-serial null -d guest_errors");
@@ -240,5 +290,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ioapic/level-remote-irr", test_level_remote_irr);
     g_test_add_func("/ioapic/irq0-override", test_irq0_override);
     g_test_add_func("/ioapic/bad-accesses", test_bad_accesses);
+    g_test_add_func("/ioapic/save-restore", test_save_restore);
     return g_test_run();
 }

@@ -28,6 +28,26 @@
 
 #define NS_PER_SEC 1000000000LL
 
+/* vmstate_save ID -> the record as "0x..." (g_free). */
+static char *vm_save(QTestState *qts, const char *id)
+{
+    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
+    char *rec;
+
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    return rec;
+}
+
+static void vm_load(QTestState *qts, const char *id, const char *rec)
+{
+    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
+
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+}
+
 static uint8_t cmos_read(QTestState *qts, uint8_t idx)
 {
     qtest_outb(qts, RTC_INDEX, idx);
@@ -295,6 +315,26 @@ static void test_alarm(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_save_restore(void)
+{
+    QTestState *qts = qtest_start("-serial null");
+    int64_t t0 = set_time_bcd(qts, B_24H);
+    char *rec;
+
+    cmos_write(qts, 0x40, 0x77);
+    rec = vm_save(qts, "pc-rtc");
+    cmos_write(qts, 0x40, 0x00);
+    cmos_write(qts, REG_B, B_24H | B_SET);
+    cmos_write(qts, 0x00, 0x11);
+    cmos_write(qts, REG_B, B_24H);
+    vm_load(qts, "pc-rtc", rec);
+    g_assert_cmphex(cmos_read(qts, 0x40), ==, 0x77);
+    qtest_clock_set(qts, t0 + 2 * NS_PER_SEC);
+    g_assert_cmphex(cmos_read(qts, 0x00), ==, 0x59);
+    g_free(rec);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_through_pic(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -334,5 +374,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rtc/update-ended", test_update_ended);
     g_test_add_func("/rtc/alarm", test_alarm);
     g_test_add_func("/rtc/irq8-through-pic", test_through_pic);
+    g_test_add_func("/rtc/save-restore", test_save_restore);
     return g_test_run();
 }
