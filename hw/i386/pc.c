@@ -237,7 +237,13 @@ static bool pc_irq_devices_init(PcMachine *s, Error **errp)
     s->ioapic = (IOAPICState *)ioapic;
     s->rtc = (RTCState *)rtc;
     for (int i = 0; i < ISA_NUM_IRQS; i++) {
-        irq_redirect(isa_get_irq(s->isa, i), pc_isa_irq, s, i);
+        IrqLine *line = isa_get_irq(s->isa, i);
+
+        irq_redirect(line, pc_isa_irq, s, i);
+        if (line->level) {
+            /* Driven before the wiring existed: pass the level on. */
+            pc_isa_irq(s, i, line->level);
+        }
     }
     s->cpu_intr = irq_new(pc_cpu_intr, s, 0);
     pic_connect_int(s->pic, s->cpu_intr);

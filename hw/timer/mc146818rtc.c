@@ -14,7 +14,12 @@
  * CLK_VIRTUAL, so a stopped VM's clock stops and a qtest clock_step moves
  * it exactly:
  *
- *     guest_ns = base_rtc_ns + (clock_get_ns(CLK_VIRTUAL) - base_vclock_ns)
+ *     elapsed_ns = clock_get_ns(CLK_VIRTUAL) - base_vclock_ns
+ *     guest time = base_rtc_sec + elapsed_ns / 10^9 seconds
+ *
+ * (base_vclock_ns is the virtual time at which second base_rtc_sec began;
+ * keeping seconds and nanoseconds apart means no guest-chosen date, up to
+ * the year 9999 and beyond, can overflow the arithmetic.)
  *
  * The time registers are computed from guest_ns when read (in BCD or
  * binary per register B's DM bit, 12- or 24-hour per its 24/12 bit, PM in
@@ -66,8 +71,8 @@ struct RTCState {
     uint8_t cmos[RTC_CMOS_SIZE];
     uint8_t index;
     uint8_t nmi_disabled;
-    int64_t base_rtc_ns;        /* guest time (ns since 1970) at ... */
-    int64_t base_vclock_ns;     /* ... this CLK_VIRTUAL time */
+    int64_t base_rtc_sec;       /* guest time (s since 1970) that began ... */
+    int64_t base_vclock_ns;     /* ... at this CLK_VIRTUAL time */
     int64_t last_c_read_ns;     /* CLK_VIRTUAL of the last C read (PF/UF) */
     uint8_t irq_level;
 };
@@ -114,9 +119,17 @@ static int64_t rtc_vclock(void)
     return clock_get_ns(CLK_VIRTUAL);
 }
 
-static int64_t rtc_guest_ns(RTCState *s)
+/* Guest nanoseconds since base_rtc_sec began, at virtual time t. */
+static int64_t rtc_elapsed_at(RTCState *s, int64_t t)
 {
-    return s->base_rtc_ns + (rtc_vclock() - s->base_vclock_ns);
+    int64_t e = t - s->base_vclock_ns;
+
+    return e < 0 ? 0 : e;
+}
+
+static int64_t rtc_elapsed(RTCState *s)
+{
+    return rtc_elapsed_at(s, rtc_vclock());
 }
 
 static bool rtc_running(RTCState *s)
@@ -124,8 +137,9 @@ static bool rtc_running(RTCState *s)
     return !(s->cmos[RTC_REG_B] & RTC_B_SET);
 }
 
-static uint8_t rtc_to_reg(RTCState *s, int v)
+static uint8_t rtc_to_reg(RTCState *s, unsigned v)
 {
+    v %= 100;                   /* every field is two decimal digits */
     if (s->cmos[RTC_REG_B] & RTC_B_DM_BINARY) {
         return v;
     }
@@ -173,9 +187,15 @@ static void rtc_update_regs(RTCState *s)
     if (!rtc_running(s)) {
         return;                 /* SET: frozen */
     }
-    secs = rtc_guest_ns(s) / RTC_NS_PER_SEC;
-    gmtime_r(&secs, &tm);
+    secs = s->base_rtc_sec + rtc_elapsed(s) / RTC_NS_PER_SEC;
+    if (!gmtime_r(&secs, &tm)) {
+        secs = 0;               /* out of range: cannot come from our regs */
+        gmtime_r(&secs, &tm);
+    }
     year = tm.tm_year + 1900;
+    if (year < 0) {
+        year = 0;
+    }
     s->cmos[RTC_SECONDS] = rtc_to_reg(s, tm.tm_sec);
     s->cmos[RTC_MINUTES] = rtc_to_reg(s, tm.tm_min);
     s->cmos[RTC_HOURS] = rtc_hour_to_reg(s, tm.tm_hour);
@@ -205,7 +225,7 @@ static void rtc_rebase_from_regs(RTCState *s)
         log_guest_error("mc146818rtc: time registers hold no valid date\n");
         secs = 0;
     }
-    s->base_rtc_ns = (int64_t)secs * RTC_NS_PER_SEC;
+    s->base_rtc_sec = secs;
     s->base_vclock_ns = rtc_vclock();
 }
 
@@ -250,10 +270,10 @@ static void rtc_arm_timers(RTCState *s)
     }
     if (rtc_running(s) &&
         (s->cmos[RTC_REG_B] & (RTC_B_UIE | RTC_B_AIE))) {
-        int64_t g = rtc_guest_ns(s);
-        int64_t next = (g / RTC_NS_PER_SEC + 1) * RTC_NS_PER_SEC;
+        int64_t e = rtc_elapsed_at(s, now);
 
-        timer_mod(s->update_timer, now + (next - g));
+        timer_mod(s->update_timer, s->base_vclock_ns +
+                  (e / RTC_NS_PER_SEC + 1) * RTC_NS_PER_SEC);
     } else {
         timer_del(s->update_timer);
     }
@@ -305,10 +325,8 @@ static void rtc_lazy_flags(RTCState *s)
         s->cmos[RTC_REG_C] |= RTC_C_PF;
     }
     if (rtc_running(s)) {
-        int64_t g_now = rtc_guest_ns(s);
-        int64_t g_last = g_now - (now - last);
-
-        if (g_now / RTC_NS_PER_SEC > g_last / RTC_NS_PER_SEC) {
+        if (rtc_elapsed_at(s, now) / RTC_NS_PER_SEC >
+            rtc_elapsed_at(s, last) / RTC_NS_PER_SEC) {
             s->cmos[RTC_REG_C] |= RTC_C_UF;
         }
     }
@@ -329,7 +347,7 @@ static uint8_t rtc_read_data(RTCState *s)
     case RTC_REG_A:
         val = s->cmos[RTC_REG_A] & ~RTC_A_UIP;
         if (rtc_running(s) &&
-            rtc_guest_ns(s) % RTC_NS_PER_SEC >= RTC_NS_PER_SEC - RTC_UIP_NS) {
+            rtc_elapsed(s) % RTC_NS_PER_SEC >= RTC_NS_PER_SEC - RTC_UIP_NS) {
             val |= RTC_A_UIP;
         }
         return val;
@@ -491,8 +509,12 @@ static void rtc_realize(DeviceState *dev, Error **errp)
     /* Power-on: 32.768 kHz divider, 1024 Hz rate, BCD, 24-hour. */
     s->cmos[RTC_REG_A] = 0x26;
     s->cmos[RTC_REG_B] = RTC_B_24H;
-    s->base_rtc_ns = clock_get_ns(CLK_HOST);
-    s->base_vclock_ns = rtc_vclock();
+    {
+        int64_t host_ns = clock_get_ns(CLK_HOST);
+
+        s->base_rtc_sec = host_ns / RTC_NS_PER_SEC;
+        s->base_vclock_ns = rtc_vclock() - host_ns % RTC_NS_PER_SEC;
+    }
     rtc_update_regs(s);
     rtc_reset(dev);
 }
@@ -502,6 +524,12 @@ static bool rtc_post_load(DeviceState *dev, Error **errp)
     RTCState *s = container_of(dev, RTCState, parent);
 
     s->index &= 0x7f;
+    /* +-2^40 s is far beyond any date the registers can hold. */
+    if (s->base_rtc_sec > (1LL << 40) || s->base_rtc_sec < -(1LL << 40)) {
+        error_setg(errp, "mc146818rtc: clock base %" PRId64 " s out of range",
+                   s->base_rtc_sec);
+        return false;
+    }
     rtc_irq_update(s);
     irq_set(s->irq, s->irq_level);      /* re-drive the line */
     rtc_arm_timers(s);
@@ -512,7 +540,7 @@ static const VMStateField rtc_vmstate[] = {
     VMSTATE_BUFFER(cmos, RTCState),
     VMSTATE_UINT8(index, RTCState),
     VMSTATE_UINT8(nmi_disabled, RTCState),
-    VMSTATE_INT64(base_rtc_ns, RTCState),
+    VMSTATE_INT64(base_rtc_sec, RTCState),
     VMSTATE_INT64(base_vclock_ns, RTCState),
     VMSTATE_INT64(last_c_read_ns, RTCState),
     VMSTATE_END,

@@ -335,6 +335,42 @@ static void test_save_restore(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+static void test_robust(void)
+{
+    QTestState *qts = qtest_start("-serial null");
+
+    /* 9999-12-31 23:59:59, binary-coded: the year wraps to 0000. */
+    cmos_write(qts, REG_B, B_SET | B_24H);
+    cmos_write(qts, 0x00, 0x59);
+    cmos_write(qts, 0x02, 0x59);
+    cmos_write(qts, 0x04, 0x23);
+    cmos_write(qts, 0x07, 0x31);
+    cmos_write(qts, 0x08, 0x12);
+    cmos_write(qts, 0x09, 0x99);
+    cmos_write(qts, 0x32, 0x99);
+    cmos_write(qts, REG_B, B_24H);
+    qtest_clock_step(qts, NS_PER_SEC);
+    g_assert_cmphex(cmos_read(qts, 0x07), ==, 0x01);
+    g_assert_cmphex(cmos_read(qts, 0x08), ==, 0x01);
+    g_assert_cmphex(cmos_read(qts, 0x09), ==, 0x00);
+
+    /* Garbage everywhere, in every mode; nothing may break. */
+    for (int b = 0; b < 256; b += 0x11) {
+        cmos_write(qts, REG_B, b | B_SET);
+        for (int i = 0; i < 0x0e; i++) {
+            cmos_write(qts, i, 0xff - i);
+        }
+        cmos_write(qts, 0x32, 0xff);
+        cmos_write(qts, REG_B, b);
+        qtest_clock_step(qts, 300 * 1000 * 1000);
+        for (int i = 0; i < 0x0e; i++) {
+            cmos_read(qts, i);
+        }
+    }
+    g_assert_cmphex(cmos_read(qts, REG_D), ==, 0x80);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_through_pic(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -375,5 +411,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rtc/alarm", test_alarm);
     g_test_add_func("/rtc/irq8-through-pic", test_through_pic);
     g_test_add_func("/rtc/save-restore", test_save_restore);
+    g_test_add_func("/rtc/robust", test_robust);
     return g_test_run();
 }
