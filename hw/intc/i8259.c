@@ -322,7 +322,17 @@ static void pic_write_cmd(PICState *s, int idx, uint8_t val)
             log_guest_error("i8259 %s: ICW1 single mode breaks the PC's "
                             "cascade\n", idx ? "slave" : "master");
         }
-    } else if (val & PIC_OCW3) {
+        pic_update(s);
+        return;
+    }
+    if (c->init_state) {
+        /* An OCW before ICW2..ICW4 were all written: the sequence is
+         * broken.  The part takes it as an OCW anyway. */
+        log_guest_error("i8259 %s: OCW %#x during initialisation (ICW%d "
+                        "expected on the data port)\n",
+                        idx ? "slave" : "master", val, c->init_state + 1);
+    }
+    if (val & PIC_OCW3) {
         if (val & PIC_OCW3_P) {
             c->poll = 1;
         }

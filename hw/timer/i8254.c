@@ -288,7 +288,7 @@ void pit_set_gate(PITState *s, int idx, bool level)
 
     assert(idx >= 0 && idx < 3);
     c->gate = level;
-    if (rising && c->count && (c->mode == 1 || c->mode == 2 ||
+    if (rising && !c->null_count && (c->mode == 1 || c->mode == 2 ||
                                c->mode == 3 || c->mode == 5)) {
         c->load_time_ns = pit_now();
         c->counting = 1;

@@ -275,6 +275,15 @@ static void test_counter2_gate_port61(void)
     step_to(qts, t + ns_for_ticks(100));
     g_assert_cmphex(qtest_inb(qts, PORT_61) & 0x20, ==, 0x20);
 
+    /* A gate edge after a control word but before the count is written
+     * triggers nothing: mode 1 OUT stays high. */
+    qtest_outb(qts, PORT_61, 0x00);
+    qtest_outb(qts, PIT_CTRL, 0xb2);
+    qtest_outb(qts, PORT_61, 0x01);
+    g_assert_cmphex(qtest_inb(qts, PORT_61) & 0x20, ==, 0x20);
+    qtest_clock_step(qts, 1000);
+    g_assert_cmphex(qtest_inb(qts, PORT_61) & 0x20, ==, 0x20);
+
     /* Counter 2 never touches IRQ 0. */
     qtest_irq_intercept_in(qts, "isa");
     qtest_clock_step(qts, 10000000);
