@@ -1114,11 +1114,6 @@ float64 floatx80_to_float64(floatx80 a, FloatStatus *s)
     OP(float64, pack64(x80_conv_in(a, s), s));
 }
 
-floatx80 floatx80_round(floatx80 a, FloatStatus *s)
-{
-    OP(floatx80, packx80(x80_conv_in(a, s), s));
-}
-
 floatx80 floatx80_const(FloatX80Const c, FloatStatus *s)
 {
     /* 128-bit significands; SDM Vol 1 8.3.8: rounded per RC. */

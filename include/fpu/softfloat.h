@@ -90,7 +90,9 @@ typedef struct FloatStatus {
     bool default_nan_negative;      /* x86: 0xFFC00000; POWER: 0x7FC00000 */
     bool tininess_before_rounding;
     FloatNaNRule nan_rule;
-    bool rounded_up;                /* last rounding grew the magnitude (x87 C1) */
+    /* Meaningful only right after an operation that raised INEXACT: its
+     * rounding increased the magnitude (x87 FSW.C1). */
+    bool rounded_up;
 } FloatStatus;
 
 /* All functions below: any thread, with exclusive use of *s. */
@@ -186,9 +188,6 @@ float32 float64_to_float32(float64 a, FloatStatus *s);
 floatx80 float64_to_floatx80(float64 a, FloatStatus *s);
 float32 floatx80_to_float32(floatx80 a, FloatStatus *s);
 float64 floatx80_to_float64(floatx80 a, FloatStatus *s);
-/* floatx80 rounded to the precision in s->floatx80_precision (x87 FLD/FSTP
- * of a register keeps the value; arithmetic results go through this). */
-floatx80 floatx80_round(floatx80 a, FloatStatus *s);
 
 /*
  * To integers.  NaN, infinity or out of range: INVALID and the x86

@@ -702,6 +702,10 @@ static void test_x87_op(gconstpointer p)
             b.sign_exp = (uint16_t)((b.sign_exp & 0x8000) | eb);
             b.mant |= eb ? 1ull << 63 : 0;
         }
+        if (rnd() % 32 == 0) {
+            b = a;                          /* equal significands, NaNs too */
+            b.sign_exp ^= (uint16_t)((rnd() & 1) << 15);
+        }
         if (op == X_SCALE) {
             int32_t n = (int32_t)(rnd() % 70000) - 35000;
             FloatStatus t = { 0 };
@@ -820,6 +824,115 @@ static void test_x87_conv(void)
     report(&is16); report(&is32); report(&is64); report(&it32); report(&it64);
 }
 
+/* floatx80_rem (IEEE remainder) against FPREM1 repeated until C2 clears. */
+static void test_x87_rem(void)
+{
+    OpStats st = { "floatx80_rem (fprem1 loop)" };
+    int i;
+
+    seed(1200);
+    for (i = 0; i < N_X87 / 10; i++) {
+        floatx80 a = genx80(), b = genx80(), h;
+        uint16_t cw = 0x37f, sw;
+        FloatStatus s = x87_status(cw);
+        floatx80 r = floatx80_rem(a, b, &s);
+        char ops[96];
+
+        asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n"
+                     "1:\tfprem1\n\tfnstsw %%ax\n\ttestw $0x400, %%ax\n\tjnz 1b\n\t"
+                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfstp %%st(0)\n\tfninit"
+                     : [r] "=m"(h), [sw] "=m"(sw)
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw) : "ax", "cc");
+        snprintf(ops, sizeof(ops), "a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64,
+                 a.sign_exp, a.mant, b.sign_exp, b.mant);
+        check(&st, r.mant, h.mant, s.flags | (unsigned)r.sign_exp << 16,
+              (sw & 0x3f) | (unsigned)h.sign_exp << 16, ops);
+    }
+    report(&st);
+}
+
+/* FCOMI (signaling) and FUCOMI (quiet): ZF PF CF like COMISS. */
+static void test_x87_compare(void)
+{
+    OpStats c = { "fcomi" }, u = { "fucomi" };
+    int i;
+
+    seed(1000);
+    for (i = 0; i < N_X87; i++) {
+        floatx80 a = genx80(), b = rnd() % 4 ? genx80() : a;
+        uint16_t cw = gen_cw(), sw;
+        int k;
+
+        if (rnd() % 2) {
+            b.sign_exp ^= 0x8000;
+        }
+        for (k = 0; k < 2; k++) {
+            FloatStatus s = x87_status(cw);
+            FloatRelation r = k ? floatx80_compare_quiet(a, b, &s)
+                                : floatx80_compare(a, b, &s);
+            uint8_t zf, pf, cf;
+            int h;
+            char ops[96];
+
+            if (k) {
+                asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"
+                             "fucomi %%st(1), %%st\n\tsetz %[zf]\n\tsetp %[pf]\n\t"
+                             "setc %[cf]\n\tfnstsw %[sw]\n\tfninit"
+                             : [zf] "=r"(zf), [pf] "=r"(pf), [cf] "=r"(cf), [sw] "=m"(sw)
+                             : [a] "m"(a), [b] "m"(b), [cw] "m"(cw) : "cc");
+            } else {
+                asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"
+                             "fcomi %%st(1), %%st\n\tsetz %[zf]\n\tsetp %[pf]\n\t"
+                             "setc %[cf]\n\tfnstsw %[sw]\n\tfninit"
+                             : [zf] "=r"(zf), [pf] "=r"(pf), [cf] "=r"(cf), [sw] "=m"(sw)
+                             : [a] "m"(a), [b] "m"(b), [cw] "m"(cw) : "cc");
+            }
+            h = pf ? FLOAT_UNORDERED : zf ? FLOAT_EQUAL : cf ? FLOAT_LESS : FLOAT_GREATER;
+            snprintf(ops, sizeof(ops), "a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64,
+                     a.sign_exp, a.mant, b.sign_exp, b.mant);
+            check(k ? &u : &c, (uint64_t)r, (uint64_t)h, s.flags, sw & 0x3f, ops);
+        }
+    }
+    report(&c);
+    report(&u);
+}
+
+/* scalbn for float32/float64 against libm's scalbn (exact up to one
+ * rounding, in the current MXCSR rounding mode); values only. */
+static void test_scalbn(void)
+{
+    OpStats s32 = { "float32_scalbn" }, s64 = { "float64_scalbn" };
+    int i;
+
+    seed(1100);
+    for (i = 0; i < N_SSE / 4; i++) {
+        uint32_t a = gen32(), mx = mxcsr_default | (uint32_t)(rnd() % 4) << 13;
+        uint64_t b = gen64();
+        int n = (int)(rnd() % 700) - 350;
+        FloatStatus s = sse_status(mx);
+        uint32_t r = float32_scalbn(a, n, &s), h;
+        uint64_t r2 = float64_scalbn(b, n * 7, &s), h2;
+        char ops[96];
+
+        asm volatile("ldmxcsr %0" : : "m"(mx));
+        h = u32(scalbnf(f32(a), n));
+        h2 = u64(scalbn(f64(b), n * 7));
+        asm volatile("ldmxcsr %0" : : "m"(mxcsr_default));
+        if (isnan(f32(h)) && float32_is_nan(r)) {
+            h = r;
+        }
+        if (isnan(f64(h2)) && float64_is_nan(r2)) {
+            h2 = r2;
+        }
+        snprintf(ops, sizeof(ops), "a=%#x n=%d mxcsr=%#x", a, n, mx);
+        check(&s32, r, h, 0, 0, ops);
+        snprintf(ops, sizeof(ops), "a=%#" PRIx64 " n=%d mxcsr=%#x", b, n * 7, mx);
+        check(&s64, r2, h2, 0, 0, ops);
+    }
+    report(&s32);
+    report(&s64);
+}
+
 static void test_x87_const(void)
 {
     OpStats st = { "fld constants" };
@@ -901,6 +1014,9 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/softfloat/x87/conv", test_x87_conv);
     g_test_add_func("/softfloat/x87/const", test_x87_const);
+    g_test_add_func("/softfloat/x87/compare", test_x87_compare);
+    g_test_add_func("/softfloat/x87/rem", test_x87_rem);
+    g_test_add_func("/softfloat/scalbn", test_scalbn);
     g_test_add_func("/softfloat/rules", test_rules);
     return g_test_run();
 }
