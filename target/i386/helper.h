@@ -102,9 +102,9 @@ bool x86_cpu_tlb_fill(CPUState *cpu, vaddr addr, int size,
 /* Physical address for the debugger, -1 if unmapped.  No A/D updates. */
 hwaddr x86_cpu_get_phys_page_debug(CPUState *cpu, vaddr addr);
 /* The MMU index for data accesses at the current CPL and EFLAGS.AC. */
-int x86_mmu_index(CPUX86State *env);
+int x86_data_mmu_index(CPUX86State *env);
 /* The supervisor index for implicit accesses (descriptor tables, TSS). */
-int x86_mmu_index_kernel(CPUX86State *env);
+int x86_kernel_mmu_index(CPUX86State *env);
 
 /* Reads/writes len bytes of linear memory (may cross pages) with the
  * permissions of mmu_idx.  False with *f filled on a fault.  No lock. */

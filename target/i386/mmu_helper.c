@@ -411,7 +411,7 @@ hwaddr x86_cpu_get_phys_page_debug(CPUState *cpu, vaddr addr)
     return res.paddr & ~(hwaddr)0xfff;
 }
 
-int x86_mmu_index(CPUX86State *env)
+int x86_data_mmu_index(CPUX86State *env)
 {
     if (!(env->cr[0] & CR0_PG)) {
         return X86_MMU_PHYS;
@@ -425,7 +425,7 @@ int x86_mmu_index(CPUX86State *env)
     return X86_MMU_KNOSMAP;
 }
 
-int x86_mmu_index_kernel(CPUX86State *env)
+int x86_kernel_mmu_index(CPUX86State *env)
 {
     /* SDM 4.6: implicit supervisor accesses (GDT, IDT, TSS) ignore AC but
      * are still subject to SMAP only for CPL 3; we use the permissive
@@ -499,7 +499,7 @@ void helper_invpcid(CPUX86State *env, uint32_t type, uint64_t desc_addr)
     uint64_t desc[2];
     X86Fault f;
 
-    if (!x86_linear_read(env, desc_addr, desc, 16, x86_mmu_index(env), &f)) {
+    if (!x86_linear_read(env, desc_addr, desc, 16, x86_data_mmu_index(env), &f)) {
         x86_raise_fault(env, &f, GETPC());
     }
     if (type > 3 || (desc[0] >> 12) != 0) {

@@ -331,11 +331,11 @@ static void test_wp_nx_smep_smap(void)
     ok(0x3000, MMU_DATA_LOAD, X86_MMU_KSMAP);
     /* x86_mmu_index picks the index from CPL and AC */
     env->eflags = 0;
-    g_assert_cmpint(x86_mmu_index(env), ==, X86_MMU_KSMAP);
+    g_assert_cmpint(x86_data_mmu_index(env), ==, X86_MMU_KSMAP);
     env->eflags = AC_MASK;
-    g_assert_cmpint(x86_mmu_index(env), ==, X86_MMU_KNOSMAP);
+    g_assert_cmpint(x86_data_mmu_index(env), ==, X86_MMU_KNOSMAP);
     env->hflags |= 3;
-    g_assert_cmpint(x86_mmu_index(env), ==, X86_MMU_USER);
+    g_assert_cmpint(x86_data_mmu_index(env), ==, X86_MMU_USER);
 }
 
 static void test_debug_translation(void)
