@@ -113,6 +113,10 @@ bool x86_linear_read(CPUX86State *env, vaddr addr, void *buf, int len,
 bool x86_linear_write(CPUX86State *env, vaddr addr, const void *buf,
                       int len, int mmu_idx, X86Fault *f);
 
+/* Flushes this vCPU's softmmu TLB (CR0/CR3/CR4/EFER changes, task
+ * switch).  No-op when no TCG runtime is set up (KVM, unit tests). */
+void x86_tlb_flush(CPUX86State *env);
+
 /* INVLPG: flushes addr from every MMU index.  May end the TB. */
 void helper_invlpg(CPUX86State *env, uint64_t addr);
 /* INVPCID type (0..3) with the 16-byte descriptor at linear desc_addr.

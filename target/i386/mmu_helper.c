@@ -484,6 +484,13 @@ bool x86_linear_write(CPUX86State *env, vaddr addr, const void *buf,
     return linear_access(env, addr, (void *)buf, len, mmu_idx, true, f);
 }
 
+void x86_tlb_flush(CPUX86State *env)
+{
+    if (tcg_ops) {
+        tlb_flush(env_cpu(env));
+    }
+}
+
 /* INVLPG.  vCPU thread.  The runtime flushes a whole MMU index when the
  * address lies in a large page it has recorded. */
 void helper_invlpg(CPUX86State *env, uint64_t addr)

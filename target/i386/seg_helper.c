@@ -1073,7 +1073,7 @@ bool x86_task_switch(CPUX86State *env, uint32_t tss_sel, int source,
     env->cr[0] |= CR0_TS;
     if ((env->cr[0] & CR0_PG) && new_cr3 != (uint32_t)env->cr[3]) {
         env->cr[3] = new_cr3;
-        tlb_flush(env_cpu(env));
+        x86_tlb_flush(env);
     }
     env->eip = new_eip;
     for (int i = 0; i < 8; i++) {
