@@ -646,7 +646,7 @@ bool x86_check_io(CPUX86State *env, uint32_t port, int size, X86Fault *f)
         return true;
     }
     /* The bitmap: only a present 32/64-bit TSS has one. */
-    if (!(env->tr.flags & DESC_P_MASK) || (type & 7) != 1 ||
+    if (!(env->tr.flags & DESC_P_MASK) || (type & 0xd) != 9 ||
         env->tr.limit < 0x67) {
         return gp0(f);
     }
