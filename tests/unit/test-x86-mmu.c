@@ -376,36 +376,57 @@ static void test_linear_access(void)
     g_assert_cmphex(rl(0x700ffc), ==, 0);
 }
 
-/* --- A/D atomicity --- */
+/* --- A/D atomicity ---
+ *
+ * A "toggler" thread keeps incrementing a counter kept in the ignored bits
+ * 52..61 of a PTE and clearing its A and D bits, each time with one atomic
+ * CAS, and counts its increments.  Meanwhile a walker thread keeps
+ * translating a write through that PTE, which sets A and D again.  If the
+ * walker ever wrote the entry back non-atomically it would undo some
+ * increments; at the end the counter must equal the count (mod 1024), and
+ * a final walk must leave A and D set.
+ */
 
-typedef struct AdThread {
-    GThread *th;
-    MMUAccessType access;
-    vaddr addr;
-    int iters;
-} AdThread;
+#define CNT_SHIFT 52
+#define CNT_MASK (0x3ffull << CNT_SHIFT)
+#define AD_PTE (0x23000 + 5 * 8)
 
-static volatile int ad_round;        /* atomic: the round to run */
-static volatile int ad_done[2];      /* atomic: last round finished */
+static volatile int ad_stop;            /* atomic */
+static uint64_t *ad_host_pte;           /* host copy of AD_PTE */
 
-static gpointer ad_thread_fn(gpointer p)
+static gpointer ad_toggler(gpointer p)
 {
-    AdThread *t = p;
-    int me = t->access == MMU_DATA_STORE;
+    uint64_t *flips = p;
+
+    while (!__atomic_load_n(&ad_stop, __ATOMIC_ACQUIRE)) {
+        uint64_t old = __atomic_load_n(ad_host_pte, __ATOMIC_RELAXED);
+        uint64_t cnt = ((old >> CNT_SHIFT) + 1) & 0x3ff;
+        uint64_t val = (old & ~CNT_MASK & ~(uint64_t)(A | D)) |
+                       (cnt << CNT_SHIFT);
+
+        if (__atomic_compare_exchange_n(ad_host_pte, &old, val, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+            (*flips)++;
+        }
+    }
+    return NULL;
+}
+
+static gpointer ad_walker(gpointer p)
+{
+    int *walks = p;
     X86CPU local;
 
     rcu_register_thread();
-    for (int i = 1; i <= t->iters; i++) {
+    local.env = *env;
+    while (!__atomic_load_n(&ad_stop, __ATOMIC_ACQUIRE)) {
         X86TranslateResult r;
         X86Fault f;
 
-        while (__atomic_load_n(&ad_round, __ATOMIC_ACQUIRE) < i) {
-            /* spin */
-        }
-        local.env = *env;
-        g_assert_true(x86_mmu_translate(&local.env, t->addr, t->access,
+        g_assert_true(x86_mmu_translate(&local.env, 0x5000, MMU_DATA_STORE,
                                         X86_MMU_KNOSMAP, &r, &f));
-        __atomic_store_n(&ad_done[me], i, __ATOMIC_RELEASE);
+        g_assert_cmphex(r.paddr, ==, 0x800000);
+        (*walks)++;
     }
     rcu_unregister_thread();
     return NULL;
@@ -413,40 +434,29 @@ static gpointer ad_thread_fn(gpointer p)
 
 static void test_ad_atomic(void)
 {
-    enum { ITERS = 3000 };
-    AdThread t[2] = {
-        { .access = MMU_DATA_LOAD, .addr = 0x5000, .iters = ITERS },
-        { .access = MMU_DATA_STORE, .addr = 0x5008, .iters = ITERS },
-    };
-    int lost = 0;
+    uint64_t flips = 0;
+    int walks = 0;
+    GThread *t1, *t2;
+    X86TranslateResult r;
 
     build_4level(0);
-    ad_round = 0;
-    ad_done[0] = ad_done[1] = 0;
-    for (int i = 0; i < 2; i++) {
-        t[i].th = g_thread_new("ad", ad_thread_fn, &t[i]);
-    }
-    for (int i = 1; i <= ITERS; i++) {
-        uint64_t e;
-
-        /* both walk the same PTE: one sets A, the other A and D */
-        wq(0x23000 + 5 * 8, 0x800000 | P | RW);
-        wq(0x22000, 0x23000 | P | RW | US);
-        __atomic_store_n(&ad_round, i, __ATOMIC_RELEASE);
-        while (__atomic_load_n(&ad_done[0], __ATOMIC_ACQUIRE) < i ||
-               __atomic_load_n(&ad_done[1], __ATOMIC_ACQUIRE) < i) {
-            /* spin */
-        }
-        e = rq(0x23000 + 5 * 8);
-        if (e != (0x800000 | P | RW | A | D)) {
-            lost++;
-        }
-        g_assert_cmphex(rq(0x22000), ==, 0x23000 | P | RW | US | A);
-    }
-    for (int i = 0; i < 2; i++) {
-        g_thread_join(t[i].th);
-    }
-    g_assert_cmpint(lost, ==, 0);
+    wq(AD_PTE, 0x800000 | P | RW);
+    ad_host_pte = (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(&ram) +
+                               AD_PTE);
+    ad_stop = 0;
+    t1 = g_thread_new("toggler", ad_toggler, &flips);
+    t2 = g_thread_new("walker", ad_walker, &walks);
+    g_usleep(300 * 1000);
+    __atomic_store_n(&ad_stop, 1, __ATOMIC_RELEASE);
+    g_thread_join(t1);
+    g_thread_join(t2);
+    g_test_message("%" PRIu64 " increments, %d walks", flips, walks);
+    g_assert_cmpuint(flips, >, 0);
+    g_assert_cmpint(walks, >, 0);
+    g_assert_cmphex((rq(AD_PTE) & CNT_MASK) >> CNT_SHIFT, ==, flips & 0x3ff);
+    r = ok(0x5000, MMU_DATA_STORE, X86_MMU_KNOSMAP);
+    g_assert_cmphex(r.paddr, ==, 0x800000);
+    g_assert_cmphex(rq(AD_PTE) & (A | D), ==, A | D);
 }
 
 int main(int argc, char **argv)
