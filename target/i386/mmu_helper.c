@@ -52,10 +52,41 @@ typedef struct WalkState {
     bool pae;                /* 8-byte entries */
 } WalkState;
 
+/*
+ * Host pointer to the entry at addr if it lies in RAM (or ROM when
+ * !for_write), else NULL.  Called under rcu_read_lock; valid until unlock.
+ */
+static void *mmu_pte_host(hwaddr addr, bool pae, bool for_write)
+{
+    FlatView *fv = rcu_load(&address_space_memory.current_map);
+    MemoryRegionSection s = flatview_lookup(fv, addr);
+
+    if (!s.mr || !memory_region_is_ram(s.mr) ||
+        (for_write && memory_region_is_rom(s.mr)) ||
+        addr - s.addr + (pae ? 8 : 4) > s.size || (addr & (pae ? 7 : 3))) {
+        return NULL;
+    }
+    return (uint8_t *)memory_region_get_ram_ptr(s.mr) + s.offset_in_region +
+           (addr - s.addr);
+}
+
+/* Reads an entry.  RAM: one atomic load, so that a concurrent CAS from
+ * another vCPU is never seen torn.  No lock held on entry. */
 static uint64_t mmu_ld_pte(hwaddr addr, bool pae)
 {
     MemTxResult r;
+    void *host;
+    uint64_t v;
 
+    rcu_read_lock();
+    host = mmu_pte_host(addr, pae, false);
+    if (host) {
+        v = pae ? __atomic_load_n((uint64_t *)host, __ATOMIC_ACQUIRE)
+                : __atomic_load_n((uint32_t *)host, __ATOMIC_ACQUIRE);
+        rcu_read_unlock();
+        return v;
+    }
+    rcu_read_unlock();
     if (pae) {
         return address_space_ldq_le(&address_space_memory, addr,
                                     MEMTXATTRS_UNSPECIFIED, &r);
@@ -73,17 +104,12 @@ static uint64_t mmu_ld_pte(hwaddr addr, bool pae)
 static bool mmu_set_pte_bits(hwaddr addr, bool pae, uint64_t old,
                              uint64_t bits)
 {
-    FlatView *fv;
-    MemoryRegionSection s;
+    void *host;
     bool ok = true;
 
     rcu_read_lock();
-    fv = rcu_load(&address_space_memory.current_map);
-    s = flatview_lookup(fv, addr);
-    if (s.mr && memory_region_is_ram(s.mr) && !memory_region_is_rom(s.mr)
-        && addr - s.addr + (pae ? 8 : 4) <= s.size) {
-        uint8_t *host = (uint8_t *)memory_region_get_ram_ptr(s.mr)
-                        + s.offset_in_region + (addr - s.addr);
+    host = mmu_pte_host(addr, pae, true);
+    if (host) {
         if (pae) {
             uint64_t expect = old;
             ok = __atomic_compare_exchange_n((uint64_t *)host, &expect,

@@ -888,7 +888,8 @@ uint64_t helper_lar(CPUX86State *env, uint32_t sel)
     /* SDM LAR: LDT, TSS, call and task gates (legacy: 16-bit ones too) */
     uint32_t ok = (env->hflags & HF_LMA_MASK)
         ? (1u << 2) | (1u << 9) | (1u << 11) | (1u << 12)
-        : 0x1e3eu & ~(1u << 6) & ~(1u << 7);
+        : (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) |
+          (1u << 9) | (1u << 11) | (1u << 12);
 
     if (!sel_visible(env, sel, ok, &e1, &e2)) {
         set_zf(env, false);
