@@ -103,11 +103,17 @@ int x86_exception_combine(int first, int second)
 }
 
 /* A fault while delivering #DF: the processor enters shutdown, which the
- * chipset turns into a reset (SDM 6.15, interrupt 8).  Never unwinds. */
+ * chipset turns into a reset (SDM 6.15, interrupt 8).  The vCPU halts with
+ * interrupts off until the reset (or the -no-reboot exit) happens, so it
+ * does not spin re-faulting meanwhile.  BQL held; never unwinds. */
 void x86_triple_fault(CPUX86State *env)
 {
+    CPUState *cpu = &env_x86_cpu(env)->parent;
+
     log_guest_error("x86: triple fault at %04x:%#" PRIx64 ", resetting\n",
                     env->segs[R_CS].selector, env->eip);
     env->old_exception = -1;
+    env->eflags &= ~IF_MASK;
+    cpu->halted = true;
     system_reset_request(RESET_CAUSE_GUEST);
 }

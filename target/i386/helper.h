@@ -72,8 +72,9 @@ void raise_exception_err(CPUX86State *env, int vector, int error_code,
  */
 int x86_exception_combine(int first, int second);
 /*
- * Triple fault: log, system_reset_request(RESET_CAUSE_GUEST) (which the
- * runstate turns into a shutdown under -no-reboot).  Does not unwind.
+ * Triple fault: log, halt the vCPU with IF clear, and
+ * system_reset_request(RESET_CAUSE_GUEST) (which the runstate turns into a
+ * shutdown under -no-reboot).  BQL held.  Does not unwind.
  */
 void x86_triple_fault(CPUX86State *env);
 
@@ -101,7 +102,9 @@ bool x86_cpu_tlb_fill(CPUState *cpu, vaddr addr, int size,
                       uintptr_t retaddr);
 /* Physical address for the debugger, -1 if unmapped.  No A/D updates. */
 hwaddr x86_cpu_get_phys_page_debug(CPUState *cpu, vaddr addr);
-/* The MMU index for data accesses at the current CPL and EFLAGS.AC. */
+/* The MMU index for data accesses from env: paging (CR0.PG), CPL
+ * (hflags), CR4.SMAP and EFLAGS.AC.  (cpu.c's x86_mmu_index(tb_flags)
+ * computes the same from TB flags.) */
 int x86_data_mmu_index(CPUX86State *env);
 /* The supervisor index for implicit accesses (descriptor tables, TSS). */
 int x86_kernel_mmu_index(CPUX86State *env);

@@ -503,7 +503,9 @@ static void test_double_fault(void)
     idt_gate32(EXCP08_DBLE, 0x08, 0xdf, 0xe, 0);
     xcpu.parent.exception_index = EXCP0D_GPF;
     env->error_code = 0;
+    bql_lock(bql_cause_exception);
     x86_cpu_do_interrupt(&xcpu.parent);
+    bql_unlock();
     g_assert_cmphex(env->eip, ==, 0xdf);
     g_assert_cmphex(rl(0x8000 - 16), ==, 0);             /* #DF error 0 */
     g_assert_cmphex(rl(0x8000 - 12), ==, 0x1111);
@@ -513,10 +515,16 @@ static void test_double_fault(void)
     /* no usable IDT at all: triple fault -> reset request */
     setup_pm();
     env->idt.limit = 0;
+    env->eflags |= IF_MASK;
+    xcpu.parent.halted = false;
     xcpu.parent.exception_index = EXCP0E_PAGE;
+    bql_lock(bql_cause_exception);
     x86_cpu_do_interrupt(&xcpu.parent);
+    bql_unlock();
     g_assert_true(system_reset_requested(&cause));
     g_assert_cmpint(cause, ==, RESET_CAUSE_GUEST);
+    g_assert_true(xcpu.parent.halted);
+    g_assert_cmphex(env->eflags & IF_MASK, ==, 0);
 }
 
 /* --- Task switch --- */
