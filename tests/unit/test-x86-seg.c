@@ -603,6 +603,67 @@ static void test_call_gate(void)
     expect_fault(x86_ljmp(env, 0x08, 0, 0, &f), &f, EXCP0D_GPF, 0x08);
 }
 
+/* --- Far return / IRET checks, JMP through a call gate, real mode --- */
+
+static void test_far_transfer_faults(void)
+{
+    X86Fault f;
+
+    /* IRET at CPL 3 to a ring-0 CS (RPL < CPL): #GP(sel) */
+    setup_pm();
+    to_ring3();
+    env->regs[R_ESP] = 0x7000;
+    wl(0x7000, 0x1234);
+    wl(0x7004, 0x08);
+    wl(0x7008, 2);
+    expect_fault(x86_iret(env, 1, 0, &f), &f, EXCP0D_GPF, 0x08);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x7000);      /* untouched */
+    /* far RET to a not-present code segment: #NP(sel) */
+    setup_pm();
+    gdt_set(13, 0x0000ffff, 0x00cf1a00);                 /* 0x68 code, P=0 */
+    env->regs[R_ESP] = 0x7000;
+    wl(0x7000, 0x1234);
+    wl(0x7004, 0x68);
+    expect_fault(x86_lret(env, 1, 0, &f), &f, EXCP0B_NOSEG, 0x68);
+    /* far RET with an immediate at the same level: ESP += 8 + n */
+    wl(0x7004, 0x08);
+    g_assert_true(x86_lret(env, 1, 12, &f));
+    g_assert_cmphex(env->eip, ==, 0x1234);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x7000 + 8 + 12);
+    /* far JMP through a DPL-3 call gate from ring 3 to ring-0 code: a
+     * JMP cannot change privilege -> #GP(code selector) */
+    setup_pm();
+    to_ring3();
+    expect_fault(x86_ljmp(env, 0x53, 0, 0, &f), &f, EXCP0D_GPF, 0x08);
+    /* ...but at ring 0 it lands on the gate's target */
+    setup_pm();
+    g_assert_true(x86_ljmp(env, 0x50, 0, 0, &f));
+    g_assert_cmphex(env->segs[R_CS].selector, ==, 0x08);
+    g_assert_cmphex(env->eip, ==, 0x5000);
+    /* a far JMP beyond the code segment limit: #GP(0) */
+    gdt_set(13, 0x00000fff, 0x00409a00);                 /* 0x68 4K code */
+    expect_fault(x86_ljmp(env, 0x68, 0x2000, 0, &f), &f, EXCP0D_GPF, 0);
+
+    /* real mode far CALL pushes CS:IP and loads base = sel << 4 */
+    setup_pm();
+    env->cr[0] = 0;
+    env->segs[R_CS].selector = 0x100;
+    env->segs[R_SS].selector = 0;
+    env->segs[R_SS].base = 0;
+    env->segs[R_SS].flags = 0;
+    env->regs[R_ESP] = 0x8000;
+    x86_update_hflags(env);
+    g_assert_true(x86_lcall(env, 0x2000, 0x10, 0, 0x33, &f));
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x7ffc);
+    g_assert_cmphex(rw(0x7ffe), ==, 0x100);
+    g_assert_cmphex(rw(0x7ffc), ==, 0x33);
+    g_assert_cmphex(env->segs[R_CS].base, ==, 0x20000);
+    g_assert_true(x86_lret(env, 0, 0, &f));
+    g_assert_cmphex(env->segs[R_CS].selector, ==, 0x100);
+    g_assert_cmphex(env->eip, ==, 0x33);
+    g_assert_cmphex(env->regs[R_ESP], ==, 0x8000);
+}
+
 /* --- SYSCALL/SYSRET, SYSENTER/SYSEXIT --- */
 
 static void test_syscall(void)
@@ -796,6 +857,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-seg/double-fault", test_double_fault);
     g_test_add_func("/x86-seg/task-gate", test_task_gate);
     g_test_add_func("/x86-seg/call-gate", test_call_gate);
+    g_test_add_func("/x86-seg/far-faults", test_far_transfer_faults);
     g_test_add_func("/x86-seg/syscall", test_syscall);
     g_test_add_func("/x86-seg/msr-cr", test_msr_cr);
     g_test_add_func("/x86-seg/cpuid-io", test_cpuid_io);
