@@ -575,6 +575,36 @@ static void test_task_gate(void)
                                        &f), &f, EXCP0D_GPF, 0x48);
 }
 
+/* JMP to a TSS: no back link, no NT, the old task is no longer busy. */
+static void test_task_jmp(void)
+{
+    X86Fault f;
+
+    setup_pm();
+    wl(TSS_B + 0x20, 0xcafe);
+    wl(TSS_B + 0x24, 2);
+    wl(TSS_B + 0x4c, 0x08);
+    wl(TSS_B + 0x50, 0x10);
+    wl(TSS_B + 0x54, 0x10);
+    wl(TSS_B + 0x48, 0x10);
+    env->eflags = 2 | NT_MASK;
+    g_assert_true(x86_ljmp(env, 0x48, 0, 0x999, &f));
+    g_assert_cmphex(env->tr.selector, ==, 0x48);
+    g_assert_cmphex(env->eip, ==, 0xcafe);
+    g_assert_cmphex(env->eflags & NT_MASK, ==, 0);
+    g_assert_cmphex(rw(TSS_B), ==, 0);                   /* no back link */
+    g_assert_cmphex(rl(GDT + 5 * 8 + 4) & 0x200, ==, 0); /* A not busy */
+    g_assert_cmphex(rl(GDT + 9 * 8 + 4) & 0x200, ==, 0x200);
+    g_assert_cmphex(rl(TSS_A + 0x20), ==, 0x999);        /* saved EIP */
+    g_assert_cmphex(rl(TSS_A + 0x24) & NT_MASK, ==, 0);  /* NT cleared */
+    /* a bad CS in the new TSS is #TS(cs) in the new task's context */
+    setup_pm();
+    wl(TSS_B + 0x4c, 0x10);                              /* data as CS */
+    wl(TSS_B + 0x50, 0x10);
+    expect_fault(x86_ljmp(env, 0x48, 0, 0, &f), &f, EXCP0A_TSS, 0x10);
+    g_assert_cmphex(env->tr.selector, ==, 0x48);
+}
+
 /* --- Far call through a call gate --- */
 
 static void test_call_gate(void)
@@ -856,6 +886,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-seg/int-long", test_int_long_mode);
     g_test_add_func("/x86-seg/double-fault", test_double_fault);
     g_test_add_func("/x86-seg/task-gate", test_task_gate);
+    g_test_add_func("/x86-seg/task-jmp", test_task_jmp);
     g_test_add_func("/x86-seg/call-gate", test_call_gate);
     g_test_add_func("/x86-seg/far-faults", test_far_transfer_faults);
     g_test_add_func("/x86-seg/syscall", test_syscall);
