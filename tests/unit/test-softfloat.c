@@ -118,6 +118,16 @@ static floatx80 genx80(void)
     return x;
 }
 
+/* Unbiased exponent near the underflow/overflow edges of a narrower
+ * format (for conversions): emin - p .. emin + 1 or emax - 1 .. emax + 1. */
+static int32_t gen_narrow_exp(int32_t emin, int32_t emax, int p)
+{
+    if (rnd() % 2) {
+        return emin - p - 1 + (int32_t)(rnd() % (p + 4));
+    }
+    return emax - 1 + (int32_t)(rnd() % 3);
+}
+
 /* A second operand whose result with a lands near a boundary. */
 static int32_t gen_exp_rel(int32_t ea, int op_kind, int ebits, int fbits)
 {
@@ -435,6 +445,11 @@ static void test_sse_unary(void)
     for (i = 0; i < N_SSE; i++) {
         uint32_t a = gen32(), mx = gen_mxcsr(), hf, imm = rnd() % 5;
         uint64_t b = gen64();
+
+        if (rnd() % 3 == 0) {
+            b = (b & 0x800fffffffffffffull) |
+                (uint64_t)(1023 + gen_narrow_exp(-126, 127, 24)) << 52;
+        }
         FloatStatus s;
         char ops[96];
 
@@ -767,6 +782,13 @@ static void test_x87_conv(void)
         uint32_t f = gen32(), hf32;
         uint64_t d = gen64(), hf64;
         floatx80 x = genx80(), h = { 0 }, r;
+
+        if (rnd() % 3 == 0) {
+            int32_t e = rnd() % 2 ? gen_narrow_exp(-126, 127, 24)
+                                  : gen_narrow_exp(-1022, 1023, 53);
+            x.sign_exp = (uint16_t)((x.sign_exp & 0x8000) | (16383 + e));
+            x.mant |= 1ull << 63;
+        }
         int16_t h16;
         int32_t h32;
         int64_t h64, v = (int64_t)rnd() >> (rnd() % 64);
