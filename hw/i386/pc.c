@@ -14,6 +14,9 @@
  *   - fw_cfg on ports 0x510/0x511 with the items guests read first: the
  *     signature, RAM size, CPU counts, and the -kernel/-initrd/-append
  *     payload for a boot loader.
+ *   - With -kernel, a multiboot v1 kernel loaded into RAM by
+ *     hw/i386/multiboot.c; its boot CPU state is kept here for the x86
+ *     reset path (pc_boot_state()).  The payload stays in fw_cfg too.
  *   - No CPUs yet: until the TCG issue lands, -M pc runs the devices with no
  *     CPU (useful with -accel qtest).  -cpu names are validated against the
  *     models below so that scripts fail early on typos.
@@ -24,6 +27,7 @@
 #include "util/osdep.h"
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
+#include "hw/i386/multiboot.h"
 #include "hw/irq.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
@@ -36,6 +40,8 @@ typedef struct PcMachine {
     IsaBus *isa;
     FwCfgState *fw_cfg;
     int isa_irq_level[ISA_NUM_IRQS];   /* BQL: last level per ISA line */
+    bool has_boot_state;               /* set once in pc_init */
+    MultibootBootState boot_state;     /* written in pc_init, then const */
 } PcMachine;
 
 static PcMachine pc_machine_state;
@@ -246,10 +252,25 @@ static bool pc_init(MachineState *ms, Error **errp)
     if (!pc_serial_init(s, ms, errp) || !pc_fw_cfg_init(s, ms, errp)) {
         goto out;
     }
+    if (ms->kernel_filename) {
+        if (!multiboot_load(&s->ram, ms->ram_size, ms->kernel_filename,
+                            ms->initrd_filename, ms->kernel_cmdline,
+                            &s->boot_state, errp)) {
+            goto out;
+        }
+        s->has_boot_state = true;
+    }
     ok = true;
 out:
     memory_region_transaction_commit();
     return ok;
+}
+
+/* Any thread after pc_init. */
+const MultibootBootState *pc_boot_state(void)
+{
+    return pc_machine_state.has_boot_state ? &pc_machine_state.boot_state
+                                           : NULL;
 }
 
 static const CpuModel pc_cpu_models[] = {
