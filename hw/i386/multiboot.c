@@ -355,6 +355,7 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
     g_auto(GStrv) items = NULL;
     MbModule *mods = NULL;
     unsigned nmods = 0;
+    g_autofree char *kcmdline = NULL;
     gsize file_len;
     uint64_t addr, info, mmap_len, str_len, info_len;
     uint8_t *p;
@@ -408,6 +409,11 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
             addr = ROUND_UP(addr + m->len, MB_PAGE);
         }
     }
+
+    /* The command line the kernel sees is "<kernel file> <-append>", as
+     * the established loader (and GRUB) pass it. */
+    kcmdline = g_strdup_printf("%s %s", kernel, cmdline ? cmdline : "");
+    cmdline = kcmdline;
 
     /* The boot-info block: info, GDT, mmap, module list, strings. */
     mmap_len = (l.ram_size > MB_HIGH_START ? 4 : 3) * 24;

@@ -187,7 +187,11 @@ static void test_elf32(void)
 
     load_ok(&l, kernel, initrd, "console=ttyS0 x=1");
     p = l.p;
-    check_info_common(&l, "console=ttyS0 x=1");
+    {
+        g_autofree char *want = g_strdup_printf("%s console=ttyS0 x=1",
+                                                kernel);
+        check_info_common(&l, want);
+    }
 
     /* Segments at their physical addresses; bss zeroed; nothing else. */
     g_assert_cmpmem(p + 0x200000, 64, elf->data + 116, 64);
@@ -248,7 +252,10 @@ static void test_aout_kludge(void)
 
     load_ok(&l, kernel, NULL, NULL);
     p = l.p;
-    check_info_common(&l, "");
+    {
+        g_autofree char *want = g_strdup_printf("%s ", kernel);
+        check_info_common(&l, want);
+    }
     g_assert_cmpmem(p + 0x110000, 0x100, a->data, 0x100);
     for (int i = 0x110100; i < 0x112000; i++) {
         g_assert_cmpuint(p[i], ==, 0);

@@ -88,7 +88,8 @@ typedef struct MultibootBootState {
 
 /*
  * Loads KERNEL (and the comma-separated INITRD modules, each "path args",
- * and the command line CMDLINE; both may be NULL) into RAM, a RAM region of
+ * and the command line CMDLINE; both may be NULL; the kernel sees
+ * "KERNEL CMDLINE" as its command line, as with the established loader) into RAM, a RAM region of
  * RAM_SIZE bytes mapped at guest physical 0.  Fills *OUT.  Returns false
  * with one clear line in *errp ("-kernel k.bin: ...") for any file or
  * format problem; never aborts on bad input.
