@@ -154,7 +154,7 @@ X86G_ELFS := $(foreach n,$(X86G_NAMES),$(X86G_OUT)/$(n)-32.elf $(X86G_OUT)/$(n)-
 X86G_RT := $(wildcard $(X86G_SRC)/runtime/*.c)
 X86G_CFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -no-pie -nostdlib \
 	-static -fno-stack-protector -fno-asynchronous-unwind-tables \
-	-mgeneral-regs-only -mno-red-zone -fno-builtin -Wall -Wextra -Werror \
+	-mgeneral-regs-only -mno-red-zone -fno-builtin $(WARNINGS) \
 	-I$(X86G_SRC)/runtime -I$(X86G_SRC) -I$(X86G_OUT) \
 	-Wl,-T,$(X86G_SRC)/runtime/link.ld -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
@@ -178,7 +178,7 @@ $(X86G_OUT)/%-64.elf: $(X86G_SRC)/%.c $(X86G_DEPS)
 # The ALU test's expected values come from running the cases natively.
 $(X86G_OUT)/gen-alu: $(X86G_SRC)/gen-alu.c $(X86G_SRC)/alu-ops.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=gnu11 -O2 -mno-red-zone -Wall -Wextra -Werror -I$(X86G_SRC) -o $@ $<
+	$(Q)$(CC) -std=gnu11 -O2 -mno-red-zone $(WARNINGS) -I$(X86G_SRC) -o $@ $<
 $(X86G_OUT)/alu-table.h: $(X86G_OUT)/gen-alu
 	$(Q)$< >$@.tmp && mv $@.tmp $@
 $(X86G_OUT)/alu-32.elf $(X86G_OUT)/alu-64.elf: $(X86G_OUT)/alu-table.h
