@@ -76,6 +76,14 @@ int strcmp(const char *a, const char *b)
 /* 16550: wait for THR empty (LSR bit 5), then write. */
 void serial_putc(char c)
 {
+    static bool started;
+
+    /* Start on a fresh line: firmware of the reference emulator may have
+     * left its last message unterminated, and TAP lines must begin a line. */
+    if (!started) {
+        started = true;
+        serial_putc('\n');
+    }
     if (c == '\n') {
         serial_putc('\r');
     }
