@@ -11,7 +11,8 @@
  *
  *     kernel image (a.out kludge load_addr.. or ELF PT_LOADs by p_paddr)
  *     bss (zeroed)
- *     module 0, module 1, ...        each page-aligned, in -initrd order
+ *     module 0, module 1, ...        each page-aligned, in -initrd order,
+ *                                    at 1 MiB or above
  *     boot-info page(s), page-aligned:
  *         information structure (88 bytes)    <- EBX
  *         GDT (4 descriptors)
@@ -385,8 +386,10 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
         return false;
     }
 
-    /* Modules, each page-aligned after the kernel. */
-    addr = ROUND_UP((uint64_t)l.load_hi, MB_PAGE);
+    /* Modules, each page-aligned after the kernel, and never below 1 MiB
+     * (a low kernel's modules could run into the reserved legacy area). */
+    addr = MAX(ROUND_UP((uint64_t)l.load_hi, MB_PAGE),
+               (uint64_t)MB_HIGH_START);
     if (initrd && *initrd) {
         items = g_strsplit(initrd, ",", -1);
         nmods = g_strv_length(items);

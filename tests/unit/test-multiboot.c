@@ -268,6 +268,78 @@ static void test_aout_kludge(void)
     memory_region_finalize(&l.ram);
 }
 
+static void put64(GByteArray *a, uint64_t v)
+{
+    g_byte_array_append(a, (const guint8 *)&v, 8);
+}
+
+/* ELF64 x86-64, one PT_LOAD: vaddr 0xffffffff80400000 at paddr 0x400000,
+ * entry 0x10 into it, 0x100 bytes of file and 0x1000 of memory. */
+static void test_elf64(void)
+{
+    g_autoptr(GByteArray) a = g_byte_array_new();
+    static const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+    g_autofree char *kernel = NULL;
+    const uint64_t vbase = 0xffffffff80400000ull;
+    Loaded l;
+
+    g_byte_array_append(a, ident, 16);
+    put16(a, 2);
+    put16(a, 62);             /* EM_X86_64 */
+    put32(a, 1);
+    put64(a, vbase + 0x10);   /* e_entry */
+    put64(a, 64);             /* e_phoff */
+    put64(a, 0);
+    put32(a, 0);
+    put16(a, 64);
+    put16(a, 56);
+    put16(a, 1);
+    put16(a, 64);
+    put16(a, 0);
+    put16(a, 0);
+    put32(a, 1); put32(a, 7); put64(a, 0x1000); put64(a, vbase);
+    put64(a, 0x400000); put64(a, 0x100); put64(a, 0x1000); put64(a, 0x1000);
+    while (a->len < 0x1000) {
+        g_byte_array_append(a, (const guint8[]){ 0 }, 1);
+    }
+    mb_header(a, 0);
+    while (a->len < 0x1100) {
+        g_byte_array_append(a, (const guint8[]){ (uint8_t)a->len ^ 0x33 },
+                            1);
+    }
+    kernel = write_file("k64.elf", a->data, a->len);
+
+    load_ok(&l, kernel, NULL, "x");
+    g_assert_cmpmem(l.p + 0x400000, 0x100, a->data + 0x1000, 0x100);
+    for (int i = 0x400100; i < 0x401000; i++) {
+        g_assert_cmpuint(l.p[i], ==, 0);
+    }
+    g_assert_cmphex(l.bs.eip, ==, 0x400010);
+    g_assert_cmphex(l.bs.ebx, ==, 0x401000);
+    memory_region_finalize(&l.ram);
+}
+
+/* A kernel that ends just below the EBDA gets its modules and boot
+ * information above 1 MiB, not in the reserved legacy area. */
+static void test_low_kernel(void)
+{
+    g_autoptr(GByteArray) a = g_byte_array_new();
+    g_autofree char *kernel = NULL;
+    Loaded l;
+
+    mb_header(a, MULTIBOOT_AOUT_KLUDGE);
+    put32(a, 0x90000);
+    put32(a, 0x90000);
+    put32(a, 0);
+    put32(a, 0x9f800);
+    put32(a, 0x90020);
+    kernel = write_file("low.bin", a->data, a->len);
+    load_ok(&l, kernel, NULL, NULL);
+    g_assert_cmphex(l.bs.ebx, ==, 0x100000);
+    g_assert_cmphex(l.bs.eip, ==, 0x90020);
+    memory_region_finalize(&l.ram);
+}
+
 static void test_bad(void)
 {
     g_autoptr(GByteArray) a = g_byte_array_new();
@@ -355,6 +427,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/multiboot/elf32", test_elf32);
     g_test_add_func("/multiboot/aout-kludge", test_aout_kludge);
+    g_test_add_func("/multiboot/elf64", test_elf64);
+    g_test_add_func("/multiboot/low-kernel", test_low_kernel);
     g_test_add_func("/multiboot/bad", test_bad);
     g_test_add_func("/multiboot/apply", test_apply);
     r = g_test_run();
