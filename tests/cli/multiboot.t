@@ -139,5 +139,14 @@ check_good("good ELF32 kernel with modules and -append",
                                       os.path.join(tmp, "text.bin")),
             "-append", "a b c"])
 
+# The guest test programs (real gcc-built ELF32 images, the 64-bit ones
+# converted by objcopy) are accepted, with a module and a command line.
+import glob
+guest_dir = os.path.join(os.environ.get("BUILD", os.path.dirname(TANDEM)),
+                         "tests", "tcg", "x86_64")
+for elf in sorted(glob.glob(os.path.join(guest_dir, "*.elf"))):
+    check_good("guest program %s loads" % os.path.basename(elf), elf,
+               ["-initrd", elf + " mod-arg", "-append", "tap guest"])
+
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

@@ -6,6 +6,8 @@
 #   (b) tandem, with the same arguments (TAP SKIP while `tandem -accel
 #       help` lists no tcg accelerator: the x86 translator is not built
 #       yet),
+# each with -append "tap guest" and the guest file as a module
+# (-initrd "GUEST.elf mod-arg"), which hello checks,
 # and, when both ran, checks that they agree test by test.
 #
 # A guest run passes when the guest printed a TAP plan, ran exactly that
@@ -42,7 +44,9 @@ def tap(ok, name, directive="", diag=()):
 def run_guest(emulator, elf):
     """Returns (passed, summary lines, verdicts, diagnostics)."""
     try:
-        p = subprocess.run([emulator] + ARGS + ["-kernel", elf],
+        p = subprocess.run([emulator] + ARGS +
+                           ["-kernel", elf, "-append", "tap guest",
+                            "-initrd", elf + " mod-arg"],
                            stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=TIMEOUT_S)
         rc, out, err = p.returncode, p.stdout, p.stderr
