@@ -171,6 +171,47 @@ static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
     return r;                                                               \
 }
 
+/* INSN b, x, then SETcc with cc = c & 15: the condition is evaluated
+ * straight after the flag-setting instruction, the way compiled code uses
+ * it (an emulator with lazy flags takes a different path here than for
+ * pushf).  res = the SETcc byte, r2 = x after INSN. */
+#define ALU_CC_CASE(n, cc, insn, T)                                         \
+    case n:                                                                 \
+        __asm__ volatile(ALU_PRE insn " %[b], %[x]\n\tset" cc " %[r]"       \
+                         ALU_POST                                           \
+                         : [r] "=&q"(r), [x] "+r"(x), [fl] "+r"(fl)         \
+                         : [b] "r"((T)b) : "cc");                           \
+        break;
+#define ALU_SETCC(fn, insn, T)                                              \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    T x = a;                                                                \
+    uint8_t r = 0;                                                          \
+    uintptr_t fl = *flags;                                                  \
+    switch (c & 15) {                                                       \
+    ALU_CC_CASE(0, "o", insn, T)                                            \
+    ALU_CC_CASE(1, "no", insn, T)                                           \
+    ALU_CC_CASE(2, "b", insn, T)                                            \
+    ALU_CC_CASE(3, "ae", insn, T)                                           \
+    ALU_CC_CASE(4, "e", insn, T)                                            \
+    ALU_CC_CASE(5, "ne", insn, T)                                           \
+    ALU_CC_CASE(6, "be", insn, T)                                           \
+    ALU_CC_CASE(7, "a", insn, T)                                            \
+    ALU_CC_CASE(8, "s", insn, T)                                            \
+    ALU_CC_CASE(9, "ns", insn, T)                                           \
+    ALU_CC_CASE(10, "p", insn, T)                                           \
+    ALU_CC_CASE(11, "np", insn, T)                                          \
+    ALU_CC_CASE(12, "l", insn, T)                                           \
+    ALU_CC_CASE(13, "ge", insn, T)                                          \
+    ALU_CC_CASE(14, "le", insn, T)                                          \
+    ALU_CC_CASE(15, "g", insn, T)                                           \
+    }                                                                       \
+    *flags = fl;                                                            \
+    *r2 = x;                                                                \
+    return r;                                                               \
+}
+
 ALU_BINOP(alu_add32, "addl", uint32_t)
 ALU_BINOP(alu_sub32, "subl", uint32_t)
 ALU_BINOP(alu_adc32, "adcl", uint32_t)
@@ -211,6 +252,12 @@ ALU_MULDIV(alu_div32, "divl", uint32_t)
 ALU_MULDIV(alu_idiv32, "idivl", uint32_t)
 ALU_XADD(alu_xadd32, "xaddl", uint32_t)
 ALU_CMPXCHG(alu_cmpxchg32, "cmpxchgl", uint32_t)
+ALU_SETCC(alu_cmp_setcc32, "cmpl", uint32_t)
+ALU_SETCC(alu_sub_setcc32, "subl", uint32_t)
+ALU_SETCC(alu_add_setcc32, "addl", uint32_t)
+ALU_SETCC(alu_and_setcc32, "andl", uint32_t)
+ALU_SETCC(alu_mov_setcc32, "movl", uint32_t)   /* flags from popf */
+ALU_SETCC(alu_cmp_setcc8, "cmpb", uint8_t)
 
 #ifdef __x86_64__
 ALU_BINOP(alu_add64, "addq", uint64_t)
@@ -247,6 +294,8 @@ ALU_MULDIV(alu_div64, "divq", uint64_t)
 ALU_MULDIV(alu_idiv64, "idivq", uint64_t)
 ALU_XADD(alu_xadd64, "xaddq", uint64_t)
 ALU_CMPXCHG(alu_cmpxchg64, "cmpxchgq", uint64_t)
+ALU_SETCC(alu_cmp_setcc64, "cmpq", uint64_t)
+ALU_SETCC(alu_sub_setcc64, "subq", uint64_t)
 #endif
 
 /* --- string instructions --- */
@@ -423,6 +472,12 @@ static const AluOpDesc alu_ops[] = {
     { "repe cmpsb", alu_repe_cmpsb, K_STR, 8 },
     { "repne scasb", alu_repne_scasb, K_STR, 8 },
     { "lodsb", alu_lodsb_loop, K_STR, 8 },
+    { "cmp32+setcc", alu_cmp_setcc32, K_ARITH, 32 },
+    { "sub32+setcc", alu_sub_setcc32, K_ARITH, 32 },
+    { "add32+setcc", alu_add_setcc32, K_ARITH, 32 },
+    { "and32+setcc", alu_and_setcc32, K_LOGIC, 32 },
+    { "popf+setcc", alu_mov_setcc32, K_ARITH, 32 },
+    { "cmp8+setcc", alu_cmp_setcc8, K_ARITH, 8 },
 #ifdef __x86_64__
     { "add64", alu_add64, K_ARITH, 64 },
     { "sub64", alu_sub64, K_ARITH, 64 },
@@ -458,6 +513,8 @@ static const AluOpDesc alu_ops[] = {
     { "bsr64", alu_bsr64, K_BSX, 64 },
     { "xadd64", alu_xadd64, K_ARITH, 64 },
     { "cmpxchg64", alu_cmpxchg64, K_ARITH, 64 },
+    { "cmp64+setcc", alu_cmp_setcc64, K_ARITH, 64 },
+    { "sub64+setcc", alu_sub_setcc64, K_ARITH, 64 },
 #endif
 };
 #define ALU_NR_OPS ((int)(sizeof(alu_ops) / sizeof(alu_ops[0])))

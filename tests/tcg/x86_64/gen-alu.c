@@ -14,6 +14,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "alu-ops.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -113,11 +114,17 @@ static void gen_case(int opno, AluCase *k)
         k->c = rnd() & 0xff;
         break;
     default:
-        if (op->exec == alu_ops[opno].exec && rnd() % 2 &&
-            op->kind == K_ARITH) {
-            k->c = k->a;              /* cmpxchg: equal half the time */
+        if (strstr(op->name, "cmp") && rnd() % 2) {
+            /* cmpxchg: accumulator equal to the destination, cmp+setcc:
+             * equal operands, half the time */
+            if (strstr(op->name, "setcc")) {
+                k->b = k->a;
+                k->c = rnd() & 0xf;
+            } else {
+                k->c = k->a;
+            }
         } else {
-            k->c = val(w);
+            k->c = val(w);            /* setcc: the condition is c & 15 */
         }
         break;
     }
