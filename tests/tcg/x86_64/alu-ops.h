@@ -423,6 +423,83 @@ static uint64_t alu_lodsb_loop(uint64_t a, uint64_t b, uint64_t c,
     return sum;
 }
 
+/* The same with DF = 1: the pointers start at the last element and move
+ * down; cld afterwards (the C ABI wants DF clear). */
+static uint64_t alu_std_rep_movsb(uint64_t a, uint64_t b, uint64_t c,
+                                  uintptr_t *flags, uint64_t *r2)
+{
+    ALU_STR_PRE;
+    d = alu_dst + ALU_STR_BUF - 1;
+    s = alu_src + ALU_STR_BUF - 1;
+    __asm__ volatile("push %[fl]\n\tpopf\n\tstd\n\trep movsb\n\t"
+                     "pushf\n\tpop %[fl]\n\tcld"
+                     : "+c"(cnt), "+D"(d), "+S"(s), [fl] "+r"(fl)
+                     : : "cc", "memory");
+    *flags = fl;
+    *r2 = alu_str_r2(cnt, d, s);
+    return alu_hash(alu_dst);
+}
+
+static uint64_t alu_std_repe_cmpsb(uint64_t a, uint64_t b, uint64_t c,
+                                   uintptr_t *flags, uint64_t *r2)
+{
+    ALU_STR_PRE;
+    for (int i = 0; i < ALU_STR_BUF; i++) {
+        alu_dst[i] = alu_src[i];
+    }
+    alu_dst[c % ALU_STR_BUF] ^= 1 + (b >> 25);
+    d = alu_dst + ALU_STR_BUF - 1;
+    s = alu_src + ALU_STR_BUF - 1;
+    __asm__ volatile("push %[fl]\n\tpopf\n\tstd\n\trepe cmpsb\n\t"
+                     "pushf\n\tpop %[fl]\n\tcld"
+                     : "+c"(cnt), "+D"(d), "+S"(s), [fl] "+r"(fl)
+                     : : "cc", "memory");
+    *flags = fl;
+    *r2 = alu_str_r2(cnt, d, s);
+    return alu_hash(alu_dst);
+}
+
+/* bt/bts/btr/btc with a memory operand and a register bit offset: the
+ * offset is signed and not masked, so it selects bits in other dwords
+ * (SDM Vol 2, BT: "bit string").  The base is the middle of a 32-byte
+ * array; the offset c is in -128..127.  res = hash of the array. */
+static uint32_t alu_bits[8];
+
+static uint64_t alu_hash_bits(void)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (int i = 0; i < 8; i++) {
+        h = (h ^ alu_bits[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+#define ALU_BTMEM(fn, insn)                                                 \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    uintptr_t fl = *flags;                                                  \
+    int32_t off = (int32_t)(int8_t)c;                                       \
+                                                                            \
+    alu_fill((uint8_t *)alu_dst, b);                                        \
+    for (int i = 0; i < 8; i++) {                                           \
+        alu_bits[i] = alu_dst[4 * i] | alu_dst[4 * i + 1] << 8 |            \
+                      alu_dst[4 * i + 2] << 16 |                            \
+                      (uint32_t)alu_dst[4 * i + 3] << 24;                   \
+    }                                                                       \
+    __asm__ volatile(ALU_PRE insn " %[off], %[m]" ALU_POST                  \
+                     : [m] "+m"(alu_bits[4]), [fl] "+r"(fl)                 \
+                     : [off] "r"(off) : "cc", "memory");                    \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return alu_hash_bits();                                                 \
+}
+ALU_BTMEM(alu_bt_mem32, "btl")
+ALU_BTMEM(alu_bts_mem32, "btsl")
+ALU_BTMEM(alu_btr_mem32, "btrl")
+ALU_BTMEM(alu_btc_mem32, "btcl")
+
 /* The op table.  Its order is the op number in alu-table.h; the 64-bit
  * ops come last so that 32-bit builds simply have a shorter table. */
 static const AluOpDesc alu_ops[] = {
@@ -472,6 +549,12 @@ static const AluOpDesc alu_ops[] = {
     { "repe cmpsb", alu_repe_cmpsb, K_STR, 8 },
     { "repne scasb", alu_repne_scasb, K_STR, 8 },
     { "lodsb", alu_lodsb_loop, K_STR, 8 },
+    { "std rep movsb", alu_std_rep_movsb, K_STR, 8 },
+    { "std repe cmpsb", alu_std_repe_cmpsb, K_STR, 8 },
+    { "bt mem32", alu_bt_mem32, K_BT, 32 },
+    { "bts mem32", alu_bts_mem32, K_BT, 32 },
+    { "btr mem32", alu_btr_mem32, K_BT, 32 },
+    { "btc mem32", alu_btc_mem32, K_BT, 32 },
     { "cmp32+setcc", alu_cmp_setcc32, K_ARITH, 32 },
     { "sub32+setcc", alu_sub_setcc32, K_ARITH, 32 },
     { "add32+setcc", alu_add_setcc32, K_ARITH, 32 },
