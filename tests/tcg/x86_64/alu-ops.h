@@ -35,7 +35,7 @@
 enum {
     K_ARITH,     /* OSZAPC defined */
     K_LOGIC,     /* OSZPC defined (O = C = 0), AF undefined */
-    K_KEEP,      /* no flag changes: all preserved */
+    K_KEEP,      /* all OSZAPC defined (preserved or set by rule) */
     K_SHIFT,     /* c = count; 0: unchanged; 1: OSZPC; else SZPC */
     K_ROT,       /* c = count; 0: unchanged; 1: OC + rest kept; else C */
     K_MUL,       /* OF, CF defined */
@@ -500,6 +500,45 @@ ALU_BTMEM(alu_bts_mem32, "btsl")
 ALU_BTMEM(alu_btr_mem32, "btrl")
 ALU_BTMEM(alu_btc_mem32, "btcl")
 
+/* Flag instructions: lahf, sahf (AH = a), cmc, stc, clc. */
+static uint64_t alu_lahf(uint64_t a, uint64_t b, uint64_t c,
+                         uintptr_t *flags, uint64_t *r2)
+{
+    uintptr_t fl = *flags, r = a;
+
+    __asm__ volatile(ALU_PRE "lahf" ALU_POST
+                     : "+a"(r), [fl] "+r"(fl) : : "cc");
+    *flags = fl;
+    *r2 = 0;
+    return (uint32_t)r;
+}
+
+static uint64_t alu_sahf(uint64_t a, uint64_t b, uint64_t c,
+                         uintptr_t *flags, uint64_t *r2)
+{
+    uintptr_t fl = *flags, r = a;
+
+    __asm__ volatile(ALU_PRE "sahf" ALU_POST
+                     : "+a"(r), [fl] "+r"(fl) : : "cc");
+    *flags = fl;
+    *r2 = 0;
+    return (uint32_t)r;
+}
+
+#define ALU_FLAGOP(fn, insn)                                                \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn ALU_POST : [fl] "+r"(fl) : : "cc");       \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return 0;                                                               \
+}
+ALU_FLAGOP(alu_cmc, "cmc")
+ALU_FLAGOP(alu_stc, "stc")
+ALU_FLAGOP(alu_clc, "clc")
+
 /* The op table.  Its order is the op number in alu-table.h; the 64-bit
  * ops come last so that 32-bit builds simply have a shorter table. */
 static const AluOpDesc alu_ops[] = {
@@ -555,6 +594,11 @@ static const AluOpDesc alu_ops[] = {
     { "bts mem32", alu_bts_mem32, K_BT, 32 },
     { "btr mem32", alu_btr_mem32, K_BT, 32 },
     { "btc mem32", alu_btc_mem32, K_BT, 32 },
+    { "lahf", alu_lahf, K_KEEP, 32 },
+    { "sahf", alu_sahf, K_KEEP, 32 },
+    { "cmc", alu_cmc, K_KEEP, 32 },
+    { "stc", alu_stc, K_KEEP, 32 },
+    { "clc", alu_clc, K_KEEP, 32 },
     { "cmp32+setcc", alu_cmp_setcc32, K_ARITH, 32 },
     { "sub32+setcc", alu_sub_setcc32, K_ARITH, 32 },
     { "add32+setcc", alu_add_setcc32, K_ARITH, 32 },
