@@ -220,6 +220,7 @@ typedef struct CPUX86State {
     uint64_t apic_base;
     uint64_t xcr0;
     uint64_t dr[8];
+    uint32_t tpr;            /* CR8 (TPR bits 7:4 as 3:0); LAPIC reads it */
 
     /* --- exception in flight (owner vCPU thread) --- */
     int error_code;
