@@ -547,7 +547,9 @@ static void mb_load_seg(SegmentCache *sc, uint16_t sel, uint64_t desc)
     sc->flags = (desc >> 32) & 0x00f0ff00;
 }
 
-/* Owner vCPU thread, or while the vCPU is stopped (reset). */
+/* Owner vCPU thread, or while the vCPU is stopped (reset).  Recomputes
+ * hflags with x86_update_hflags (cpu.c; a weak fallback in
+ * flags-fallback.c until cpu.c lands). */
 void x86_cpu_apply_multiboot(X86CPU *cpu, const MultibootBootState *bs)
 {
     CPUX86State *env = &cpu->env;
@@ -570,4 +572,6 @@ void x86_cpu_apply_multiboot(X86CPU *cpu, const MultibootBootState *bs)
 
         mb_load_seg(&env->segs[r], sel, bs->gdt[sel >> 3]);
     }
+    env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    x86_update_hflags(env);
 }

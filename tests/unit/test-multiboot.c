@@ -460,6 +460,13 @@ static void test_apply(void)
         g_assert_cmphex((sc->flags & DESC_TYPE_MASK) >> DESC_TYPE_SHIFT, ==,
                         r == R_CS ? 0xb : 0x3);   /* accessed set */
     }
+    /* hflags: CPL 0, protected mode, 32-bit code and stack, no paging. */
+    g_assert_cmphex(env->hflags & HF_CPL_MASK, ==, 0);
+    g_assert_true(env->hflags & HF_PE_MASK);
+    g_assert_true(env->hflags & HF_CS32_MASK);
+    g_assert_true(env->hflags & HF_SS32_MASK);
+    g_assert_false(env->hflags & (HF_PG_MASK | HF_LMA_MASK | HF_CS64_MASK |
+                                  HF_VM_MASK));
     g_free(cpu);
 }
 

@@ -12,8 +12,7 @@
  *     information structure and a small flat GDT into guest RAM, and fills
  *     a MultibootBootState.  The board keeps it; pc_boot_state() returns it.
  *   - The x86 CPU reset path (target/i386/cpu.c) applies the state to the
- *     boot CPU with x86_cpu_apply_multiboot() and then recomputes hflags
- *     with x86_update_hflags() (the translator's function; see below).
+ *     boot CPU, after its ordinary reset, with x86_cpu_apply_multiboot().
  *
  * The CPU state is the one the specification requires (section 3.2) and
  * the one the established loader's option ROM leaves behind, so that guest
@@ -106,12 +105,9 @@ const MultibootBootState *pc_boot_state(void);
 /*
  * Applies BS to CPU: general registers, EIP, EFLAGS = 2, CR0 = PE (paging
  * off), EFER = 0, GDT base/limit, and CS/DS/ES/FS/GS/SS caches loaded from
- * the GDT descriptors (accessed bit set, as a real load would).  It does NOT
- * recompute hflags: the caller (the x86 reset path) must call
- * x86_update_hflags(&cpu->env) afterwards.  (That function belongs to the
- * translator; calling it from here would make every build that links the pc
- * board depend on it.)  Owner vCPU thread, or any thread while the vCPU is
- * stopped (reset).
+ * the GDT descriptors (accessed bit set, as a real load would), then
+ * recomputes hflags with x86_update_hflags().  Owner vCPU thread, or any
+ * thread while the vCPU is stopped (reset).
  */
 struct X86CPU;
 void x86_cpu_apply_multiboot(struct X86CPU *cpu, const MultibootBootState *bs);
