@@ -24,6 +24,9 @@
  *   - fw_cfg on ports 0x510/0x511 with the items guests read first: the
  *     signature, RAM size, CPU counts, and the -kernel/-initrd/-append
  *     payload for a boot loader.
+ *   - With -kernel, a multiboot v1 kernel loaded into RAM by
+ *     hw/i386/multiboot.c; its boot CPU state is kept here for the x86
+ *     reset path (pc_boot_state()).  The payload stays in fw_cfg too.
  *   - No CPUs yet: until the TCG issue lands, -M pc runs the devices with no
  *     CPU (useful with -accel qtest).  -cpu names are validated against the
  *     models below so that scripts fail early on typos.
@@ -34,6 +37,7 @@
 #include "util/osdep.h"
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
+#include "hw/i386/multiboot.h"
 #include "hw/irq.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
@@ -60,6 +64,8 @@ typedef struct PcMachine {
     /* The APIC bus's recorder until the LAPIC exists; BQL. */
     unsigned apic_msg_count;
     ApicMessage apic_last_msg;
+    bool has_boot_state;               /* set once in pc_init */
+    MultibootBootState boot_state;     /* written in pc_init, then const */
 } PcMachine;
 
 static PcMachine pc_machine_state;
@@ -454,10 +460,25 @@ static bool pc_init(MachineState *ms, Error **errp)
         goto out;
     }
     pc_cmos_init(s, ms);
+    if (ms->kernel_filename) {
+        if (!multiboot_load(&s->ram, ms->ram_size, ms->kernel_filename,
+                            ms->initrd_filename, ms->kernel_cmdline,
+                            &s->boot_state, errp)) {
+            goto out;
+        }
+        s->has_boot_state = true;
+    }
     ok = true;
 out:
     memory_region_transaction_commit();
     return ok;
+}
+
+/* Any thread after pc_init. */
+const MultibootBootState *pc_boot_state(void)
+{
+    return pc_machine_state.has_boot_state ? &pc_machine_state.boot_state
+                                           : NULL;
 }
 
 static const CpuModel pc_cpu_models[] = {
