@@ -30,7 +30,7 @@ LDFLAGS_ALL := $(CONFIG_LDFLAGS) $(LDFLAGS)
 LIB_DIRS := util system accel accel/tcg accel/kvm accel/qtest tcg tcg/x86_64 \
 	target/i386 target/ppc hw/core hw/i386 hw/ppc hw/intc hw/timer hw/char \
 	hw/pci hw/virtio hw/net hw/block hw/display hw/misc hw/nvram chardev net \
-	block gdbstub monitor ui
+	block gdbstub monitor ui fpu
 MAIN_SRC := system/main.c
 LIB_SRCS := $(wildcard cpu-exec.c) $(filter-out $(MAIN_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -140,6 +140,48 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 bench: $(BENCH_BINS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CONFIG_LIBS)
+
+# --- x86 guest programs ---
+# Freestanding multiboot test programs (tests/tcg/x86_64/*.c), each built
+# 32-bit (NAME-32.elf) and 64-bit (NAME-64.elf, x86-64 code in an ELF32
+# container: see runtime/crt0-64.S) with the host gcc, into
+# $(BUILD)/tests/tcg/x86_64/.  gen-*.c are host programs that generate
+# tables for the guests.  See docs/devel/x86-guest-tests.md.
+X86G_SRC := tests/tcg/x86_64
+X86G_OUT := $(BUILD)/tests/tcg/x86_64
+X86G_NAMES := $(filter-out gen-%,$(notdir $(basename $(wildcard $(X86G_SRC)/*.c))))
+X86G_ELFS := $(foreach n,$(X86G_NAMES),$(X86G_OUT)/$(n)-32.elf $(X86G_OUT)/$(n)-64.elf)
+X86G_RT := $(wildcard $(X86G_SRC)/runtime/*.c)
+X86G_CFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -no-pie -nostdlib \
+	-static -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-mgeneral-regs-only -mno-red-zone -fno-builtin $(WARNINGS) \
+	-I$(X86G_SRC)/runtime -I$(X86G_SRC) -I$(X86G_OUT) \
+	-Wl,-T,$(X86G_SRC)/runtime/link.ld -Wl,--build-id=none \
+	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+X86G_DEPS := $(X86G_RT) $(wildcard $(X86G_SRC)/runtime/*.[hS] $(X86G_SRC)/*.h) \
+	$(X86G_SRC)/runtime/link.ld
+SCRIPT_TESTS += $(wildcard $(X86G_SRC)/*.t)
+.PHONY: x86-guests
+x86-guests: $(X86G_ELFS)
+all check check-scripts: x86-guests
+
+$(X86G_OUT)/%-32.elf: $(X86G_SRC)/%.c $(X86G_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -m32 $(X86G_CFLAGS) -o $@ $(X86G_SRC)/runtime/crt0-32.S $< $(X86G_RT)
+
+# Linked as x86-64, then put in an ELF32 container for multiboot loaders.
+$(X86G_OUT)/%-64.elf: $(X86G_SRC)/%.c $(X86G_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -m64 $(X86G_CFLAGS) -o $@.elf64 $(X86G_SRC)/runtime/crt0-64.S $< $(X86G_RT)
+	$(Q)objcopy -O elf32-i386 $@.elf64 $@
+
+# The ALU test's expected values come from running the cases natively.
+$(X86G_OUT)/gen-alu: $(X86G_SRC)/gen-alu.c $(X86G_SRC)/alu-ops.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -mno-red-zone $(WARNINGS) -I$(X86G_SRC) -o $@ $<
+$(X86G_OUT)/alu-table.h: $(X86G_OUT)/gen-alu
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+$(X86G_OUT)/alu-32.elf $(X86G_OUT)/alu-64.elf: $(X86G_OUT)/alu-table.h
 
 clean:
 	rm -rf $(BUILD)/*/ $(BUILD)/tandem* $(BUILD)/libtandem.a

@@ -23,6 +23,8 @@
  *     endianness                     -> OK little|big
  *     vmstate_save ID                -> OK 0x<record hex>     (Tandem only)
  *     vmstate_load ID 0xHEX          -> OK | FAIL <why>       (Tandem only)
+ *     board commands registered with qtest_command_register() (Tandem
+ *     only; e.g. the pc board's "pic_inta" -> "OK 0x08")
  *   asynchronous, at any time once intercepted:
  *     IRQ raise N | IRQ lower N
  *   on any error:
@@ -191,6 +193,45 @@ static bool qtest_irq_intercept(QTestServer *qs, const char *path,
             qtest_irq_handler(qs, i, line->level);
         }
     }
+    return true;
+}
+
+/* --- board test hooks (qtest_command_register) --- */
+
+typedef struct QTestBoardCommand {
+    QTestCommandFn *fn;
+    void *opaque;
+} QTestBoardCommand;
+
+static GHashTable *qtest_board_commands;   /* name -> QTestBoardCommand; BQL */
+
+void qtest_command_register(const char *name, QTestCommandFn *fn,
+                            void *opaque)
+{
+    QTestBoardCommand *c = g_new(QTestBoardCommand, 1);
+
+    if (!qtest_board_commands) {
+        qtest_board_commands = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                     g_free, g_free);
+    }
+    c->fn = fn;
+    c->opaque = opaque;
+    g_hash_table_replace(qtest_board_commands, g_strdup(name), c);
+}
+
+/* Runs a board command if name is one; false if it is not.  BQL. */
+static bool qtest_board_command(QTestServer *qs, char **w, int nargs)
+{
+    QTestBoardCommand *c = qtest_board_commands ?
+        g_hash_table_lookup(qtest_board_commands, w[0]) : NULL;
+    char *reply;
+
+    if (!c) {
+        return false;
+    }
+    reply = c->fn(c->opaque, w, nargs);
+    qtest_sendf(qs, "%s\n", reply);
+    g_free(reply);
     return true;
 }
 
@@ -529,6 +570,8 @@ static void qtest_process_command(QTestServer *qs, char **w, int nargs)
         qtest_cmd_vmstate(qs, w, nargs);
     } else if (strcmp(cmd, "endianness") == 0) {
         qtest_sendf(qs, "OK %s\n", qtest_big_endian() ? "big" : "little");
+    } else if (qtest_board_command(qs, w, nargs)) {
+        /* replied */
     } else {
         qtest_sendf(qs, "FAIL Unknown command '%s'\n", cmd);
     }

@@ -8,12 +8,25 @@
  *     4 GiB) arrive with the x86 and PCI issues.
  *   - The I/O-port space with a background region under everything (see
  *     pc_io_unassigned_ops for why).
- *   - The ISA bus.  Its 16 IRQ lines end in a recorder until the i8259/
- *     IOAPIC issue; qtest intercepts them to watch devices raise IRQs.
+ *   - The ISA bus.  Each of its 16 IRQ lines is split to the i8259 pair
+ *     (same number) and to the IOAPIC (IRQ 0 to pin 2, the override every
+ *     PC's MP table and MADT announce; the others to the same pin number).
+ *     qtest's "irq_intercept_in isa" takes the lines over instead, so a
+ *     test sees devices raise IRQs (docs/devel/interrupts.md).
+ *   - The interrupt and timer devices: "i8259" (0x20, 0xa0, ELCR 0x4d0),
+ *     "ioapic" (0xfec00000), "isa-pit" (0x40), "pcspk" (port 0x61) and
+ *     "mc146818rtc" (0x70, IRQ 8) with the CMOS bytes firmware reads.
+ *   - Until the x86 CPU and its LAPIC exist, the PIC's INT output ends in
+ *     a recorder (pc_cpu_intr) and the APIC bus in another
+ *     (pc_apic_record); qtest sees both through board commands
+ *     ("cpu_intr", "pic_inta", "apic_msgs", "ioapic_eoi").
  *   - COM1..COM4 as "isa-serial" devices for each -serial backend.
  *   - fw_cfg on ports 0x510/0x511 with the items guests read first: the
  *     signature, RAM size, CPU counts, and the -kernel/-initrd/-append
  *     payload for a boot loader.
+ *   - With -kernel, a multiboot v1 kernel loaded into RAM by
+ *     hw/i386/multiboot.c; its boot CPU state is kept here for the x86
+ *     reset path (pc_boot_state()).  The payload stays in fw_cfg too.
  *   - smp_cpus x86 CPUs (target/i386/cpu.c) when the accelerator runs guest
  *     code; with -accel qtest (or no accelerator) the devices run with no
  *     CPU.  -cpu names are validated against the models below.
@@ -30,14 +43,20 @@
 #include "util/osdep.h"
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
+#include "hw/i386/multiboot.h"
 #include "hw/irq.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
+#include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
+#include "hw/i386/apic-bus.h"
+#include "hw/timer/mc146818rtc.h"
 #include "chardev/char.h"
 #include "system/memory.h"
 #include "accel/accel.h"
 #include "hw/cpu.h"
 #include "target/i386/cpu.h"
+#include "system/qtest.h"
 
 typedef struct PcMachine {
     MemoryRegion ram;
@@ -45,7 +64,18 @@ typedef struct PcMachine {
     MemoryRegion reset_rom;
     IsaBus *isa;
     FwCfgState *fw_cfg;
-    int isa_irq_level[ISA_NUM_IRQS];   /* BQL: last level per ISA line */
+    PICState *pic;
+    IOAPICState *ioapic;
+    RTCState *rtc;
+    /* The CPU's INTR input until the CPU exists; BQL. */
+    IrqLine *cpu_intr;
+    int cpu_intr_level;
+    unsigned cpu_intr_raises;
+    /* The APIC bus's recorder until the LAPIC exists; BQL. */
+    unsigned apic_msg_count;
+    ApicMessage apic_last_msg;
+    bool has_boot_state;               /* set once in pc_init */
+    MultibootBootState boot_state;     /* written in pc_init, then const */
 } PcMachine;
 
 static PcMachine pc_machine_state;
@@ -86,16 +116,201 @@ static const MemoryRegionOps pc_io_unassigned_ops = {
                .unaligned = true },
 };
 
+/* The IOAPIC pin that ISA IRQ n reaches: the PC's one override. */
+static int pc_isa_to_gsi(int n)
+{
+    return n == 0 ? 2 : n;
+}
+
 /*
- * Until the interrupt controllers exist, an ISA line ends here: the level
- * is kept so that a later PIC can sample it, and nothing else happens.
- * Called with the BQL held by whichever device drives the line.
+ * Every ISA line ends here and is split to both interrupt controllers, as
+ * the chipset does on a PC.  IRQ 2 is the PIC cascade and has no IOAPIC
+ * pin (pin 2 is IRQ 0's).  Called with the BQL held by whichever device
+ * drives the line.
  */
-static void pc_isa_irq_record(void *opaque, int n, int level)
+static void pc_isa_irq(void *opaque, int n, int level)
 {
     PcMachine *s = opaque;
 
-    s->isa_irq_level[n] = level;
+    irq_set(pic_get_input(s->pic, n), level);
+    if (n != 2) {
+        irq_set(ioapic_get_input(s->ioapic, pc_isa_to_gsi(n)), level);
+    }
+}
+
+/* The CPU's INTR pin, until the CPU exists.  BQL. */
+static void pc_cpu_intr(void *opaque, int n, int level)
+{
+    PcMachine *s = opaque;
+
+    if (level && !s->cpu_intr_level) {
+        s->cpu_intr_raises++;
+    }
+    s->cpu_intr_level = level != 0;
+}
+
+/* The APIC bus's receiver, until the LAPIC exists.  BQL. */
+static void pc_apic_record(void *opaque, const ApicMessage *msg)
+{
+    PcMachine *s = opaque;
+
+    s->apic_msg_count++;
+    s->apic_last_msg = *msg;
+}
+
+/* --- qtest board commands (system/qtest.h); main loop, BQL --- */
+
+/* "cpu_intr" -> "OK <level> <rising edges so far>" */
+static char *pc_qtest_cpu_intr(void *opaque, char **argv, int argc)
+{
+    PcMachine *s = opaque;
+
+    if (argc != 1) {
+        return g_strdup("FAIL cpu_intr takes no arguments");
+    }
+    return g_strdup_printf("OK %d %u", s->cpu_intr_level, s->cpu_intr_raises);
+}
+
+/* "pic_inta" -> "OK 0x<vector>": the CPU's interrupt acknowledge. */
+static char *pc_qtest_pic_inta(void *opaque, char **argv, int argc)
+{
+    PcMachine *s = opaque;
+
+    if (argc != 1) {
+        return g_strdup("FAIL pic_inta takes no arguments");
+    }
+    return g_strdup_printf("OK 0x%02x", pic_read_irq(s->pic));
+}
+
+/* "apic_msgs" -> "OK <count>" or "OK <count> dest=.. logical=.. mode=..
+ * vector=.. trigger=edge|level" describing the last message. */
+static char *pc_qtest_apic_msgs(void *opaque, char **argv, int argc)
+{
+    PcMachine *s = opaque;
+    ApicMessage *m = &s->apic_last_msg;
+
+    if (argc != 1) {
+        return g_strdup("FAIL apic_msgs takes no arguments");
+    }
+    if (!s->apic_msg_count) {
+        return g_strdup("OK 0");
+    }
+    return g_strdup_printf("OK %u dest=0x%02x logical=%d mode=%u "
+                           "vector=0x%02x trigger=%s", s->apic_msg_count,
+                           m->dest, m->dest_logical, m->delivery_mode,
+                           m->vector, m->trigger_level ? "level" : "edge");
+}
+
+/* "ioapic_eoi VECTOR" -> "OK": the LAPIC's EOI broadcast. */
+static char *pc_qtest_ioapic_eoi(void *opaque, char **argv, int argc)
+{
+    uint64_t vector;
+
+    if (argc != 2 || !parse_uint64(argv[1], &vector) || vector > 0xff) {
+        return g_strdup("FAIL ioapic_eoi takes a vector (0..255)");
+    }
+    ioapic_eoi_broadcast(vector);
+    return g_strdup("OK");
+}
+
+/*
+ * Creates and realizes a built-in device; NULL on failure.  The id lets
+ * the monitor and the device-test protocol's vmstate_save/vmstate_load
+ * name it.
+ */
+static DeviceState *pc_device_create(const char *driver, const char *id,
+                                     Error **errp)
+{
+    DeviceState *dev = device_new(driver, errp);
+
+    if (dev) {
+        dev->id = g_strdup(id);
+    }
+    if (dev && !device_realize(dev, errp)) {
+        device_free(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+/*
+ * The interrupt controllers and timers, and their wiring.  The device
+ * structs start with their DeviceState, which is how the board gets at
+ * the typed state behind each.
+ */
+static bool pc_irq_devices_init(PcMachine *s, Error **errp)
+{
+    DeviceState *pic, *ioapic, *rtc;
+
+    if (!(pic = pc_device_create("i8259", "pc-pic", errp)) ||
+        !(ioapic = pc_device_create("ioapic", "pc-ioapic", errp)) ||
+        !pc_device_create("isa-pit", "pc-pit", errp) ||
+        !pc_device_create("pcspk", "pc-pcspk", errp) ||
+        !(rtc = pc_device_create("mc146818rtc", "pc-rtc", errp))) {
+        return false;
+    }
+    s->pic = (PICState *)pic;
+    s->ioapic = (IOAPICState *)ioapic;
+    s->rtc = (RTCState *)rtc;
+    for (int i = 0; i < ISA_NUM_IRQS; i++) {
+        IrqLine *line = isa_get_irq(s->isa, i);
+
+        irq_redirect(line, pc_isa_irq, s, i);
+        if (line->level) {
+            /* Driven before the wiring existed: pass the level on. */
+            pc_isa_irq(s, i, line->level);
+        }
+    }
+    s->cpu_intr = irq_new(pc_cpu_intr, s, 0);
+    pic_connect_int(s->pic, s->cpu_intr);
+    apic_bus_set_sink(pc_apic_record, s);
+
+    qtest_command_register("cpu_intr", pc_qtest_cpu_intr, s);
+    qtest_command_register("pic_inta", pc_qtest_pic_inta, s);
+    qtest_command_register("apic_msgs", pc_qtest_apic_msgs, s);
+    qtest_command_register("ioapic_eoi", pc_qtest_ioapic_eoi, s);
+    return true;
+}
+
+/*
+ * The RAM below and above 4 GiB as the established pc machine splits it:
+ * with 3.5 GiB or more, everything from 3 GiB up moves above 4 GiB to
+ * make room for the PCI hole.  The CMOS describes that split, which is
+ * what firmware written for the established machine expects; our RAM map
+ * is still flat (see the top of this file) until the PCI issue.
+ */
+static void pc_ram_split(uint64_t ram_size, uint64_t *below, uint64_t *above)
+{
+    *below = ram_size >= 0xe0000000ULL ? 0xc0000000ULL : ram_size;
+    *above = ram_size - *below;
+}
+
+/* The CMOS configuration bytes PC firmware reads. */
+static void pc_cmos_init(PcMachine *s, MachineState *ms)
+{
+    uint64_t below, above, v;
+
+    pc_ram_split(ms->ram_size, &below, &above);
+    /* 0x15/0x16: base memory in KiB. */
+    rtc_set_cmos(s->rtc, 0x15, 640 & 0xff);
+    rtc_set_cmos(s->rtc, 0x16, 640 >> 8);
+    /* 0x17/0x18 and 0x30/0x31: KiB above 1 MiB, at most 65535. */
+    v = below > MiB ? MIN((below - MiB) / KiB, 0xffff) : 0;
+    rtc_set_cmos(s->rtc, 0x17, v);
+    rtc_set_cmos(s->rtc, 0x18, v >> 8);
+    rtc_set_cmos(s->rtc, 0x30, v);
+    rtc_set_cmos(s->rtc, 0x31, v >> 8);
+    /* 0x34/0x35: 64 KiB units above 16 MiB, below 4 GiB. */
+    v = below > 16 * MiB ? MIN((below - 16 * MiB) / (64 * KiB), 0xffff) : 0;
+    rtc_set_cmos(s->rtc, 0x34, v);
+    rtc_set_cmos(s->rtc, 0x35, v >> 8);
+    /* 0x5b..0x5d: 64 KiB units above 4 GiB. */
+    v = above / (64 * KiB);
+    rtc_set_cmos(s->rtc, 0x5b, v);
+    rtc_set_cmos(s->rtc, 0x5c, v >> 8);
+    rtc_set_cmos(s->rtc, 0x5d, v >> 16);
+    /* 0x14 equipment: FPU present, PS/2 mouse, no floppy, EGA/VGA video. */
+    rtc_set_cmos(s->rtc, 0x14, 0x06);
 }
 
 /* -serial backends become COM1..COM4. */
@@ -247,12 +462,46 @@ static bool pc_reset_rom_init(PcMachine *s, Error **errp)
     return true;
 }
 
+/*
+ * After every reset of the boot CPU: with a multiboot kernel, the state
+ * the multiboot spec promises at the entry point (32-bit protected mode,
+ * paging off, flat 4 GiB CS/DS selected from the loader's GDT, EAX = magic,
+ * EBX = info, interrupts off).  BQL, vCPU paused.
+ */
+static void pc_cpu_reset_hook(X86CPU *cpu)
+{
+    const MultibootBootState *bs = pc_boot_state();
+    CPUX86State *env = &cpu->env;
+    const uint32_t flat = DESC_P_MASK | DESC_S_MASK | DESC_B_MASK |
+                          DESC_G_MASK;
+
+    if (!bs || cpu->parent.cpu_index != 0) {
+        return;
+    }
+    env->cr[0] |= CR0_PE;
+    for (int i = 0; i < SEG_COUNT; i++) {
+        SegmentCache *sc = &env->segs[i];
+
+        sc->selector = i == R_CS ? bs->cs : bs->ds;
+        sc->base = 0;
+        sc->limit = 0xffffffff;
+        sc->flags = flat | ((i == R_CS ? 0xbu : 3u) << DESC_TYPE_SHIFT);
+    }
+    env->gdt.base = bs->gdt_base;
+    env->gdt.limit = bs->gdt_limit;
+    env->regs[R_EAX] = bs->eax;
+    env->regs[R_EBX] = bs->ebx;
+    env->eip = bs->eip;
+    x86_update_hflags(env);
+}
+
 /* Creates and starts the vCPUs (born paused until vm_start).  BQL. */
 static bool pc_cpus_init(MachineState *ms, Error **errp)
 {
     if (!current_accel || !current_accel->has_vcpu_threads) {
         return true;            /* qtest or no accelerator: no CPUs */
     }
+    x86_cpu_reset_hook = pc_cpu_reset_hook;
     for (int i = 0; i < ms->smp_cpus; i++) {
         X86CPU *cpu = x86_cpu_create(ms, i, errp);
 
@@ -286,13 +535,20 @@ static bool pc_init(MachineState *ms, Error **errp)
     if (!s->isa) {
         goto out;
     }
-    for (int i = 0; i < ISA_NUM_IRQS; i++) {
-        irq_redirect(isa_get_irq(s->isa, i), pc_isa_irq_record, s, i);
-    }
     qdev_bus_add("sysbus");
 
-    if (!pc_serial_init(s, ms, errp) || !pc_fw_cfg_init(s, ms, errp)) {
+    if (!pc_irq_devices_init(s, errp) || !pc_serial_init(s, ms, errp) ||
+        !pc_fw_cfg_init(s, ms, errp)) {
         goto out;
+    }
+    pc_cmos_init(s, ms);
+    if (ms->kernel_filename) {
+        if (!multiboot_load(&s->ram, ms->ram_size, ms->kernel_filename,
+                            ms->initrd_filename, ms->kernel_cmdline,
+                            &s->boot_state, errp)) {
+            goto out;
+        }
+        s->has_boot_state = true;
     }
     if (!ms->bios_filename && !pc_reset_rom_init(s, errp)) {
         goto out;
@@ -301,6 +557,13 @@ static bool pc_init(MachineState *ms, Error **errp)
 out:
     memory_region_transaction_commit();
     return ok && pc_cpus_init(ms, errp);
+}
+
+/* Any thread after pc_init. */
+const MultibootBootState *pc_boot_state(void)
+{
+    return pc_machine_state.has_boot_state ? &pc_machine_state.boot_state
+                                           : NULL;
 }
 
 static const CpuModel pc_cpu_models[] = {

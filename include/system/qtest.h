@@ -18,4 +18,17 @@ bool qtest_enabled(void);
 /* Opens the -qtest chardev and starts serving; called after machine init. */
 bool qtest_server_init(const char *spec, Error **errp);
 
+/*
+ * Board test hooks: extra protocol commands for state that has no port or
+ * address of its own (the x86 board exposes its CPU's INTR input, the
+ * 8259's INTA cycle and the APIC bus before the CPU exists).  fn gets the
+ * command's words (argv[0] is the name) and returns the whole reply line
+ * without the newline, "OK ..." or "FAIL ...", g_malloc'ed.  Registering
+ * is harmless without -qtest.  Called with the BQL held (machine init);
+ * fn runs in the main loop with the BQL held.
+ */
+typedef char *QTestCommandFn(void *opaque, char **argv, int argc);
+void qtest_command_register(const char *name, QTestCommandFn *fn,
+                            void *opaque);
+
 #endif

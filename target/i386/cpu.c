@@ -11,13 +11,8 @@
  *     delivery), or any thread while the vCPU is paused (gdbstub, reset).
  *   - the TargetTcgOps hooks: the vCPU thread, as tcg-runtime.h says.
  *
- * The x86 system helpers (page walk, interrupt delivery) live in
- * mmu_helper.c and seg_helper.c.  Until they are part of the build, the
- * TCG glue here uses its own minimal versions: linear = physical (with the
- * A20 mask) while paging is off, and a clean stop of the machine with one
- * error line for anything that needs paging or interrupt delivery.  They
- * are picked through weak references so that the real ones take over as
- * soon as they are linked in.
+ * The x86 system helpers (page walk x86_cpu_tlb_fill, interrupt delivery
+ * x86_cpu_do_interrupt) live in mmu_helper.c and seg_helper.c.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -28,6 +23,7 @@
 #include "accel/tcg/tcg-runtime.h"
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
+#include "target/i386/helper.h"
 
 /* ------------------------------------------------------------------ */
 /* Models                                                              */
@@ -283,6 +279,8 @@ int x86_mmu_index(uint32_t tb_flags)
 /* ------------------------------------------------------------------ */
 /* Reset                                                               */
 
+X86CpuResetHook *x86_cpu_reset_hook;     /* set at start-up, then const */
+
 static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
                         uint32_t limit, uint32_t flags)
 {
@@ -363,6 +361,9 @@ static void x86_cpu_reset(CPUState *cs)
     env->mxcsr = 0x1f80;
 
     x86_update_hflags(env);
+    if (x86_cpu_reset_hook) {
+        x86_cpu_reset_hook(cpu);
+    }
 }
 
 /* Any thread, BQL. */
@@ -387,26 +388,6 @@ void x86_cpu_unimplemented(CPUState *cs, const char *what)
                  "yet; stopping", cs->cpu_index, env->segs[R_CS].selector,
                  env->eip, what);
     system_shutdown_request(SHUTDOWN_CAUSE_HOST_ERROR, 1);
-}
-
-/* The real ones, from seg_helper.c and mmu_helper.c, when linked in. */
-extern void x86_cpu_do_interrupt(CPUState *cs) __attribute__((weak));
-extern bool x86_cpu_tlb_fill(CPUState *cs, vaddr addr, int size,
-                             MMUAccessType type, int mmu_idx, bool probe,
-                             uintptr_t retaddr) __attribute__((weak));
-
-/* BQL, vCPU thread. */
-static void x86_cpu_do_interrupt_glue(CPUState *cs)
-{
-    if (x86_cpu_do_interrupt) {
-        x86_cpu_do_interrupt(cs);
-        return;
-    }
-    x86_cpu_unimplemented(cs, "exception delivery");
-    /* Do not run guest code past the exception: halt with no wake-up. */
-    x86_cpu(cs)->env.eflags &= ~IF_MASK;
-    cs->exception_index = -1;
-    cs->halted = true;
 }
 
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
@@ -439,7 +420,7 @@ static const CPUClass x86_cpu_class = {
     .arch = "x86_64",
     .reset = x86_cpu_reset,
     .has_work = x86_cpu_has_work,
-    .do_interrupt = x86_cpu_do_interrupt_glue,
+    .do_interrupt = x86_cpu_do_interrupt,
     .dump_state = x86_cpu_dump_state,
 };
 
@@ -498,40 +479,6 @@ static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
     }
 }
 
-/*
- * Paging off: linear = physical with the A20 mask; the whole 4 KiB page is
- * readable, writable and executable.  With paging on and no page walker
- * linked in, the machine stops with one error line.
- */
-static bool x86_tlb_fill_glue(CPUState *cs, vaddr addr, int size,
-                              MMUAccessType type, int mmu_idx, bool probe,
-                              uintptr_t retaddr)
-{
-    CPUX86State *env = x86_env(cs);
-
-    if (x86_cpu_tlb_fill) {
-        return x86_cpu_tlb_fill(cs, addr, size, type, mmu_idx, probe,
-                                retaddr);
-    }
-    if (mmu_idx == X86_MMU_PHYS) {
-        hwaddr pa = (addr & env->a20_mask) & 0xffffffffffull;
-
-        tlb_set_page(cs, addr & ~0xfffull, pa & ~0xfffull,
-                     PAGE_READ | PAGE_WRITE | PAGE_EXEC, mmu_idx, 4096);
-        return true;
-    }
-    if (probe) {
-        return false;
-    }
-    if (retaddr) {
-        cpu_restore_state(cs, retaddr);
-    }
-    x86_cpu_unimplemented(cs, "paging");
-    cs->exception_index = EXCP_HLT;
-    env->eflags &= ~IF_MASK;
-    cpu_loop_exit(cs);
-}
-
 static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
                                     MMUAccessType type, int mmu_idx,
                                     uintptr_t retaddr)
@@ -558,7 +505,7 @@ static const TargetTcgOps x86_tcg_ops = {
     .get_tb_cpu_state = x86_get_tb_cpu_state,
     .translate_code = x86_translate_code,
     .restore_state_to_opc = x86_restore_state_to_opc,
-    .tlb_fill = x86_tlb_fill_glue,
+    .tlb_fill = x86_cpu_tlb_fill,
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
 };

@@ -220,6 +220,7 @@ typedef struct CPUX86State {
     uint64_t apic_base;
     uint64_t xcr0;
     uint64_t dr[8];
+    uint32_t tpr;            /* CR8 (TPR bits 7:4 as 3:0); LAPIC reads it */
 
     /* --- exception in flight (owner vCPU thread) --- */
     int error_code;
@@ -282,6 +283,12 @@ typedef struct MachineState MachineState;
 /* Creates vCPU index of the machine's -cpu model, in its power-on state.
  * Main thread, BQL, before vCPUs start. */
 X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp);
+
+/* Set by the board before the vCPUs exist: called at the end of every
+ * x86 CPU reset (BQL, vCPU paused), e.g. to apply a boot loader's entry
+ * state.  NULL: the architectural power-on state only. */
+typedef void X86CpuResetHook(X86CPU *cpu);
+extern X86CpuResetHook *x86_cpu_reset_hook;
 
 /* Recomputes env->hflags from CR0/CR4/EFER/EFLAGS/segments. */
 void x86_update_hflags(CPUX86State *env);

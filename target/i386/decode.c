@@ -145,7 +145,6 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
 {
     DecodeState d = { insn, fetch, opaque, 0, false };
     const X86OpcodeEntry *e;
-    X86OpcodeEntry merged;
     bool imm_taken = false;
     uint8_t b;
     int ret = X86_DECODE_UD;
@@ -263,17 +262,17 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
             if (g->mnem == X86_INVALID) {
                 goto out;
             }
-            merged = *g;
-            merged.flags |= e->flags & ~(X86F_GROUP | X86F_LOCK);
+            insn->merged = *g;
+            insn->merged.flags |= e->flags & ~(X86F_GROUP | X86F_LOCK);
             if (!g->ops[0].kind) {
-                memcpy(merged.ops, e->ops, sizeof(merged.ops));
+                memcpy(insn->merged.ops, e->ops, sizeof(insn->merged.ops));
             }
-            merged.group = NULL;
+            insn->merged.group = NULL;
             e = NULL;
             /* Group entries may change the size rules (FF /2 f64). */
             if (mode == X86_MODE_64 && !(insn->rex & 8) &&
-                (merged.flags & (X86F_F64 | X86F_D64))) {
-                insn->osize = ((merged.flags & X86F_D64) &&
+                (insn->merged.flags & (X86F_F64 | X86F_D64))) {
+                insn->osize = ((insn->merged.flags & X86F_D64) &&
                                (insn->prefixes & X86P_OPSIZE)) ? MO_16 :
                               MO_64;
             }
@@ -286,7 +285,7 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
         }
     }
     if (!e) {
-        e = &merged;
+        e = &insn->merged;
     }
     insn->e = e;
     insn->mnem = e->mnem;

@@ -139,6 +139,7 @@ enum {
 
 typedef struct X86Insn {
     const X86OpcodeEntry *e;    /* the (group-resolved) entry */
+    X86OpcodeEntry merged;      /* storage for a group-resolved entry */
     uint16_t mnem;
     uint16_t opcode;            /* byte | 0x100 for 0F */
     uint8_t len;

@@ -23,10 +23,10 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/decode.h"
+#include "target/i386/helper.h"
 
-#include <time.h>
 
-static void NORETURN x86_raise_ra(CPUX86State *env, int excp, int err,
+static void NORETURN tr_raise_ra(CPUX86State *env, int excp, int err,
                                   uintptr_t ra)
 {
     CPUState *cs = env_cpu(env);
@@ -37,19 +37,19 @@ static void NORETURN x86_raise_ra(CPUX86State *env, int excp, int err,
     cpu_loop_exit_restore(cs, ra);
 }
 
-static uint64_t helper_cc_compute_all(void *envp)
+static uint64_t tr_helper_cc_compute_all(void *envp)
 {
     return cpu_cc_compute_all(envp);
 }
 
 const TCGHelperInfo x86_helper_cc_compute_all_info = {
-    .func = helper_cc_compute_all, .name = "cc_compute_all",
+    .func = tr_helper_cc_compute_all, .name = "cc_compute_all",
     .flags = TCG_CALL_NO_WG | TCG_CALL_NO_SIDE_EFFECTS,
     .ret = TCG_CALL_I64, .nb_args = 1,
 };
 
 /* EIP is already that of the faulting insn. */
-static void helper_raise_exception(void *envp, uint64_t excp, uint64_t err)
+static void tr_helper_raise_exception(void *envp, uint64_t excp, uint64_t err)
 {
     CPUX86State *env = envp;
     CPUState *cs = env_cpu(env);
@@ -61,12 +61,12 @@ static void helper_raise_exception(void *envp, uint64_t excp, uint64_t err)
 }
 
 const TCGHelperInfo x86_helper_raise_exception_info = {
-    .func = helper_raise_exception, .name = "raise_exception",
+    .func = tr_helper_raise_exception, .name = "raise_exception",
     .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
 /* INT n / INT3 / INTO: EIP is the insn's; next_eip is the return EIP. */
-static void helper_raise_interrupt(void *envp, uint64_t intno,
+static void tr_helper_raise_interrupt(void *envp, uint64_t intno,
                                    uint64_t next_eip)
 {
     CPUX86State *env = envp;
@@ -80,12 +80,12 @@ static void helper_raise_interrupt(void *envp, uint64_t intno,
 }
 
 const TCGHelperInfo x86_helper_raise_interrupt_info = {
-    .func = helper_raise_interrupt, .name = "raise_interrupt",
+    .func = tr_helper_raise_interrupt, .name = "raise_interrupt",
     .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
 /* EIP is the insn's.  Stops the machine; the vCPU halts for good. */
-static void helper_unimplemented(void *envp, uint64_t mnem)
+static void tr_helper_unimplemented(void *envp, uint64_t mnem)
 {
     CPUX86State *env = envp;
     CPUState *cs = env_cpu(env);
@@ -100,12 +100,12 @@ static void helper_unimplemented(void *envp, uint64_t mnem)
 }
 
 const TCGHelperInfo x86_helper_unimplemented_info = {
-    .func = helper_unimplemented, .name = "unimplemented",
+    .func = tr_helper_unimplemented, .name = "unimplemented",
     .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 2,
 };
 
 /* EIP is already the next insn's. */
-static void helper_hlt(void *envp)
+static void tr_helper_hlt(void *envp)
 {
     CPUX86State *env = envp;
     CPUState *cs = env_cpu(env);
@@ -116,28 +116,27 @@ static void helper_hlt(void *envp)
 }
 
 const TCGHelperInfo x86_helper_hlt_info = {
-    .func = helper_hlt, .name = "hlt", .flags = TCG_CALL_NO_WG,
+    .func = tr_helper_hlt, .name = "hlt", .flags = TCG_CALL_NO_WG,
     .ret = TCG_CALL_VOID, .nb_args = 1,
 };
 
-/*
- * I/O permission: with CPL > IOPL (or in virtual-8086 mode) the TSS I/O
- * bitmap decides; the bitmap is not read yet, so such accesses get #GP(0)
- * as if the bitmap denied them.
- */
-static void x86_check_io(CPUX86State *env, uintptr_t ra)
+/* I/O permission (IOPL, then the TSS bitmap: seg_helper.c). */
+static void tr_check_io(CPUX86State *env, uint32_t port, int size,
+                        uintptr_t ra)
 {
-    if (env->hflags & HF_IOPL_CHECK) {
-        x86_raise_ra(env, EXCP0D_GPF, 0, ra);
+    X86Fault f;
+
+    if ((env->hflags & HF_IOPL_CHECK) && !x86_check_io(env, port, size, &f)) {
+        x86_raise_fault(env, &f, ra);
     }
 }
 
-static uint64_t helper_in(void *envp, uint64_t port, uint64_t size)
+static uint64_t tr_helper_in(void *envp, uint64_t port, uint64_t size)
 {
     CPUX86State *env = envp;
     uint64_t val = 0;
 
-    x86_check_io(env, GETPC());
+    tr_check_io(env, port & 0xffff, size, GETPC());
     if (address_space_read_value(&address_space_io, port & 0xffff, size,
                                  false, &val, (MemTxAttrs){
                                      .requester_id =
@@ -149,29 +148,29 @@ static uint64_t helper_in(void *envp, uint64_t port, uint64_t size)
 }
 
 const TCGHelperInfo x86_helper_in_info = {
-    .func = helper_in, .name = "in", .flags = TCG_CALL_NO_WG,
+    .func = tr_helper_in, .name = "in", .flags = TCG_CALL_NO_WG,
     .ret = TCG_CALL_I64, .nb_args = 3,
 };
 
-static void helper_out(void *envp, uint64_t port, uint64_t size,
+static void tr_helper_out(void *envp, uint64_t port, uint64_t size,
                        uint64_t val)
 {
     CPUX86State *env = envp;
 
-    x86_check_io(env, GETPC());
+    tr_check_io(env, port & 0xffff, size, GETPC());
     address_space_write_value(&address_space_io, port & 0xffff, size, false,
                               val, (MemTxAttrs){
                                   .requester_id = env_cpu(env)->cpu_index });
 }
 
 const TCGHelperInfo x86_helper_out_info = {
-    .func = helper_out, .name = "out", .flags = TCG_CALL_NO_WG,
+    .func = tr_helper_out, .name = "out", .flags = TCG_CALL_NO_WG,
     .ret = TCG_CALL_VOID, .nb_args = 4,
 };
 
 /* DIV: unsigned rDX:rAX / divisor (AX / r8 for bytes).  #DE on a zero
  * divisor or a quotient that does not fit. */
-static void helper_div(void *envp, uint64_t divisor, uint64_t ot)
+static void tr_helper_div(void *envp, uint64_t divisor, uint64_t ot)
 {
     CPUX86State *env = envp;
     uint64_t *r = env->regs;
@@ -181,7 +180,7 @@ static void helper_div(void *envp, uint64_t divisor, uint64_t ot)
 
     divisor &= mask;
     if (!divisor) {
-        x86_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
+        tr_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
     }
     if (ot == MO_8) {
         n = r[R_EAX] & 0xffff;
@@ -191,7 +190,7 @@ static void helper_div(void *envp, uint64_t divisor, uint64_t ot)
     }
     q = n / divisor;
     if (q > mask) {
-        x86_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
+        tr_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
     }
     if (ot == MO_8) {
         r[R_EAX] = (r[R_EAX] & ~0xffffull) | (uint64_t)q |
@@ -206,11 +205,11 @@ static void helper_div(void *envp, uint64_t divisor, uint64_t ot)
 }
 
 const TCGHelperInfo x86_helper_div_info = {
-    .func = helper_div, .name = "div", .flags = 0,
+    .func = tr_helper_div, .name = "div", .flags = 0,
     .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
-static void helper_idiv(void *envp, uint64_t divisor, uint64_t ot)
+static void tr_helper_idiv(void *envp, uint64_t divisor, uint64_t ot)
 {
     CPUX86State *env = envp;
     uint64_t *r = env->regs;
@@ -220,7 +219,7 @@ static void helper_idiv(void *envp, uint64_t divisor, uint64_t ot)
     d = bits == 64 ? (int64_t)divisor :
         (int64_t)(divisor << (64 - bits)) >> (64 - bits);
     if (!d) {
-        x86_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
+        tr_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
     }
     if (ot == MO_8) {
         n = (int16_t)r[R_EAX];
@@ -236,13 +235,13 @@ static void helper_idiv(void *envp, uint64_t divisor, uint64_t ot)
      * in 2 * bits <= 128 bits only when bits == 64, and then d == -1 with
      * n == INT128_MIN is excluded by the range check below. */
     if (bits == 64 && d == -1 && n == (__int128)((unsigned __int128)1 << 127)) {
-        x86_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
+        tr_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
     }
     q = n / d;
     rem = n % d;
     if (q > (((__int128)1 << (bits - 1)) - 1) ||
         q < -((__int128)1 << (bits - 1))) {
-        x86_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
+        tr_raise_ra(env, EXCP00_DIVZ, 0, GETPC());
     }
     if (ot == MO_8) {
         r[R_EAX] = (r[R_EAX] & ~0xffffull) | ((uint64_t)q & 0xff) |
@@ -260,7 +259,7 @@ static void helper_idiv(void *envp, uint64_t divisor, uint64_t ot)
 }
 
 const TCGHelperInfo x86_helper_idiv_info = {
-    .func = helper_idiv, .name = "idiv", .flags = 0,
+    .func = tr_helper_idiv, .name = "idiv", .flags = 0,
     .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
@@ -269,7 +268,7 @@ const TCGHelperInfo x86_helper_idiv_info = {
  * sets the flags (as CC_OP_EFLAGS) unless the masked count is 0, in which
  * case nothing changes.  kind_ot = kind | ot << 4.
  */
-static uint64_t helper_shift(void *envp, uint64_t val, uint64_t count,
+static uint64_t tr_helper_shift(void *envp, uint64_t val, uint64_t count,
                              uint64_t kind_ot)
 {
     CPUX86State *env = envp;
@@ -359,57 +358,32 @@ static uint64_t helper_shift(void *envp, uint64_t val, uint64_t count,
 }
 
 const TCGHelperInfo x86_helper_shift_info = {
-    .func = helper_shift, .name = "shift", .flags = 0,
+    .func = tr_helper_shift, .name = "shift", .flags = 0,
     .ret = TCG_CALL_I64, .nb_args = 4,
 };
 
-static uint64_t helper_read_eflags(void *envp)
+static uint64_t tr_helper_read_eflags(void *envp)
 {
     return cpu_compute_eflags(envp);
 }
 
 const TCGHelperInfo x86_helper_read_eflags_info = {
-    .func = helper_read_eflags, .name = "read_eflags",
+    .func = tr_helper_read_eflags, .name = "read_eflags",
     .flags = TCG_CALL_NO_WG | TCG_CALL_NO_SIDE_EFFECTS,
     .ret = TCG_CALL_I64, .nb_args = 1,
 };
 
-static void helper_write_eflags(void *envp, uint64_t val, uint64_t mask)
+static void tr_helper_write_eflags(void *envp, uint64_t val, uint64_t mask)
 {
     cpu_load_eflags(envp, val, mask);
 }
 
 const TCGHelperInfo x86_helper_write_eflags_info = {
-    .func = helper_write_eflags, .name = "write_eflags", .flags = 0,
+    .func = tr_helper_write_eflags, .name = "write_eflags", .flags = 0,
     .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
-/* MOV/POP to a segment register.  Real and virtual-8086 mode only; EIP is
- * the insn's. */
-static void helper_load_seg(void *envp, uint64_t seg, uint64_t sel)
-{
-    CPUX86State *env = envp;
-    SegmentCache *sc = &env->segs[seg];
-
-    if ((env->cr[0] & CR0_PE) && !(env->eflags & VM_MASK)) {
-        helper_unimplemented(env, X86_MOV);
-    }
-    sc->selector = sel & 0xffff;
-    sc->base = (sel & 0xffff) << 4;
-    if (env->eflags & VM_MASK) {
-        sc->limit = 0xffff;
-        sc->flags = DESC_P_MASK | DESC_S_MASK | (3u << DESC_DPL_SHIFT) |
-                    ((seg == R_CS ? 0xbu : 3u) << DESC_TYPE_SHIFT);
-    }
-    x86_update_hflags(env);
-}
-
-const TCGHelperInfo x86_helper_load_seg_info = {
-    .func = helper_load_seg, .name = "load_seg", .flags = TCG_CALL_NO_WG,
-    .ret = TCG_CALL_VOID, .nb_args = 3,
-};
-
-static void helper_set_inhibit_irq(void *envp, uint64_t on)
+static void tr_helper_set_inhibit_irq(void *envp, uint64_t on)
 {
     CPUX86State *env = envp;
 
@@ -421,83 +395,49 @@ static void helper_set_inhibit_irq(void *envp, uint64_t on)
 }
 
 const TCGHelperInfo x86_helper_set_inhibit_irq_info = {
-    .func = helper_set_inhibit_irq, .name = "set_inhibit_irq",
+    .func = tr_helper_set_inhibit_irq, .name = "set_inhibit_irq",
     .flags = TCG_CALL_NO_RWG, .ret = TCG_CALL_VOID, .nb_args = 2,
 };
 
-/* The TSC counts nanoseconds of host monotonic time (a 1 GHz TSC). */
-static void helper_rdtsc(void *envp)
+
+/*
+ * SHLD/SHRD with count (masked to 5 bits, 6 for 64-bit operands): returns
+ * the result and records flags as a SHL/SAR lazy state; count 0 changes
+ * nothing.  kind_ot = (1 for SHRD) | ot << 4.  A count above the operand
+ * size (16-bit operands) gives an undefined result on hardware; here the
+ * bits come from the (dst:src) pair shifted as a 32-bit quantity.
+ */
+static uint64_t tr_helper_shiftd(void *envp, uint64_t dst, uint64_t src,
+                                 uint64_t count, uint64_t kind_ot)
 {
     CPUX86State *env = envp;
-    struct timespec ts;
-    uint64_t tsc;
+    bool right = kind_ot & 1;
+    unsigned ot = kind_ot >> 4, bits = 8u << ot;
+    unsigned c = count & (ot == MO_64 ? 63 : 31);
+    uint64_t mask = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+    unsigned __int128 pair, before, res;
 
-    if ((env->cr[4] & CR4_TSD) && (env->hflags & HF_CPL_MASK)) {
-        x86_raise_ra(env, EXCP0D_GPF, 0, GETPC());
+    dst &= mask;
+    src &= mask;
+    if (!c) {
+        return dst;
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    tsc = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec + env->tsc_offset;
-    env->regs[R_EAX] = (uint32_t)tsc;
-    env->regs[R_EDX] = tsc >> 32;
+    if (right) {
+        pair = ((unsigned __int128)src << bits) | dst;
+        before = pair >> (c - 1);
+        res = pair >> c;
+    } else {
+        pair = ((unsigned __int128)dst << bits) | src;
+        before = pair << (c - 1) >> bits;
+        res = pair << c >> bits;
+    }
+    env->cc_dst = (uint64_t)res & mask;
+    env->cc_src = (uint64_t)before & mask;
+    env->cc_op = (right ? CC_OP_SARB : CC_OP_SHLB) + ot;
+    return (uint64_t)res & mask;
 }
 
-const TCGHelperInfo x86_helper_rdtsc_info = {
-    .func = helper_rdtsc, .name = "rdtsc", .flags = 0,
-    .ret = TCG_CALL_VOID, .nb_args = 1,
-};
-
-/* CPUID from the model's fields (leaves 0, 1, 0x80000000..4). */
-static void helper_cpuid(void *envp)
-{
-    CPUX86State *env = envp;
-    uint32_t leaf = env->regs[R_EAX], a = 0, b = 0, c = 0, d = 0;
-
-    if (leaf >= 0x80000000u ? leaf > env->cpuid_xlevel :
-        leaf > env->cpuid_level) {
-        leaf = env->cpuid_level;     /* out of range: the highest basic */
-    }
-    switch (leaf) {
-    case 0:
-        a = env->cpuid_level;
-        b = env->cpuid_vendor[0];
-        d = env->cpuid_vendor[1];
-        c = env->cpuid_vendor[2];
-        break;
-    case 1:
-        a = env->cpuid_version;
-        b = (env_x86_cpu(env)->apic_id << 24) | (1u << 16) | (8u << 8);
-        c = env->features[FEAT_1_ECX];
-        d = env->features[FEAT_1_EDX];
-        break;
-    case 0x80000000u:
-        a = env->cpuid_xlevel;
-        b = env->cpuid_vendor[0];
-        d = env->cpuid_vendor[1];
-        c = env->cpuid_vendor[2];
-        break;
-    case 0x80000001u:
-        a = env->cpuid_version;
-        c = env->features[FEAT_8000_0001_ECX];
-        d = env->features[FEAT_8000_0001_EDX];
-        break;
-    case 0x80000002u ... 0x80000004u: {
-        uint32_t w[4];
-
-        memcpy(w, env->cpuid_model + (leaf - 0x80000002u) * 16, 16);
-        a = w[0];
-        b = w[1];
-        c = w[2];
-        d = w[3];
-        break;
-    }
-    }
-    env->regs[R_EAX] = a;
-    env->regs[R_EBX] = b;
-    env->regs[R_ECX] = c;
-    env->regs[R_EDX] = d;
-}
-
-const TCGHelperInfo x86_helper_cpuid_info = {
-    .func = helper_cpuid, .name = "cpuid", .flags = 0,
-    .ret = TCG_CALL_VOID, .nb_args = 1,
+const TCGHelperInfo x86_helper_shiftd_info = {
+    .func = tr_helper_shiftd, .name = "shiftd", .flags = 0,
+    .ret = TCG_CALL_I64, .nb_args = 5,
 };

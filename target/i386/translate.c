@@ -29,11 +29,13 @@
 #include "target/i386/cpu.h"
 #include "target/i386/decode.h"
 #include "target/i386/translate.h"
+#include "target/i386/helper.h"
 
 /* Target-specific is_jmp values. */
 enum {
     DISAS_EOB_NEXT = DISAS_TARGET_0,   /* store next EIP and exit the TB */
     DISAS_JUMP,                        /* EIP stored: lookup and go */
+    DISAS_EXIT,                        /* EIP set by a helper: exit */
 };
 
 static TCGv_i64 cpu_regs[CPU_NB_REGS];
@@ -64,6 +66,33 @@ typedef struct DisasContext {
     TCGv_i64 temps[MAX_INSN_TEMPS];
     int ntemps;
 } DisasContext;
+
+/* The system helpers of target/i386/helper.h, as TCG calls.  They read
+ * and write globals and may raise (restoring state from insn_start). */
+#define SYS_HELPER(fn, n, r) \
+    static const TCGHelperInfo fn##_info = { \
+        .func = (void *)fn, .name = #fn, .flags = 0, .ret = r, \
+        .nb_args = n }
+SYS_HELPER(helper_read_crN, 2, TCG_CALL_I64);
+SYS_HELPER(helper_write_crN, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_get_dr, 2, TCG_CALL_I64);
+SYS_HELPER(helper_set_dr, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_lgdt, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_lidt, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_lldt, 2, TCG_CALL_VOID);
+SYS_HELPER(helper_ltr, 2, TCG_CALL_VOID);
+SYS_HELPER(helper_ljmp, 4, TCG_CALL_VOID);
+SYS_HELPER(helper_lcall, 5, TCG_CALL_VOID);
+SYS_HELPER(helper_lret, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_iret, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_rdmsr, 1, TCG_CALL_VOID);
+SYS_HELPER(helper_wrmsr, 1, TCG_CALL_VOID);
+SYS_HELPER(helper_cpuid, 1, TCG_CALL_VOID);
+SYS_HELPER(helper_rdtsc, 1, TCG_CALL_VOID);
+SYS_HELPER(helper_load_seg, 3, TCG_CALL_VOID);
+SYS_HELPER(helper_clts, 1, TCG_CALL_VOID);
+SYS_HELPER(helper_lmsw, 2, TCG_CALL_VOID);
+SYS_HELPER(helper_invlpg, 2, TCG_CALL_VOID);
 
 /* ------------------------------------------------------------------ */
 /* Temps and small helpers                                             */
@@ -896,7 +925,7 @@ static void trans_div(DisasContext *s)
 static void gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
 {
     gen_store_eip(s, s->eip);
-    call0(&x86_helper_load_seg_info, NULL, 2, cst(seg), sel, NULL);
+    call0(&helper_load_seg_info, NULL, 2, cst(seg), sel, NULL);
     s->base.is_jmp = DISAS_EOB_NEXT;     /* hflags may have changed */
 }
 
@@ -1567,6 +1596,163 @@ static void trans_xlat(DisasContext *s)
     gen_set_reg(s, MO_8, R_EAX, v);
 }
 
+/* SHLD/SHRD: in C (tr-helper.c), flags included. */
+static void trans_shiftd(DisasContext *s)
+{
+    MemOp ot = op_size(s, 0);
+    TCGv_i64 res = tmp(s);
+    TCGArg args[5] = { tcgv_ptr_arg(tcg_env) };
+    TCGv_i64 a = gen_load_op(s, 0, ot), b = gen_load_op(s, 1, ot),
+             c = gen_load_op(s, 2, MO_8);
+
+    args[1] = tcgv_i64_arg(a);
+    args[2] = tcgv_i64_arg(b);
+    args[3] = tcgv_i64_arg(c);
+    args[4] = tcgv_i64_arg(cst((s->insn.mnem == X86_SHRD) | (ot << 4)));
+    tcg_gen_callN(&x86_helper_shiftd_info, tcgv_i64_arg(res), 5, args);
+    gen_store_op(s, 0, ot, res);
+    s->cc_op = CC_OP_DYNAMIC;
+}
+
+/* Privileged insns of the system architecture (helpers in helper.h). */
+static void trans_system(DisasContext *s)
+{
+    X86Insn *in = &s->insn;
+    int m = in->mnem;
+    MemOp rot = s->code == X86_MODE_64 ? MO_64 : MO_32;
+    TCGv_i64 v = tmp(s);
+
+    if (m == X86_SMSW || m == X86_SLDT || m == X86_STR) {
+        size_t off = m == X86_SMSW ? offsetof(CPUX86State, cr[0]) :
+                     m == X86_SLDT ? offsetof(CPUX86State, ldt.selector) :
+                     offsetof(CPUX86State, tr.selector);
+
+        if (m == X86_SMSW) {
+            tcg_gen_ld_i64(v, tcg_env, off);
+        } else {
+            tcg_gen_ld32u_i64(v, tcg_env, off);
+        }
+        gen_store_op(s, 0, in->mod == 3 ? in->osize : MO_16, v);
+        return;
+    }
+    if (m == X86_SGDT || m == X86_SIDT) {
+        size_t tab = m == X86_SGDT ? offsetof(CPUX86State, gdt) :
+                     offsetof(CPUX86State, idt);
+        TCGv_i64 a = tmp(s);
+
+        tcg_gen_ld32u_i64(v, tcg_env, tab + offsetof(SegmentCache, limit));
+        gen_st(s, MO_16, v, gen_A0(s));
+        tcg_gen_ld_i64(v, tcg_env, tab + offsetof(SegmentCache, base));
+        tcg_gen_addi_i64(a, gen_A0(s), 2);
+        gen_st(s, s->code == X86_MODE_64 ? MO_64 : MO_32, v, a);
+        return;
+    }
+    if (s->cpl) {
+        gen_exception(s, EXCP0D_GPF, 0);
+        return;
+    }
+    switch (m) {
+    case X86_MOVCR:
+    case X86_MOVDR: {
+        bool cr = m == X86_MOVCR;
+
+        if (in->e->ops[0].kind == OPK_R) {
+            call0(cr ? &helper_read_crN_info : &helper_get_dr_info, v, 1,
+                  cst(in->reg), NULL, NULL);
+            gen_set_reg(s, rot, in->rm, v);
+            return;
+        }
+        gen_get_reg(s, rot, v, in->rm);
+        call0(cr ? &helper_write_crN_info : &helper_set_dr_info, NULL, 2,
+              cst(in->reg), v, NULL);
+        break;
+    }
+    case X86_LGDT:
+    case X86_LIDT: {
+        TCGv_i64 base = tmp(s), a = tmp(s);
+
+        gen_ld(s, MO_16, v, gen_A0(s));
+        tcg_gen_addi_i64(a, gen_A0(s), 2);
+        gen_ld(s, s->code == X86_MODE_64 ? MO_64 : MO_32, base, a);
+        if (in->osize == MO_16) {
+            tcg_gen_andi_i64(base, base, 0xffffff);
+        }
+        call0(m == X86_LGDT ? &helper_lgdt_info : &helper_lidt_info, NULL,
+              2, base, v, NULL);
+        break;
+    }
+    case X86_LLDT:
+    case X86_LTR:
+        call0(m == X86_LLDT ? &helper_lldt_info : &helper_ltr_info, NULL, 1,
+              gen_load_op(s, 0, MO_16), NULL, NULL);
+        break;
+    case X86_RDMSR:
+        call0(&helper_rdmsr_info, NULL, 0, NULL, NULL, NULL);
+        return;
+    case X86_WRMSR:
+        call0(&helper_wrmsr_info, NULL, 0, NULL, NULL, NULL);
+        break;
+    case X86_CLTS:
+        call0(&helper_clts_info, NULL, 0, NULL, NULL, NULL);
+        break;
+    case X86_LMSW:
+        call0(&helper_lmsw_info, NULL, 1, gen_load_op(s, 0, MO_16), NULL,
+              NULL);
+        break;
+    case X86_INVLPG:
+        call0(&helper_invlpg_info, NULL, 1, gen_A0(s), NULL, NULL);
+        break;
+    default:                    /* INVD, WBINVD: no caches to manage */
+        return;
+    }
+    /* CRs, MSRs, descriptor tables may change hflags or the paging. */
+    s->base.is_jmp = DISAS_EOB_NEXT;
+}
+
+/* Far JMP/CALL, RETF, IRET: helpers that set CS:EIP themselves. */
+static void trans_far(DisasContext *s)
+{
+    X86Insn *in = &s->insn;
+    int m = in->mnem;
+    int shift = in->osize == MO_16 ? 0 : in->osize == MO_32 ? 1 : 2;
+    TCGv_i64 sel = tmp(s), off = tmp(s);
+
+    if (m == X86_JMPF || m == X86_CALLF) {
+        if (in->e->ops[0].kind == OPK_A) {
+            tcg_gen_movi_i64(off, in->imm & (in->osize == MO_16 ? 0xffff :
+                                             0xffffffff));
+            tcg_gen_movi_i64(sel, in->imm2);
+        } else {
+            TCGv_i64 a = tmp(s);
+
+            gen_ld(s, in->osize, off, gen_A0(s));
+            tcg_gen_addi_i64(a, gen_A0(s), 1 << in->osize);
+            if (s->code != X86_MODE_64) {
+                tcg_gen_ext32u_i64(a, a);
+            }
+            gen_ld(s, MO_16, sel, a);
+        }
+        if (m == X86_JMPF) {
+            call0(&helper_ljmp_info, NULL, 3, sel, off, cst(s->eip_next));
+        } else {
+            TCGArg args[5] = { tcgv_ptr_arg(tcg_env), tcgv_i64_arg(sel),
+                               tcgv_i64_arg(off),
+                               tcgv_i64_arg(cst(shift)),
+                               tcgv_i64_arg(cst(s->eip_next)) };
+
+            tcg_gen_callN(&helper_lcall_info, TCG_CALL_NO_RET, 5, args);
+        }
+    } else if (m == X86_RETF) {
+        call0(&helper_lret_info, NULL, 2, cst(shift),
+              cst(in->e->ops[0].kind == OPK_I ? (in->imm & 0xffff) : 0),
+              NULL);
+    } else {
+        call0(&helper_iret_info, NULL, 2, cst(shift), cst(s->eip_next),
+              NULL);
+    }
+    s->base.is_jmp = DISAS_EXIT;
+}
+
 /* Returns false if the insn is not handled (the caller raises #UD or
  * stops as unimplemented). */
 static void translate_one(DisasContext *s)
@@ -1700,10 +1886,23 @@ static void translate_one(DisasContext *s)
         }
         break;
     case X86_CPUID:
-        call0(&x86_helper_cpuid_info, NULL, 0, NULL, NULL, NULL);
+        call0(&helper_cpuid_info, NULL, 0, NULL, NULL, NULL);
         break;
     case X86_RDTSC:
-        call0(&x86_helper_rdtsc_info, NULL, 0, NULL, NULL, NULL);
+        call0(&helper_rdtsc_info, NULL, 0, NULL, NULL, NULL);
+        break;
+    case X86_SHLD: case X86_SHRD:
+        trans_shiftd(s);
+        break;
+    case X86_MOVCR: case X86_MOVDR: case X86_LGDT: case X86_LIDT:
+    case X86_SGDT: case X86_SIDT: case X86_LLDT: case X86_LTR:
+    case X86_RDMSR: case X86_WRMSR: case X86_CLTS: case X86_LMSW:
+    case X86_SMSW: case X86_INVLPG: case X86_INVD: case X86_WBINVD:
+    case X86_SLDT: case X86_STR:
+        trans_system(s);
+        break;
+    case X86_JMPF: case X86_CALLF: case X86_RETF: case X86_IRET:
+        trans_far(s);
         break;
     case X86_UD0: case X86_UD1: case X86_UD2:
         gen_exception(s, EXCP06_ILLOP, 0);
@@ -1816,6 +2015,9 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         } else {
             tcg_gen_lookup_and_goto_ptr();
         }
+        break;
+    case DISAS_EXIT:
+        tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_NORETURN:
         break;

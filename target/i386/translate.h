@@ -37,12 +37,10 @@ extern const TCGHelperInfo x86_helper_out_info;
 extern const TCGHelperInfo x86_helper_div_info;
 extern const TCGHelperInfo x86_helper_idiv_info;
 extern const TCGHelperInfo x86_helper_shift_info;
+extern const TCGHelperInfo x86_helper_shiftd_info;
 extern const TCGHelperInfo x86_helper_read_eflags_info;
 extern const TCGHelperInfo x86_helper_write_eflags_info;
-extern const TCGHelperInfo x86_helper_load_seg_info;
 extern const TCGHelperInfo x86_helper_set_inhibit_irq_info;
-extern const TCGHelperInfo x86_helper_rdtsc_info;
-extern const TCGHelperInfo x86_helper_cpuid_info;
 
 /* Shift/rotate kinds for x86_helper_shift/rotate (ModRM.reg of group 2). */
 enum { X86_SH_ROL, X86_SH_ROR, X86_SH_RCL, X86_SH_RCR, X86_SH_SHL,

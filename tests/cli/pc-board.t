@@ -4,7 +4,7 @@
 # unassigned ports, COM1..COM4 only for the -serial ports given, and the
 # fw_cfg items (signature, id, RAM size, CPU counts, nographic, kernel,
 # initrd and command line) with the values the command line asked for.
-import os, subprocess, sys, tempfile
+import os, struct, subprocess, sys, tempfile
 
 tandem = os.environ.get("TANDEM", "build/tandem")
 n = 0
@@ -49,8 +49,15 @@ def fw_cfg_bytes(replies):
 
 tmp = tempfile.mkdtemp()
 kernel = os.path.join(tmp, "kernel")
+# A multiboot a.out-kludge header (load at 1 MiB, the machine refuses a
+# kernel it cannot boot), then some payload bytes.
+MB_FLAGS = 0x10000
+kernel_data = struct.pack("<8I", 0x1BADB002, MB_FLAGS,
+                          (-(0x1BADB002 + MB_FLAGS)) & 0xffffffff,
+                          0x100000, 0x100000, 0, 0, 0x100020) + \
+    b"KERNEL-IMAGE\x00\xff"
 with open(kernel, "wb") as f:
-    f.write(b"KERNEL-IMAGE\x00\xff")
+    f.write(kernel_data)
 initrds = [os.path.join(tmp, "initrd%d" % i) for i in range(2)]
 with open(initrds[0], "wb") as f:
     f.write(b"abc")                 # padded to 4
@@ -102,7 +109,7 @@ items = [
     ("nb cpus", 0x05, 2),
     ("max cpus", 0x0f, 2),
     ("kernel size", 0x08, 4),
-    ("kernel data", 0x11, 14),
+    ("kernel data", 0x11, len(kernel_data)),
     ("initrd size", 0x0b, 4),
     ("initrd data", 0x12, 12),
     ("cmdline size", 0x14, 4),
@@ -136,7 +143,8 @@ ok(le("ram size") == 64 << 20, "FW_CFG_RAM_SIZE is -m (64 MiB)",
 ok(le("nographic") == 0, "FW_CFG_NOGRAPHIC is 0 without -nographic")
 ok(le("nb cpus") == 2, "FW_CFG_NB_CPUS is -smp 2", got.get("nb cpus"))
 ok(le("max cpus") == 4, "FW_CFG_MAX_CPUS is maxcpus=4", got.get("max cpus"))
-ok(le("kernel size") == 14 and got.get("kernel data") == b"KERNEL-IMAGE\x00\xff",
+ok(le("kernel size") == len(kernel_data) and
+   got.get("kernel data") == kernel_data,
    "FW_CFG_KERNEL_SIZE/DATA are the -kernel file",
    (got.get("kernel size"), got.get("kernel data")))
 ok(le("initrd size") == 12 and

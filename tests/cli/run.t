@@ -79,8 +79,12 @@ check_run "-M pc with devices, chardevs, an iothread, -d and -D: SIGTERM exits 0
     -chardev null,id=c0 -device isa-serial,chardev=c0,id=com1 \
     -device isa-debugcon,iobase=0xe9 -object iothread,id=io0 \
     -d guest_errors -D "$TMP/log"
+# The smallest multiboot kernel: an a.out-kludge header (load at 1 MiB,
+# entry right after the header) followed by "hlt; jmp .-3".
+printf '\x02\xb0\xad\x1b\x00\x00\x01\x00\xfe\x4f\x51\xe4\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x10\x00\xf4\xeb\xfd' \
+    >"$TMP/mb.bin"
 check_run "-M pc -kernel/-initrd/-append: SIGTERM exits 0" TERM \
-    -M pc -nodefaults -display none -kernel /dev/null \
+    -M pc -nodefaults -display none -kernel "$TMP/mb.bin" \
     -initrd "$SRC/Makefile,$SRC/configure" -append "console=ttyS0 quiet"
 
 # -serial file: the backend file exists once the machine is up.

@@ -12,6 +12,8 @@
  * another thread reads (run it under TSan: make BUILD=build/tsan).
  */
 #include "util/osdep.h"
+
+#include <sched.h>
 #include "util/log.h"
 #include "util/thread.h"
 #include "system/bql.h"
@@ -1128,6 +1130,7 @@ static void test_bql_needs_bql(void)
 
 typedef struct RemapArgs {
     AddressSpace *as;
+    int go;                        /* atomic: the writer has started */
     int done;                      /* atomic: reader finished */
     unsigned seen_ram, seen_io, bad;
 } RemapArgs;
@@ -1152,6 +1155,11 @@ static void *remap_reader_fn(void *opaque)
 {
     RemapArgs *a = opaque;
 
+    /* Start reading only once the writer is remapping, so the two really
+     * overlap even when the scheduler runs this thread first. */
+    while (!__atomic_load_n(&a->go, __ATOMIC_ACQUIRE)) {
+        sched_yield();
+    }
     for (unsigned i = 0; i < REMAP_READS; i++) {
         uint8_t buf[4];
         MemTxResult r = address_space_read(a->as, 0x100 + (i & 0xf) * 4,
@@ -1192,7 +1200,7 @@ static void test_rcu_concurrent_remap(void)
                                 &err));
     /* Alternate between three shapes, always fully covering [0, 0x1000):
      * RAM; IO on top of RAM; RAM through an alias with RAM moved away. */
-    while (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE)) {
+    do {
         switch (remaps % 3) {
         case 0:
             memory_region_add_subregion_overlap(&ts.root, 0, &io, 1);
@@ -1212,7 +1220,8 @@ static void test_rcu_concurrent_remap(void)
             break;
         }
         remaps++;
-    }
+        __atomic_store_n(&a.go, 1, __ATOMIC_RELEASE);
+    } while (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE));
     pthread_join(t, NULL);
     g_assert_null(err);
     g_test_message("%u remaps; reader saw RAM %u times, IO %u times",
