@@ -69,6 +69,7 @@ typedef struct PcMachine {
     RTCState *rtc;
     /* The CPU's INTR input until the CPU exists; BQL. */
     IrqLine *cpu_intr;
+    X86CPU *boot_cpu;                  /* CPU 0 once created; BQL */
     int cpu_intr_level;
     unsigned cpu_intr_raises;
     /* The APIC bus's recorder until the LAPIC exists; BQL. */
@@ -147,6 +148,22 @@ static void pc_cpu_intr(void *opaque, int n, int level)
         s->cpu_intr_raises++;
     }
     s->cpu_intr_level = level != 0;
+    /* The PIC's INTR goes to the boot CPU (the LAPIC's LINT0 later). */
+    if (s->boot_cpu) {
+        if (level) {
+            cpu_interrupt(&s->boot_cpu->parent, CPU_INTERRUPT_HARD);
+        } else {
+            cpu_reset_interrupt(&s->boot_cpu->parent, CPU_INTERRUPT_HARD);
+        }
+    }
+}
+
+/* The interrupt acknowledge cycle of the boot CPU.  BQL. */
+static int pc_int_ack(X86CPU *cpu)
+{
+    PcMachine *s = &pc_machine_state;
+
+    return s->pic && pic_int_level(s->pic) ? pic_read_irq(s->pic) : -1;
 }
 
 /* The APIC bus's receiver, until the LAPIC exists.  BQL. */
@@ -502,12 +519,19 @@ static bool pc_cpus_init(MachineState *ms, Error **errp)
         return true;            /* qtest or no accelerator: no CPUs */
     }
     x86_cpu_reset_hook = pc_cpu_reset_hook;
+    x86_cpu_int_ack_hook = pc_int_ack;
     for (int i = 0; i < ms->smp_cpus; i++) {
         X86CPU *cpu = x86_cpu_create(ms, i, errp);
 
         if (!cpu || !cpu_start(&cpu->parent, errp)) {
             error_prepend(errp, "CPU %d: ", i);
             return false;
+        }
+        if (i == 0) {
+            pc_machine_state.boot_cpu = cpu;
+            if (pc_machine_state.cpu_intr_level) {
+                cpu_interrupt(&cpu->parent, CPU_INTERRUPT_HARD);
+            }
         }
     }
     return true;

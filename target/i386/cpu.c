@@ -280,6 +280,7 @@ int x86_mmu_index(uint32_t tb_flags)
 /* Reset                                                               */
 
 X86CpuResetHook *x86_cpu_reset_hook;     /* set at start-up, then const */
+X86IntAckHook *x86_cpu_int_ack_hook;     /* set at start-up, then const */
 
 static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
                         uint32_t limit, uint32_t flags)
@@ -496,6 +497,35 @@ static int x86_code_mmu_index(CPUState *cs)
                          ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0));
 }
 
+/*
+ * TargetTcgOps.cpu_exec_interrupt: takes a pending NMI, or an external
+ * interrupt when EFLAGS.IF is set and no STI/MOV SS shadow is active, and
+ * delivers it through seg_helper.c.  BQL, vCPU thread, between TBs.
+ */
+static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
+{
+    CPUX86State *env = x86_env(cs);
+    int vec;
+
+    if (env->hflags & HF_INHIBIT_IRQ_MASK) {
+        return false;
+    }
+    if ((irq & CPU_INTERRUPT_NMI) && !env->nmi_blocked) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        x86_cpu_do_hw_interrupt(cs, EXCP02_NMI, true);
+        return true;
+    }
+    if ((irq & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK) &&
+        x86_cpu_int_ack_hook) {
+        vec = x86_cpu_int_ack_hook(x86_cpu(cs));
+        if (vec >= 0) {
+            x86_cpu_do_hw_interrupt(cs, vec, false);
+            return true;
+        }
+    }
+    return false;
+}
+
 static const TargetTcgOps x86_tcg_ops = {
     .page_bits = 12,
     .nb_mmu_modes = X86_NB_MMU_MODES,
@@ -508,6 +538,7 @@ static const TargetTcgOps x86_tcg_ops = {
     .tlb_fill = x86_cpu_tlb_fill,
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
+    .cpu_exec_interrupt = x86_cpu_exec_interrupt,
 };
 
 const TargetTcgOps *x86_get_tcg_ops(void)

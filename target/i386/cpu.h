@@ -289,6 +289,10 @@ X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp);
  * state.  NULL: the architectural power-on state only. */
 typedef void X86CpuResetHook(X86CPU *cpu);
 extern X86CpuResetHook *x86_cpu_reset_hook;
+/* Set by the board: the interrupt acknowledge cycle for CPU_INTERRUPT_HARD
+ * (the PIC's vector, or -1 if nothing is pending any more).  BQL. */
+typedef int X86IntAckHook(X86CPU *cpu);
+extern X86IntAckHook *x86_cpu_int_ack_hook;
 
 /* Recomputes env->hflags from CR0/CR4/EFER/EFLAGS/segments. */
 void x86_update_hflags(CPUX86State *env);

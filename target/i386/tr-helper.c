@@ -383,14 +383,27 @@ const TCGHelperInfo x86_helper_write_eflags_info = {
     .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
+/*
+ * Sets or ends the STI shadow.  When the shadow ends, or after an insn
+ * that may have set IF (on = 2: POPF, IRET), a pending interrupt must be
+ * looked at: the runtime does that only on entry, so leave the TB loop.
+ */
 static void tr_helper_set_inhibit_irq(void *envp, uint64_t on)
 {
     CPUX86State *env = envp;
+    CPUState *cs = env_cpu(env);
 
-    if (on) {
+    if (on == 1) {
         env->hflags |= HF_INHIBIT_IRQ_MASK;
-    } else {
+        return;
+    }
+    if (on == 0) {
         env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    }
+    if ((env->eflags & IF_MASK) &&
+        (__atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE) &
+         CPU_INTERRUPT_HARD)) {
+        cpu_exit(cs);
     }
 }
 

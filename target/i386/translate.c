@@ -1262,6 +1262,7 @@ static void trans_popf(DisasContext *s)
     call0(&x86_helper_write_eflags_info, NULL, 2, v, cst(mask), NULL);
     gen_pop_update(s, ot);
     s->cc_op = CC_OP_EFLAGS;          /* set by the helper */
+    call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(2), NULL, NULL);
     s->base.is_jmp = DISAS_EOB_NEXT;
 }
 
@@ -1748,6 +1749,8 @@ static void trans_far(DisasContext *s)
               NULL);
     } else {
         call0(&helper_iret_info, NULL, 2, cst(shift), cst(s->eip_next),
+              NULL);
+        call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(2), NULL,
               NULL);
     }
     s->base.is_jmp = DISAS_EXIT;
