@@ -13,9 +13,12 @@
  *
  *     d = floor((now - load_time_ns) * 1193182 / 10^9)    input clocks
  *
- * Counter 0 arms one CLK_VIRTUAL timer for the next change of OUT, so
- * IRQ 0 gets its edges at the right virtual times and an idle or masked
- * timer costs nothing between edges.
+ * Counter 0 arms one CLK_VIRTUAL timer for the next rising edge of OUT
+ * (and, in mode 3, its falling half).  The callback counts the rising
+ * edges analytically and delivers each new one as a pulse on IRQ 0; it
+ * never samples OUT, because the callback runs late and the low phase in
+ * modes 2, 4 and 5 lasts one clock (see pit_irq_update).  An idle or
+ * masked timer costs nothing between edges.
  *
  * OUT per mode (8254 datasheet, "Mode definitions"), N = the count:
  *   0 interrupt on terminal count: low after the count is written, high
@@ -82,6 +85,8 @@ struct PITState {
 
     PitChannel ch[3];         /* BQL */
     uint8_t irq_level;        /* what we last drove on irq; BQL */
+    uint64_t irq_edges;       /* counter 0 rising edges delivered since
+                               * its load or trigger; BQL */
 };
 
 #define PIT_CTRL            3       /* port offset of the control word */
@@ -159,40 +164,6 @@ static bool pit_out_at(PitChannel *c, int64_t now)
     }
 }
 
-/* The next time after now at which OUT changes, or -1. */
-static int64_t pit_next_change(PitChannel *c, int64_t now)
-{
-    uint64_t d, n = pit_period(c), base, next;
-
-    if (!c->counting || ((c->mode == 2 || c->mode == 3) && !c->gate)) {
-        return -1;
-    }
-    d = pit_ticks(c, now);
-    base = d - d % n;
-    switch (c->mode) {
-    case 0:
-    case 1:
-        if (d >= n) {
-            return -1;
-        }
-        next = n;
-        break;
-    case 2:
-        next = d % n < n - 1 ? base + n - 1 : base + n;
-        break;
-    case 3:
-        next = d % n < (n + 1) / 2 ? base + (n + 1) / 2 : base + n;
-        break;
-    default:
-        if (d > n) {
-            return -1;
-        }
-        next = d < n ? n : n + 1;
-        break;
-    }
-    return pit_tick_time(c, next);
-}
-
 /* The value a read of the counter returns now (binary). */
 static uint16_t pit_counter_value(PitChannel *c, int64_t now)
 {
@@ -232,21 +203,110 @@ static uint16_t pit_from_bcd(uint16_t v)
            ((v >> 12) & 0xf) * 1000;
 }
 
-/* Drives IRQ 0 from counter 0's OUT and arms the timer for its next
- * change.  BQL. */
+/*
+ * IRQ 0 is driven from counter 0 by edges, never by sampling OUT when the
+ * timer callback happens to run: the callback runs late by an arbitrary
+ * amount of host time, and in modes 2, 4 and 5 OUT is low for only one
+ * input clock (838 ns), so a sample would usually miss the low phase and
+ * with it the rising edge the 8259 needs.  Instead we count OUT's rising
+ * edges since the load analytically (pit_rising_edges), deliver each new
+ * one as a lower/raise pulse, and between edges drive the level OUT has
+ * outside its one-clock strobes (pit_irq_level).  Several edges that fall
+ * into one late callback coalesce into one pulse, which the 8259 could not
+ * tell apart anyway (IRR holds one request per line).
+ */
+
+/* How many rising edges OUT has made after d input clocks. */
+static uint64_t pit_rising_edges(PitChannel *c, uint64_t d)
+{
+    uint64_t n = pit_period(c);
+
+    switch (c->mode) {
+    case 0:
+    case 1:
+        return d >= n;
+    case 2:
+    case 3:
+        return d / n;
+    default:                    /* 4, 5: back high after the strobe */
+        return d > n;
+    }
+}
+
+/* The input clock of the next rising edge after d, or 0 if none. */
+static uint64_t pit_next_edge(PitChannel *c, uint64_t d)
+{
+    uint64_t n = pit_period(c);
+
+    switch (c->mode) {
+    case 0:
+    case 1:
+        return d < n ? n : 0;
+    case 2:
+    case 3:
+        return (d / n + 1) * n;
+    default:
+        return d <= n ? n + 1 : 0;
+    }
+}
+
+/* The level IRQ 0 rests at after d clocks: OUT with its one-clock low
+ * strobes (modes 2, 4, 5) folded into the edge pulses. */
+static bool pit_irq_level(PitChannel *c, uint64_t d)
+{
+    uint64_t n = pit_period(c);
+
+    switch (c->mode) {
+    case 0:
+    case 1:
+        return d >= n;
+    case 3:
+        return d % n < (n + 1) / 2;
+    default:
+        return true;
+    }
+}
+
+/* Drives IRQ 0 from counter 0 (pulses for new rising edges, then the
+ * resting level) and arms the timer for the next edge or, in mode 3, the
+ * falling half.  BQL. */
 static void pit_irq_update(PITState *s)
 {
     PitChannel *c = &s->ch[0];
     int64_t now = pit_now();
-    bool out = pit_out_at(c, now);
-    int64_t next = pit_next_change(c, now);
+    uint64_t d, n = pit_period(c), edges, next = 0;
+    bool level;
 
-    if (out != s->irq_level) {
-        s->irq_level = out;
-        irq_set(s->irq, out);
+    if (!c->counting || ((c->mode == 2 || c->mode == 3) && !c->gate)) {
+        level = pit_out_at(c, now);
+        if (level != s->irq_level) {
+            s->irq_level = level;
+            irq_set(s->irq, level);
+        }
+        timer_del(s->timer);
+        return;
     }
-    if (next >= 0) {
-        timer_mod(s->timer, next);
+    d = pit_ticks(c, now);
+    edges = pit_rising_edges(c, d);
+    if (edges > s->irq_edges) {
+        if (s->irq_level) {
+            irq_set(s->irq, 0);
+        }
+        irq_set(s->irq, 1);
+        s->irq_level = 1;
+        s->irq_edges = edges;
+    }
+    level = pit_irq_level(c, d);
+    if (level != s->irq_level) {
+        s->irq_level = level;
+        irq_set(s->irq, level);
+    }
+    next = pit_next_edge(c, d);
+    if (c->mode == 3 && d % n < (n + 1) / 2) {
+        next = d - d % n + (n + 1) / 2;     /* the falling half first */
+    }
+    if (next) {
+        timer_mod(s->timer, pit_tick_time(c, next));
     } else {
         timer_del(s->timer);
     }
@@ -278,6 +338,9 @@ static void pit_load_count(PITState *s, int idx, uint16_t raw)
     c->load_time_ns = pit_now();
     /* Modes 1 and 5 wait for a GATE rising edge. */
     c->counting = c->mode != 1 && c->mode != 5;
+    if (idx == 0) {
+        s->irq_edges = 0;
+    }
     pit_channel_changed(s, idx);
 }
 
@@ -292,6 +355,9 @@ void pit_set_gate(PITState *s, int idx, bool level)
                                c->mode == 3 || c->mode == 5)) {
         c->load_time_ns = pit_now();
         c->counting = 1;
+        if (idx == 0) {
+            s->irq_edges = 0;
+        }
     }
     pit_channel_changed(s, idx);
 }
@@ -500,6 +566,7 @@ static void pit_reset(DeviceState *dev)
         c->read_state = PIT_RW_WORD;
         c->write_state = PIT_RW_WORD;
     }
+    s->irq_edges = 0;
     pit_irq_update(s);
 }
 
@@ -524,6 +591,7 @@ static void pit_realize(DeviceState *dev, Error **errp)
 static bool pit_post_load(DeviceState *dev, Error **errp)
 {
     PITState *s = container_of(dev, PITState, parent);
+    PitChannel *c0 = &s->ch[0];
 
     for (int i = 0; i < 3; i++) {
         PitChannel *c = &s->ch[i];
@@ -535,7 +603,16 @@ static bool pit_post_load(DeviceState *dev, Error **errp)
             return false;
         }
     }
-    s->irq_level = !pit_out_at(&s->ch[0], pit_now());
+    /* Re-drive IRQ 0's resting level without inventing edges. */
+    if (c0->counting) {
+        uint64_t d = pit_ticks(c0, pit_now());
+
+        s->irq_edges = pit_rising_edges(c0, d);
+        s->irq_level = !pit_irq_level(c0, d);
+    } else {
+        s->irq_edges = 0;
+        s->irq_level = !pit_out_at(c0, pit_now());
+    }
     pit_irq_update(s);
     return true;
 }

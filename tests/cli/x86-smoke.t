@@ -2,8 +2,9 @@
 # x86-smoke.t: end to end, the real binary runs x86 code under TCG: a tiny
 # multiboot guest (tests/cli/x86-smoke/smoke.S, built here with the host
 # gcc -m32) is loaded with -kernel on -M pc, writes "OK" to COM1 and exits
-# through isa-debug-exit; a second guest (irq.S) takes a timer interrupt
-# through the 8259 and an IDT gate.  Also: -M pc with no guest halts at
+# through isa-debug-exit; a second guest (irq.S) takes five timer
+# interrupts through the 8259 and an IDT gate, waiting with HLT and, built
+# again with -DBUSY_WAIT, spinning.  Also: -M pc with no guest halts at
 # the reset vector and uses no host CPU.
 . "$(dirname "$0")/tap.sh"
 
@@ -14,7 +15,7 @@ if ! gcc -m32 -ffreestanding -nostdlib -static -Wl,--build-id=none \
     echo "1..0 # SKIP host gcc cannot build 32-bit code: $(head -1 "$TMP/cc.err")"
     exit 0
 fi
-echo "1..6"
+echo "1..8"
 
 timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$ELF" \
@@ -39,27 +40,33 @@ else
     diag_file "$TMP/err"
 fi
 
-# External interrupts: PIT -> 8259 -> INTR -> IDT gate -> handler -> IRET.
-IRQ="$TMP/irq.elf"
-gcc -m32 -ffreestanding -nostdlib -static -Wl,--build-id=none \
-    -Wl,-Ttext=0x100000 -Wl,-e,_start -o "$IRQ" \
-    "$SRC/tests/cli/x86-smoke/irq.S"
-timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
-    -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$IRQ" \
-    </dev/null >"$TMP/out" 2>"$TMP/err"
-rc=$?
-if [ "$rc" = 33 ]; then
-    ok "timer interrupt guest exits with status 0x21"
-else
-    not_ok "timer interrupt guest exit status $rc (want 33)"
-    diag_file "$TMP/err"
-fi
-if [ "$(tr -d '\r' <"$TMP/out")" = "IRQ OK" ]; then
-    ok "the handler ran: IRQ OK on COM1"
-else
-    not_ok "timer interrupt guest output"
-    diag_file "$TMP/out"
-fi
+# External interrupts: PIT -> 8259 -> INTR -> IDT gate -> handler -> IRET,
+# five ticks in a row: once waiting with HLT (each tick must wake the
+# halted vCPU), once spinning (the edge path alone).
+for variant in hlt busy; do
+    IRQ="$TMP/irq-$variant.elf"
+    defs=""
+    [ "$variant" = busy ] && defs="-DBUSY_WAIT"
+    gcc -m32 -ffreestanding -nostdlib -static -Wl,--build-id=none \
+        -Wl,-Ttext=0x100000 -Wl,-e,_start $defs -o "$IRQ" \
+        "$SRC/tests/cli/x86-smoke/irq.S"
+    timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$IRQ" \
+        </dev/null >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" = 33 ]; then
+        ok "timer guest ($variant) took 5 ticks, exits with status 0x21"
+    else
+        not_ok "timer guest ($variant) exit status $rc (want 33)"
+        diag_file "$TMP/err"
+    fi
+    if [ "$(tr -d '\r' <"$TMP/out")" = "IRQ OK" ]; then
+        ok "timer guest ($variant): IRQ OK on COM1"
+    else
+        not_ok "timer guest ($variant) output"
+        diag_file "$TMP/out"
+    fi
+done
 
 # No guest: the reset ROM's HLT; the vCPU thread sleeps.
 "$TANDEM" -M pc -display none -nodefaults </dev/null >/dev/null 2>&1 &

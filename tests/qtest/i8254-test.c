@@ -86,13 +86,20 @@ static void test_mode2_irq0(void)
     g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, 1);
 
     for (int k = 1; k <= 5; k++) {
-        /* OUT falls at count 1, rises at the reload: exactly N clocks. */
+        /*
+         * OUT is low for the one clock before the reload; IRQ 0 carries
+         * the rising edge at the reload (exactly N clocks) as a pulse and
+         * rests high, so no late timer callback can miss it.
+         */
         step_to(qts, load + ns_for_ticks((uint64_t)k * n - 1) - 1);
-        g_assert_true(qtest_get_irq(qts, 0));
+        qtest_outb(qts, PIT_CTRL, 0xe2);    /* read-back status, ch0 */
+        g_assert_cmphex(qtest_inb(qts, PIT_CH0) & 0x80, ==, 0x80);
         step_to(qts, load + ns_for_ticks((uint64_t)k * n - 1));
-        g_assert_false(qtest_get_irq(qts, 0));
+        qtest_outb(qts, PIT_CTRL, 0xe2);    /* OUT low for one clock */
+        g_assert_cmphex(qtest_inb(qts, PIT_CH0) & 0x80, ==, 0);
+        g_assert_true(qtest_get_irq(qts, 0));
         step_to(qts, load + ns_for_ticks((uint64_t)k * n) - 1);
-        g_assert_false(qtest_get_irq(qts, 0));
+        g_assert_true(qtest_get_irq(qts, 0));
         g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, k);
         step_to(qts, load + ns_for_ticks((uint64_t)k * n));
         g_assert_true(qtest_get_irq(qts, 0));
@@ -291,6 +298,53 @@ static void test_counter2_gate_port61(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/*
+ * Mode 2 with steps that are not multiples of the period: 1 ms steps over
+ * a 10 ms period, then one step over many periods.  After each step IRQ 0
+ * must have risen exactly floor(elapsed clocks / N) times after the one
+ * from the control word, which exercises the edge computation without a
+ * CPU.
+ */
+static void test_mode2_odd_steps(void)
+{
+    QTestState *qts = qtest_start("-serial null");
+    const uint16_t n = 11932;              /* about 10 ms */
+    int64_t load, t;
+
+    qtest_irq_intercept_in(qts, "isa");
+    qtest_outb(qts, PIT_CTRL, 0x34);
+    write_word(qts, PIT_CH0, n);
+    load = now(qts);
+    g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, 1);
+
+    for (int i = 1; i <= 95; i++) {
+        t = qtest_clock_step(qts, 1000000);
+        g_assert_cmpint(t, ==, load + (int64_t)i * 1000000);
+        g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==,
+                         1 + ticks_in(t - load) / n);
+        g_assert_true(qtest_get_irq(qts, 0));
+    }
+    g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, 1 + 9);
+
+    /* One step of 123.456789 ms: 12 more periods and a bit. */
+    t = qtest_clock_step(qts, 123456789);
+    g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==,
+                     1 + ticks_in(t - load) / n);
+    g_assert_cmpuint(ticks_in(t - load) / n, ==, 21);
+
+    /* A step of 7 ns at a time across one edge: exactly one more. */
+    {
+        uint64_t before = qtest_irq_raise_count(qts, 0);
+        int64_t edge = load + ns_for_ticks(22ULL * n);
+
+        while ((t = now(qts)) < edge + 20) {
+            qtest_clock_step(qts, edge - t > 1000 ? edge - t - 500 : 7);
+        }
+        g_assert_cmpuint(qtest_irq_raise_count(qts, 0), ==, before + 1);
+    }
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_save_restore(void)
 {
     QTestState *qts = qtest_start("-serial null");
@@ -342,6 +396,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/i8254/mode2-irq0", test_mode2_irq0);
+    g_test_add_func("/i8254/mode2-odd-steps", test_mode2_odd_steps);
     g_test_add_func("/i8254/mode0-oneshot", test_mode0_oneshot);
     g_test_add_func("/i8254/latch-and-readback", test_latch_and_readback);
     g_test_add_func("/i8254/byte-access-and-bcd", test_byte_access_and_bcd);

@@ -1,10 +1,15 @@
 /*
  * irq.S: external interrupts end to end: builds an IDT gate for vector
  * 0x20, programs the 8259 pair (IRQ0 -> 0x20, only IRQ0 unmasked) and the
- * 8254 channel 0 (rate generator), then STI; HLT until the handler has
- * counted a timer tick; prints "IRQ OK" on COM1 and exits through
- * isa-debug-exit with status 0x21.  A multiboot ELF like smoke.S.
+ * 8254 channel 0 (rate generator), then STI; waits until the handler has
+ * counted NTICKS timer ticks (each acknowledged with an EOI), prints
+ * "IRQ OK" on COM1 and exits through isa-debug-exit with status 0x21.
+ * Built twice: by default it waits with HLT between ticks (the vCPU must
+ * be woken by each new INTR); with -DBUSY_WAIT it spins instead, which
+ * separates the halt/wakeup path from the PIT/8259 edge path.  A multiboot
+ * ELF like smoke.S (preprocessed: gcc -c of a .S).
  */
+#define NTICKS 5
     .text
     .align 4
     .long 0x1badb002, 0, -0x1badb002
@@ -48,9 +53,14 @@ _start:
     out %al, $0x40
 
     sti
-1:  hlt
-    cmpl $1, ticks
+#ifdef BUSY_WAIT
+1:  cmpl $NTICKS, ticks
     jb 1b
+#else
+1:  hlt
+    cmpl $NTICKS, ticks
+    jb 1b
+#endif
     cli
 
     mov $msg, %esi
