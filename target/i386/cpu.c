@@ -377,20 +377,6 @@ static bool x86_cpu_has_work(CPUState *cs)
            (irq & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_RESET));
 }
 
-/*
- * Stops the machine because the guest needs something not implemented
- * yet: one error line, then a shutdown with status 1.  vCPU thread.
- */
-void x86_cpu_unimplemented(CPUState *cs, const char *what)
-{
-    CPUX86State *env = x86_env(cs);
-
-    error_report("x86: cpu %d at %04x:%08" PRIx64 ": %s is not implemented "
-                 "yet; stopping", cs->cpu_index, env->segs[R_CS].selector,
-                 env->eip, what);
-    system_shutdown_request(SHUTDOWN_CAUSE_HOST_ERROR, 1);
-}
-
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
 {
     CPUX86State *env = x86_env(cs);

@@ -12,9 +12,10 @@
  *
  * The system-architecture helpers proper (protected-mode segment loads,
  * interrupt delivery, CR/MSR access, descriptor tables) belong to
- * seg_helper.c/misc_helper.c; until those are wired in, the insns that
- * need them stop the machine with one clear error line
- * (x86_helper_unimplemented).
+ * seg_helper.c/misc_helper.c.  An instruction that is decoded but not
+ * implemented yet raises #UD, with a rate-limited "-d unimp" line naming
+ * it (x86_helper_unimplemented): a guest can never stop or crash the
+ * emulator this way, and the log says what it tried.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -84,19 +85,17 @@ const TCGHelperInfo x86_helper_raise_interrupt_info = {
     .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 3,
 };
 
-/* EIP is the insn's.  Stops the machine; the vCPU halts for good. */
+/* EIP is the insn's.  Raises #UD there, after a -d unimp line. */
 static void tr_helper_unimplemented(void *envp, uint64_t mnem)
 {
     CPUX86State *env = envp;
     CPUState *cs = env_cpu(env);
-    char what[48];
 
-    snprintf(what, sizeof(what), "instruction %s",
-             mnem < X86_NB_MNEMONICS ? x86_mnemonic_names[mnem] : "?");
-    x86_cpu_unimplemented(cs, what);
-    env->eflags &= ~IF_MASK;
-    cs->exception_index = EXCP_HLT;
-    cpu_loop_exit(cs);
+    log_unimp("x86: cpu %d at %04x:%08" PRIx64 ": instruction %s is not "
+              "implemented yet; raising #UD\n", cs->cpu_index,
+              env->segs[R_CS].selector, env->eip,
+              mnem < X86_NB_MNEMONICS ? x86_mnemonic_names[mnem] : "?");
+    raise_exception(env, EXCP06_ILLOP);
 }
 
 const TCGHelperInfo x86_helper_unimplemented_info = {

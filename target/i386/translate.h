@@ -24,7 +24,6 @@ uint32_t x86_cc_compute(uint32_t op, uint64_t dst, uint64_t src,
                         uint64_t src2);
 /* Stops the machine with one error line: the guest needs something not
  * implemented yet.  vCPU thread. */
-void x86_cpu_unimplemented(CPUState *cs, const char *what);
 
 /* Helpers called from generated code (tr-helper.c).  vCPU thread. */
 extern const TCGHelperInfo x86_helper_cc_compute_all_info;
