@@ -6,7 +6,7 @@
 # Issue 4 target: tandem takes at most a third of the reference's time.
 #
 #   bench/x86-exit-at-once.sh [N]      (default N=20; run after make)
-set -eu
+set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 tandem=${TANDEM:-$src/build/tandem}
 ref=${REF:-qemu-system-x86_64}
