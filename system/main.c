@@ -79,6 +79,7 @@ typedef enum OptionId {
     OPT_MONITOR,
     OPT_QMP,
     OPT_QTEST,
+    OPT_GLOBAL,
     OPT_OBJECT,
     OPT_UNSUPPORTED,     /* recognised, but its subsystem is not built yet */
 } OptionId;
@@ -120,6 +121,7 @@ static const OptionDef options[] = {
     { "monitor", true, OPT_MONITOR },
     { "qmp", true, OPT_QMP },
     { "qtest", true, OPT_QTEST },
+    { "global", true, OPT_GLOBAL },
     { "object", true, OPT_OBJECT },
     /* Established options whose subsystems come with later issues. */
     { "netdev", true, OPT_UNSUPPORTED },
@@ -134,7 +136,6 @@ static const OptionDef options[] = {
     { "icount", true, OPT_UNSUPPORTED },
     { "rtc", true, OPT_UNSUPPORTED },
     { "boot", true, OPT_UNSUPPORTED },
-    { "global", true, OPT_UNSUPPORTED },
     { "daemonize", false, OPT_UNSUPPORTED },
     { "no-shutdown", false, OPT_UNSUPPORTED },
     { "snapshot", false, OPT_UNSUPPORTED },
@@ -169,6 +170,7 @@ typedef struct Config {
     GPtrArray *chardevs;         /* option strings */
     GPtrArray *chardev_ids;      /* ids of -chardev, for duplicates */
     GPtrArray *devices;          /* option strings */
+    GPtrArray *globals;          /* -global option strings */
     GArray *iothreads;           /* IothreadOpt */
     bool nographic, nodefaults, no_reboot, start_paused, display_none;
     unsigned log_mask;
@@ -211,6 +213,8 @@ static void usage(void)
 "                          a character backend (-chardev help lists them)\n"
 "  -device DRIVER[,prop=value][,id=ID]\n"
 "                          add a device (-device help, -device DRIVER,help)\n"
+"  -global DRIVER.PROP=VALUE\n"
+"                          default of a property for every DRIVER device\n"
 "  -object iothread,id=ID  an I/O thread\n"
 "  -nographic              no display; the serial port and Ctrl-A escapes\n"
 "                          are on stdio\n"
@@ -865,6 +869,9 @@ static bool parse_command_line(Config *c, int argc, char **argv,
         case OPT_QTEST:
             c->qtest = arg;
             break;
+        case OPT_GLOBAL:
+            g_ptr_array_add(c->globals, (gpointer)arg);
+            break;
         case OPT_OBJECT:
             if (!parse_object(c, opt, arg, errp)) {
                 return false;
@@ -1085,6 +1092,15 @@ static bool create_backends(Config *c, MachineState *ms, Error **errp)
             return false;
         }
     }
+    /* After the chardevs: a -global may name one as a value. */
+    for (guint i = 0; i < c->globals->len; i++) {
+        const char *arg = g_ptr_array_index(c->globals, i);
+
+        if (!qdev_global_add(arg, errp)) {
+            error_prepend(errp, "-global %s: ", arg);
+            return false;
+        }
+    }
     for (guint i = 0; i < c->iothreads->len; i++) {
         const char *id = g_array_index(c->iothreads, IothreadOpt, i).id;
 
@@ -1139,6 +1155,7 @@ static void config_init(Config *c)
     c->chardevs = g_ptr_array_new();
     c->chardev_ids = g_ptr_array_new_with_free_func(g_free);
     c->devices = g_ptr_array_new();
+    c->globals = g_ptr_array_new();
     c->iothreads = g_array_new(false, true, sizeof(IothreadOpt));
 }
 

@@ -348,6 +348,16 @@ void device_free(DeviceState *dev)
     g_free(dev);
 }
 
+typedef struct QdevGlobal {
+    char *driver, *property, *value;
+} QdevGlobal;
+
+/* -global defaults, in command-line order (later ones win).  Written by
+ * the main thread before the machine exists; read-only afterwards. */
+static GArray *qdev_globals;
+
+static bool device_apply_globals(DeviceState *dev, Error **errp);
+
 DeviceState *device_new(const char *driver, Error **errp)
 {
     const DeviceClass *dc = device_class_find(driver);
@@ -389,6 +399,10 @@ DeviceState *device_new(const char *driver, Error **errp)
             *(Chardev **)ptr = NULL;
             break;
         }
+    }
+    if (!device_apply_globals(dev, errp)) {
+        device_free(dev);
+        return NULL;
     }
     return dev;
 }
@@ -617,4 +631,74 @@ void devices_reset_all(void)
             dev->dc->reset(dev);
         }
     }
+}
+
+static bool device_apply_globals(DeviceState *dev, Error **errp)
+{
+    for (guint i = 0; qdev_globals && i < qdev_globals->len; i++) {
+        QdevGlobal *g = &g_array_index(qdev_globals, QdevGlobal, i);
+
+        if (!strcmp(g->driver, dev->dc->name) &&
+            !device_set_prop(dev, g->property, g->value, errp)) {
+            error_prepend(errp, "-global %s.%s=%s: ", g->driver, g->property,
+                          g->value);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool qdev_global_add(const char *spec, Error **errp)
+{
+    g_autofree char *driver = NULL, *property = NULL, *value = NULL;
+    const char *dot, *eq;
+    DeviceState *probe;
+    QdevGlobal g;
+
+    if (strchr(spec, ',') || g_str_has_prefix(spec, "driver=")) {
+        /* driver=D,property=P,value=V (in any order) */
+        g_auto(GStrv) parts = g_strsplit(spec, ",", -1);
+
+        for (char **p = parts; *p; p++) {
+            char **slot = g_str_has_prefix(*p, "driver=") ? &driver :
+                          g_str_has_prefix(*p, "property=") ? &property :
+                          g_str_has_prefix(*p, "value=") ? &value : NULL;
+
+            if (!slot || *slot) {
+                error_setg(errp, "expected driver=D,property=P,value=V");
+                return false;
+            }
+            *slot = g_strdup(strchr(*p, '=') + 1);
+        }
+    } else {
+        dot = strchr(spec, '.');
+        eq = strchr(spec, '=');
+        if (dot && eq && dot < eq) {
+            driver = g_strndup(spec, dot - spec);
+            property = g_strndup(dot + 1, eq - dot - 1);
+            value = g_strdup(eq + 1);
+        }
+    }
+    if (!driver || !property || !value || !*driver || !*property) {
+        error_setg(errp, "expected driver.property=value");
+        return false;
+    }
+    /* Check driver, property and value on a throw-away instance. */
+    probe = device_new(driver, errp);
+    if (!probe) {
+        return false;
+    }
+    if (!device_set_prop(probe, property, value, errp)) {
+        device_free(probe);
+        return false;
+    }
+    device_free(probe);
+    if (!qdev_globals) {
+        qdev_globals = g_array_new(false, false, sizeof(QdevGlobal));
+    }
+    g.driver = g_steal_pointer(&driver);
+    g.property = g_steal_pointer(&property);
+    g.value = g_steal_pointer(&value);
+    g_array_append_val(qdev_globals, g);
+    return true;
 }

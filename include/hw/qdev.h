@@ -120,6 +120,15 @@ void device_free(DeviceState *dev);
 bool device_realize(DeviceState *dev, Error **errp);
 /* Creates, configures and realizes from "driver,prop=v,...,id=x". */
 DeviceState *device_new_from_opts(const char *optstr, Error **errp);
+
+/*
+ * -global: a default for one property of every device of a class, applied
+ * by device_new() after the class defaults and before any explicit value.
+ * Takes "driver.property=value" or "driver=D,property=P,value=V".  The
+ * driver, the property and the value are checked now (so chardevs must
+ * exist already).  Main thread, before the machine is built.
+ */
+bool qdev_global_add(const char *spec, Error **errp);
 DeviceState *device_find_by_id(const char *id);
 /* First realized device of a class, or NULL. */
 DeviceState *device_find_by_class(const char *driver);

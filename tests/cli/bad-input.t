@@ -120,6 +120,10 @@ check_bad "-monitor stdio" "not supported yet: -monitor" -monitor stdio
 check_bad "-qmp" "not supported yet: -qmp" -qmp unix:/tmp/q.sock,server=on,wait=off
 check_bad "-netdev" "not supported yet: -netdev" -netdev user,id=n0
 check_bad "-drive" "not supported yet: -drive" -drive file=disk.img,format=raw
+check_bad "-global unknown driver" "-global nodev.x=1" -global nodev.x=1
+check_bad "-global unknown property" "-global isa-serial.foo=1" -global isa-serial.foo=1
+check_bad "-global malformed value" "-global isa-debugcon.iobase=zz" -global isa-debugcon.iobase=zz
+check_bad "-global malformed spec" "-global junk" -global junk
 check_bad "-display sdl" "not supported yet: -display sdl" -display sdl
 check_bad "-display gtk" "not supported yet: -display gtk" -display gtk
 check_bad "unknown display" "-display foo: unknown display type" -display foo
