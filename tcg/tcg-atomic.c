@@ -8,9 +8,10 @@
  * the read-modify-write with one host atomic instruction: a compare-and-swap
  * loop for everything, because big-endian guest data and the min/max forms
  * have no direct __atomic builtin.  The address must be naturally aligned
- * for the host atomic to be single-copy atomic; the softmmu's
- * atomic_host_addr is expected to fault misaligned guest atomics (or
- * handle them under exclusive execution) before returning.
+ * for the host atomic to be single-copy atomic.  When the softmmu cannot
+ * give a host address (the access crosses a page, or targets MMIO/ROM) it
+ * returns NULL, and the operation is done as a load and a store through
+ * the softmmu slow paths (see cputlb.c for the atomicity limitation).
  *
  * Called from generated code on a vCPU thread, without the BQL.
  */
@@ -155,8 +156,15 @@ static uint64_t atomic_rmw(void *env, uint64_t addr, uint64_t val,
     MemOp mop = get_memop(oi);
     unsigned size = memop_size(mop);
     void *host = tcg_target_params.atomic_host_addr(env, addr, oi, ra);
-    uint64_t raw = atomic_load_raw(host, size), old, new;
+    uint64_t raw, old, new;
 
+    if (!host) {
+        old = tcg_target_params.slow_ld(env, addr, oi, ra);
+        new = atomic_compute(aop, old, val, mop);
+        tcg_target_params.slow_st(env, addr, new, oi, ra);
+        return atomic_extend(atomic_returns_new(aop) ? new : old, mop);
+    }
+    raw = atomic_load_raw(host, size);
     do {
         old = from_mem(raw, mop);
         new = atomic_compute(aop, old, val, mop);
@@ -172,6 +180,15 @@ static uint64_t atomic_cmpxchg(void *env, uint64_t addr, uint64_t cmpv,
     void *host = tcg_target_params.atomic_host_addr(env, addr, oi, ra);
     uint64_t raw = to_mem(cmpv, mop);
 
+    if (!host) {
+        uint64_t old = atomic_extend(tcg_target_params.slow_ld(env, addr, oi,
+                                                               ra), mop);
+
+        if (old == atomic_extend(cmpv, mop)) {
+            tcg_target_params.slow_st(env, addr, newv, oi, ra);
+        }
+        return old;
+    }
     atomic_cas(host, size, &raw, to_mem(newv, mop));
     return atomic_extend(from_mem(raw, mop), mop);
 }

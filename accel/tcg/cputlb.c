@@ -660,9 +660,13 @@ void cpu_st_mmu(CPUState *cpu, vaddr addr, uint64_t val, MemOpIdx oi,
 }
 
 /*
- * Host address for an atomic read-modify-write.  An atomic access that
- * crosses a page or targets MMIO/ROM cannot be done on host memory: it gets
- * the target's alignment exception (with a guest_errors line).
+ * Host address for an atomic read-modify-write, or NULL when the access
+ * cannot be done on host memory (it crosses a page, or targets MMIO/ROM):
+ * tcg-atomic.c then performs it through the slow load/store paths, whose
+ * store checks every page it touches before writing any byte, so a fault
+ * leaves memory unchanged.  Known limitation, for the MTTCG issue:
+ * that fallback is not yet run as an exclusive step, so it is not atomic
+ * with respect to other vCPUs.
  */
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra)
@@ -677,19 +681,13 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
 
     check_align(cpu, addr, mop, MMU_DATA_STORE, mmu_idx, ra);
     if (crosses_page(addr, size)) {
-        log_guest_error("tcg: atomic access at 0x%" PRIx64 " crosses a page\n",
-                        addr);
-        tcg_ops->do_unaligned_access(cpu, addr, MMU_DATA_STORE, mmu_idx, ra);
-        g_assert_not_reached();
+        return NULL;
     }
     tlb_lookup(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &full);
     e = tlb_lookup(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false, &full);
     if ((e->addr_write | e->addr_read) & TLB_MMIO ||
         !tlb_hit_page(e->addr_read, addr & tcg_page_mask())) {
-        log_guest_error("tcg: atomic access at 0x%" PRIx64 " to non-RAM\n",
-                        addr);
-        tcg_ops->do_unaligned_access(cpu, addr, MMU_DATA_STORE, mmu_idx, ra);
-        g_assert_not_reached();
+        return NULL;
     }
     pa = full->phys_page | (addr & ~tcg_page_mask());
     if (e->addr_write & TLB_NOTDIRTY) {

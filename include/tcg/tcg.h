@@ -307,7 +307,10 @@ typedef void TCGSlowStoreFn(void *env, uint64_t addr, uint64_t val,
 /*
  * For atomic helpers: the host address of a guest RAM access of size bytes
  * that needs read and write permission (TLB lookup and fill).  It longjmps
- * on a guest fault.  Called on the vCPU thread, without the BQL.
+ * on a guest fault.  Returns NULL when the access cannot be one host atomic
+ * (it crosses a page, or hits MMIO/ROM): the helper then does the
+ * read-modify-write through slow_ld/slow_st.  Called on the vCPU thread,
+ * without the BQL.
  */
 typedef void *TCGAtomicHostAddrFn(void *env, uint64_t addr, MemOpIdx oi,
                                   uintptr_t retaddr);

@@ -15,7 +15,7 @@ if ! gcc -m32 -ffreestanding -nostdlib -static -Wl,--build-id=none \
     echo "1..0 # SKIP host gcc cannot build 32-bit code: $(head -1 "$TMP/cc.err")"
     exit 0
 fi
-echo "1..10"
+echo "1..11"
 
 timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$ELF" \
@@ -89,6 +89,23 @@ if grep -qi "daa is not implemented yet; raising #UD" "$TMP/ud.log"; then
 else
     not_ok "-d unimp line missing"
     diag_file "$TMP/ud.log"
+fi
+
+# LOCKed RMWs that cannot be one host atomic (page-straddling, unmapped)
+# keep their architectural effect and never stop the emulator.
+AT="$TMP/atomic.elf"
+gcc -m32 -ffreestanding -nostdlib -static -Wl,--build-id=none \
+    -Wl,-Ttext=0x100000 -Wl,-e,_start -o "$AT" "$SRC/tests/cli/x86-smoke/atomic.S"
+timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
+    -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$AT" \
+    </dev/null >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" = 33 ] && [ "$(tr -d '\r' <"$TMP/out")" = "ATOMIC OK" ]; then
+    ok "LOCK INC/XADD/CMPXCHG across a page and on unmapped memory"
+else
+    not_ok "page-straddling atomics guest: exit status $rc (want 33)"
+    diag_file "$TMP/out"
+    diag_file "$TMP/err"
 fi
 
 # No guest: the reset ROM's HLT; the vCPU thread sleeps.
