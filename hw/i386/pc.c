@@ -65,6 +65,7 @@
 #include "accel/accel.h"
 #include "hw/cpu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpu-models.h"
 #include "system/qtest.h"
 
 typedef struct PcMachine {
@@ -687,6 +688,7 @@ const MultibootBootState *pc_boot_state(void)
 static const CpuModel pc_cpu_models[] = {
     { "qemu64", "a baseline x86-64 CPU (SSE2, no later extensions)" },
     { "max", "every feature the accelerator supports" },
+    { "Haswell", "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "Intel Core 6th generation (Skylake)" },
     { NULL },
 };
@@ -701,6 +703,7 @@ static const MachineClass pc_machine = {
     .max_cpus = 255,
     .default_cpu_type = "qemu64",
     .cpu_models = pc_cpu_models,
+    .cpu_check = x86_cpu_spec_check,
     .max_serial = 4,
 };
 MACHINE_REGISTER(pc_machine);

@@ -24,51 +24,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
-
-/* ------------------------------------------------------------------ */
-/* Models                                                              */
-
-typedef struct X86CpuModel {
-    const char *name;
-    uint32_t level, xlevel;
-    const char *vendor;         /* 12 bytes */
-    uint32_t version;           /* family/model/stepping, leaf 1 EAX */
-    uint32_t features[8];
-    const char *model_id;
-} X86CpuModel;
-
-/*
- * Only what the translator implements is advertised: TSC (RDTSC) and CMOV.
- * No FPU, MMX, SSE, PAE, long mode yet: a guest that checks CPUID sees a
- * plain integer CPU.  The models differ in vendor, family/model and name,
- * which is what firmware and OSes print; the FPU and paging issues add
- * their bits here as they land.
- */
-#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 9) /* APIC */ | \
-                               (1u << 15) /* CMOV */)
-/* The LAPIC's x2APIC mode and TSC-deadline timer (hw/intc/apic.c), on the
- * models whose real counterparts have them. */
-#define X86_APIC_1_ECX ((1u << 21) /* x2APIC */ | (1u << 24) /* TSC-dl */)
-
-static const X86CpuModel x86_cpu_models[] = {
-    { "qemu64", 0xd, 0x8000000a, "AuthenticAMD", 0x000663,
-      { X86_IMPLEMENTED_1_EDX }, "QEMU Virtual CPU version 2.5+" },
-    { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
-      { X86_IMPLEMENTED_1_EDX, X86_APIC_1_ECX }, "Tandem TCG CPU" },
-    { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
-      { X86_IMPLEMENTED_1_EDX, X86_APIC_1_ECX },
-      "Intel Core Processor (Skylake)" },
-};
-
-static const X86CpuModel *x86_cpu_model_find(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(x86_cpu_models); i++) {
-        if (!strcmp(x86_cpu_models[i].name, name)) {
-            return &x86_cpu_models[i];
-        }
-    }
-    return NULL;
-}
+#include "target/i386/cpu-models.h"
 
 /* ------------------------------------------------------------------ */
 /* Lazy flags                                                          */
@@ -487,29 +443,43 @@ static const CPUClass x86_cpu_class = {
     .dump_state = x86_cpu_dump_state,
 };
 
+/* Bits needed to number n things (APIC ID fields, SDM Vol 3A 10.4.8). */
+static unsigned id_bits(unsigned n)
+{
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
 /* Main thread, BQL, before the vCPUs start. */
 X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
 {
-    const char *name = ms->cpu_type ? ms->cpu_type :
+    const char *spec = ms->cpu_type ? ms->cpu_type :
                        ms->mc->default_cpu_type;
-    const X86CpuModel *m = x86_cpu_model_find(name);
+    X86CpuConfig cfg;
     X86CPU *cpu;
     CPUX86State *env;
+    unsigned threads, cores, tb, cb;
 
-    if (!m) {
-        error_setg(errp, "-cpu %s: unknown CPU model", name);
+    if (!x86_cpu_config_parse(spec, &cfg, errp)) {
         return NULL;
     }
     cpu = g_new0(X86CPU, 1);
     env = &cpu->env;
     cpu->parent.env_ptr = env;
-    cpu->apic_id = index;
-    env->cpuid_level = m->level;
-    env->cpuid_xlevel = m->xlevel;
-    memcpy(env->cpuid_vendor, m->vendor, 12);
-    env->cpuid_version = m->version;
-    memcpy(env->features, m->features, sizeof(env->features));
-    snprintf(env->cpuid_model, sizeof(env->cpuid_model), "%s", m->model_id);
+    threads = ms->smp_threads > 0 ? ms->smp_threads : 1;
+    cores = ms->smp_cores > 0 ? ms->smp_cores : 1;
+    env->nr_threads = threads;
+    env->nr_cores = cores;
+    /* The APIC ID packs socket, core and thread (CPUID leaf 0BH). */
+    tb = id_bits(threads);
+    cb = id_bits(cores);
+    cpu->apic_id = ((index / (threads * cores)) << (tb + cb)) |
+                   (((index / threads) % cores) << tb) | (index % threads);
+    x86_cpu_config_apply(&cfg, env);
     cpu_init_common(&cpu->parent, &x86_cpu_class, index);
     x86_cpu_reset(&cpu->parent);
     return cpu;

@@ -158,6 +158,13 @@ typedef enum CCOp {
     CC_OP_NB,
 } CCOp;
 
+/* CPUID feature words (index into env->features; see cpu-models.h). */
+enum {
+    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
+    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX, FEAT_6_EAX,
+    FEAT_WORDS,
+};
+
 typedef struct SegmentCache {
     uint32_t selector;
     uint64_t base;
@@ -247,15 +254,11 @@ typedef struct CPUX86State {
     uint32_t cpuid_level, cpuid_xlevel;
     uint32_t cpuid_vendor[3];
     uint32_t cpuid_version;      /* leaf 1 EAX */
-    uint32_t features[8];        /* FeatureWord-indexed CPUID bits */
+    uint32_t features[FEAT_WORDS]; /* FeatureWord-indexed CPUID bits */
     char cpuid_model[48];
+    uint32_t nr_cores, nr_threads; /* per socket / per core (-smp) */
 } CPUX86State;
 
-/* CPUID feature words (index into env->features). */
-enum {
-    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
-    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX,
-};
 
 /* interrupt_request bits of the LAPIC's INIT and start-up IPIs. */
 #define CPU_INTERRUPT_INIT CPU_INTERRUPT_TGT_0
