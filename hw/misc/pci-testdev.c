@@ -201,7 +201,9 @@ static void pci_testdev_write(PCITestDevState *s, int type, hwaddr addr,
         if (!(addr & (size - 1)) && piece < size) {
             piece = size;         /* aligned (an 8-byte MMIO access) */
         }
-        pci_testdev_write_piece(s, type, addr, val, piece);
+        pci_testdev_write_piece(s, type, addr,
+                                piece < 8 ? val & ((1ULL << (8 * piece)) - 1)
+                                          : val, piece);
         addr += piece;
         val = piece < 8 ? val >> (8 * piece) : 0;
         size -= piece;

@@ -265,9 +265,9 @@ static void piix3_set_pirq(void *opaque, int pirq, int level)
 }
 
 /* The pc's swizzle: slot 1 INTA is PIRQA, each slot rotates by one. */
-static int piix3_map_irq(PCIDevice *d, int pin)
+static int piix3_map_irq(int devfn, int pin)
 {
-    return (PCI_SLOT(d->devfn) - 1 + pin) & 3;
+    return (PCI_SLOT(devfn) - 1 + pin) & 3;
 }
 
 static void piix3_config_write(PCIDevice *d, uint32_t addr, uint32_t val,

@@ -20,6 +20,7 @@
 #include "util/osdep.h"
 #include "util/log.h"
 #include "hw/pci/pci.h"
+#include "system/qtest.h"
 
 struct PCIBus {
     MemoryRegion *mem;             /* where memory BARs go */
@@ -30,9 +31,28 @@ struct PCIBus {
     void *irq_opaque;
     int nlines;
     int irq_count[PCI_NUM_PINS];   /* devices asserting each line; BQL */
+    uint8_t test_intx[256];        /* pins driven by pci_bus_test_intx; BQL */
 };
 
 static PCIBus *pci_bus;            /* BQL */
+
+static int pci_parse_devfn(const char *s);
+
+/* qtest "pci_intx SLOT.FN PIN LEVEL" (PIN 1..4 = INTA..INTD) -> "OK". */
+static char *pci_qtest_intx(void *opaque, char **argv, int argc)
+{
+    PCIBus *bus = opaque;
+    uint64_t pin, level;
+    int devfn;
+
+    if (argc != 4 || (devfn = pci_parse_devfn(argv[1])) < 0 ||
+        !parse_uint64(argv[2], &pin) || pin < 1 || pin > PCI_NUM_PINS ||
+        !parse_uint64(argv[3], &level) || level > 1) {
+        return g_strdup("FAIL pci_intx takes SLOT.FN PIN(1..4) LEVEL(0/1)");
+    }
+    pci_bus_test_intx(bus, devfn, pin - 1, level);
+    return g_strdup("OK");
+}
 
 PCIBus *pci_bus_new(MemoryRegion *mem, MemoryRegion *io, Error **errp)
 {
@@ -44,6 +64,7 @@ PCIBus *pci_bus_new(MemoryRegion *mem, MemoryRegion *io, Error **errp)
     pci_bus->mem = mem;
     pci_bus->io = io;
     qdev_bus_add("pci");
+    qtest_command_register("pci_intx", pci_qtest_intx, pci_bus);
     return pci_bus;
 }
 
@@ -75,29 +96,15 @@ PCIDevice *pci_bus_find(PCIBus *bus, int devfn)
 
 /* ---- INTx ---- */
 
-/* Moves d's contribution to its bus line to want (0/1).  BQL. */
-static void pci_intx_update(PCIDevice *d)
+/* One pin of devfn starts (want) or stops asserting its line.  BQL. */
+static void pci_bus_intx_change(PCIBus *bus, int devfn, int pin, bool want)
 {
-    PCIBus *bus = d->bus;
-    int pin = d->config[PCI_INTERRUPT_PIN] - 1;
-    bool masked = pci_get_word(d->config + PCI_COMMAND) &
-                  PCI_COMMAND_INTX_DISABLE;
-    bool want = d->intx_level && !masked;
     int line;
 
-    if (d->intx_level) {
-        d->config[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
-    } else {
-        d->config[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
-    }
-    if (want == d->intx_asserted || !bus || pin < 0 || pin >= PCI_NUM_PINS) {
-        return;
-    }
-    d->intx_asserted = want;
     if (!bus->map_irq) {
         return;
     }
-    line = bus->map_irq(d, pin);
+    line = bus->map_irq(devfn, pin);
     assert(line >= 0 && line < bus->nlines);
     bus->irq_count[line] += want ? 1 : -1;
     assert(bus->irq_count[line] >= 0);
@@ -105,6 +112,41 @@ static void pci_intx_update(PCIDevice *d)
         (!want && bus->irq_count[line] == 0)) {
         bus->set_irq(bus->irq_opaque, line, want);
     }
+}
+
+/* Moves d's contribution to its bus line to what its pin, the command
+ * register's INTx disable and the status bit say.  BQL. */
+static void pci_intx_update(PCIDevice *d)
+{
+    int pin = d->config[PCI_INTERRUPT_PIN] - 1;
+    bool masked = pci_get_word(d->config + PCI_COMMAND) &
+                  PCI_COMMAND_INTX_DISABLE;
+    bool want = d->intx_level && !masked;
+
+    if (d->intx_level) {
+        d->config[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+    } else {
+        d->config[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
+    }
+    if (want == d->intx_asserted || !d->bus || pin < 0 ||
+        pin >= PCI_NUM_PINS) {
+        return;
+    }
+    d->intx_asserted = want;
+    pci_bus_intx_change(d->bus, d->devfn, pin, want);
+}
+
+void pci_bus_test_intx(PCIBus *bus, int devfn, int pin, int level)
+{
+    uint8_t bit = 1u << pin;
+    bool want = level != 0;
+
+    assert(devfn >= 0 && devfn < 256 && pin >= 0 && pin < PCI_NUM_PINS);
+    if (want == !!(bus->test_intx[devfn] & bit)) {
+        return;
+    }
+    bus->test_intx[devfn] ^= bit;
+    pci_bus_intx_change(bus, devfn, pin, want);
 }
 
 void pci_set_irq(PCIDevice *d, int level)

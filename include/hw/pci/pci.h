@@ -128,8 +128,9 @@ typedef struct PCIDevice PCIDevice;
 typedef uint32_t PCIConfigReadFn(PCIDevice *d, uint32_t addr, unsigned len);
 typedef void PCIConfigWriteFn(PCIDevice *d, uint32_t addr, uint32_t val,
                               unsigned len);
-/* Board hooks: pin 0..3 of d to a bus interrupt line; a line's level. */
-typedef int PCIMapIrqFn(PCIDevice *d, int pin);
+/* Board hooks: pin 0..3 of the function at devfn to a bus interrupt
+ * line; a line's level. */
+typedef int PCIMapIrqFn(int devfn, int pin);
 typedef void PCISetIrqFn(void *opaque, int line, int level);
 
 /* What a device class fixes in its header; given to pci_device_register. */
@@ -188,6 +189,12 @@ void pci_bus_irqs(PCIBus *bus, PCIMapIrqFn *map_irq, PCISetIrqFn *set_irq,
                   void *opaque, int nlines);
 /* The current level of bus line n (how many devices assert it > 0). */
 int pci_bus_get_irq_level(PCIBus *bus, int line);
+/*
+ * Drives pin (0..3) of devfn as a device there would, for tests (the
+ * qtest command "pci_intx SLOT.FN PIN LEVEL", PIN 1..4, registered by
+ * pci_bus_new): it shares the counting with real devices.
+ */
+void pci_bus_test_intx(PCIBus *bus, int devfn, int pin, int level);
 /* The device at devfn, or NULL. */
 PCIDevice *pci_bus_find(PCIBus *bus, int devfn);
 
