@@ -9,6 +9,9 @@
 # each with -append "tap guest" and the guest file as a module
 # (-initrd "GUEST.elf mod-arg"), which hello checks,
 # and, when both ran, checks that they agree test by test.
+# A guest NAME.c may come with NAME.args (one line of extra emulator
+# arguments for both emulators, e.g. "-cpu max").  Runs go two at a time
+# (CI has two cores).
 #
 # A guest run passes when the guest printed a TAP plan, ran exactly that
 # many tests, every one "ok", and the emulator exited with status 1: the
@@ -16,11 +19,12 @@
 # (0 << 1) | 1.  Any other status (3: the guest counted failures; 124: it
 # hung) is a failure.  Guest TAP lines are relayed as diagnostics on
 # failure.  See docs/devel/x86-guest-tests.md.
-import glob, os, re, shutil, subprocess, sys
+import concurrent.futures, glob, os, re, shutil, subprocess, sys
 
 BUILD = os.environ.get("BUILD", "build")
 TANDEM = os.environ.get("TANDEM", os.path.join(BUILD, "tandem"))
 GUEST_DIR = os.path.join(BUILD, "tests", "tcg", "x86_64")
+SRC_DIR = os.path.join(os.environ.get("SRC", "."), "tests", "tcg", "x86_64")
 TIMEOUT_S = 120
 ARGS = ["-M", "pc", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -41,10 +45,20 @@ def tap(ok, name, directive="", diag=()):
     sys.stdout.flush()
 
 
+def guest_args(elf):
+    """Extra arguments from NAME.args for NAME-32.elf / NAME-64.elf."""
+    name = re.sub(r"-(32|64)\.elf$", "", os.path.basename(elf))
+    try:
+        with open(os.path.join(SRC_DIR, name + ".args")) as f:
+            return f.read().split()
+    except OSError:
+        return []
+
+
 def run_guest(emulator, elf):
     """Returns (passed, summary lines, verdicts, diagnostics)."""
     try:
-        p = subprocess.run([emulator] + ARGS +
+        p = subprocess.run([emulator] + ARGS + guest_args(elf) +
                            ["-kernel", elf, "-append", "tap guest",
                             "-initrd", elf + " mod-arg"],
                            stdin=subprocess.DEVNULL, capture_output=True,
@@ -98,11 +112,19 @@ tap(len(guests) > 0, "guest programs are built (%d in %s)"
     % (len(guests), GUEST_DIR),
     diag=[] if guests else ["run `make x86-guests` first"])
 
+pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+runs = {}
+for elf in guests:
+    if qemu:
+        runs[(qemu, elf)] = pool.submit(run_guest, qemu, elf)
+    if have_tcg:
+        runs[(TANDEM, elf)] = pool.submit(run_guest, TANDEM, elf)
+
 for elf in guests:
     name = os.path.basename(elf)
     results = {}
     if qemu:
-        ok, verdicts, diag = run_guest(qemu, elf)
+        ok, verdicts, diag = runs[(qemu, elf)].result()
         results["reference"] = verdicts
         tap(ok, "%s on qemu-system-x86_64 (%d tests)" % (name, len(verdicts)),
             diag=diag)
@@ -110,17 +132,17 @@ for elf in guests:
         tap(True, "%s on qemu-system-x86_64" % name,
             " # SKIP qemu-system-x86_64 is not installed")
     if have_tcg:
-        ok, verdicts, diag = run_guest(TANDEM, elf)
+        ok, verdicts, diag = runs[(TANDEM, elf)].result()
         results["tandem"] = verdicts
         tap(ok, "%s on tandem (%d tests)" % (name, len(verdicts)), diag=diag)
     else:
         tap(True, "%s on tandem" % name,
             " # SKIP x86 translator not built yet (no tcg in -accel help)")
     if len(results) == 2:
-        tap(results["reference"] == results["tandem"],
-            "%s: tandem and the reference agree test by test" % name,
-            diag=["reference: %r" % results["reference"],
-                  "tandem:    %r" % results["tandem"]])
+        same = results["reference"] == results["tandem"]
+        tap(same, "%s: tandem and the reference agree test by test" % name,
+            diag=[] if same else ["reference: %r" % results["reference"],
+                                  "tandem:    %r" % results["tandem"]])
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
