@@ -371,6 +371,7 @@ typedef struct TcgCpuStats {
     uint64_t victim_hits;
     uint64_t slow_mmio;        /* slow-path accesses that went to MMIO */
     uint64_t notdirty_writes;
+    uint64_t smc_current_tb;   /* stores into the executing TB's code */
     uint64_t tb_lookups_jc;    /* found in the jump cache */
     uint64_t tb_lookups_ht;    /* found in the hash table */
     uint64_t tb_translated;
