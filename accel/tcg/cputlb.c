@@ -550,23 +550,6 @@ static void notdirty_written(CPUState *cpu, TLBEntry *e, hwaddr pa,
     }
 }
 
-/* Does [pa, pa + size) overlap the guest code bytes of tb? */
-static bool tb_code_overlaps(const TranslationBlock *tb, hwaddr pa,
-                             unsigned size)
-{
-    vaddr psize = (vaddr)1 << tcg_ops->page_bits;
-    vaddr off = tb->pc & ~tcg_page_mask();
-    vaddr first = MIN((vaddr)tb->size, psize - off);
-    hwaddr s0 = tb->page_addr[0] + off;
-
-    if (pa < s0 + first && s0 < pa + size) {
-        return true;
-    }
-    return tb->page_addr[1] != (hwaddr)-1 && tb->size > first &&
-           pa < tb->page_addr[1] + (tb->size - first) &&
-           tb->page_addr[1] < pa + size;
-}
-
 /*
  * Self-modifying code within the executing TB.  Called before a store to
  * a NOTDIRTY page (so only when the page holds code) with the store's
@@ -589,7 +572,7 @@ static void smc_check_current_tb(CPUState *cpu, hwaddr pa, unsigned size,
         return;
     }
     tb = tb_find_by_host_pc(ra);
-    if (!tb || tb->icount <= 1 || !tb_code_overlaps(tb, pa, size)) {
+    if (!tb || tb->icount <= 1 || !tb_code_overlaps(tb, pa, pa + size)) {
         return;
     }
     tcg_cpu(cpu)->stats.smc_current_tb++;

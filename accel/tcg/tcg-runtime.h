@@ -237,6 +237,9 @@ bool tb_page_is_code(hwaddr addr);
 bool cpu_restore_state(CPUState *cpu, uintptr_t host_pc);
 /* The TB whose code contains host_pc - 1, or NULL.  Any thread. */
 TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
+/* Whether tb's guest code overlaps guest-physical [start, end).  Any
+ * thread (tb's key fields are const). */
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 
 /* A helper's return address inside the TB. */
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
