@@ -9,9 +9,11 @@
  * skips in place of the second run, so both builds have one plan).  Each
  * mode identity-maps the low memory the program lives in and maps a test
  * window at 1 GiB (WIN) whose page-table entries the tests rewrite.
- * Built with -cpu max (paging.args) so that the reference emulator
+ * The runner gives both emulators -cpu max, so that the reference one
  * offers SMEP, SMAP and PCID; each is probed by setting its CR4 bit and
- * skipped when that is #GP.  See docs/devel/x86-guest-tests.md.
+ * skipped when that is #GP.
+ * See docs/devel/x86-guest-tests.md.
+ * guest-args: -cpu max
  */
 #include "sys.h"
 

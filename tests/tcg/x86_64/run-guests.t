@@ -7,11 +7,10 @@
 #       help` lists no tcg accelerator: the x86 translator is not built
 #       yet),
 # each with -append "tap guest" and the guest file as a module
-# (-initrd "GUEST.elf mod-arg"), which hello checks,
+# (-initrd "GUEST.elf mod-arg"), which hello checks, plus whatever the
+# guest's source asks for in a "guest-args: ..." line (e.g. -smp 2),
 # and, when both ran, checks that they agree test by test.
-# A guest NAME.c may come with NAME.args (one line of extra emulator
-# arguments for both emulators, e.g. "-cpu max").  Runs go two at a time
-# (CI has two cores).
+# Runs go two at a time (CI has two cores).
 #
 # A guest run passes when the guest printed a TAP plan, ran exactly that
 # many tests, every one "ok", and the emulator exited with status 1: the
@@ -24,7 +23,6 @@ import concurrent.futures, glob, os, re, shutil, subprocess, sys
 BUILD = os.environ.get("BUILD", "build")
 TANDEM = os.environ.get("TANDEM", os.path.join(BUILD, "tandem"))
 GUEST_DIR = os.path.join(BUILD, "tests", "tcg", "x86_64")
-SRC_DIR = os.path.join(os.environ.get("SRC", "."), "tests", "tcg", "x86_64")
 TIMEOUT_S = 120
 ARGS = ["-M", "pc", "-nographic", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -46,13 +44,17 @@ def tap(ok, name, directive="", diag=()):
 
 
 def guest_args(elf):
-    """Extra arguments from NAME.args for NAME-32.elf / NAME-64.elf."""
+    """Extra arguments a guest asks for with a "guest-args: ..." line in
+    its source (e.g. -smp 2), the same for both emulators."""
     name = re.sub(r"-(32|64)\.elf$", "", os.path.basename(elf))
+    src = os.path.join(os.environ.get("SRC", "."), "tests", "tcg", "x86_64",
+                       name + ".c")
     try:
-        with open(os.path.join(SRC_DIR, name + ".args")) as f:
-            return f.read().split()
+        with open(src) as f:
+            m = re.search(r"guest-args:(.*)", f.read())
     except OSError:
         return []
+    return m.group(1).replace("*/", "").split() if m else []
 
 
 def run_guest(emulator, elf):

@@ -107,7 +107,7 @@ extern uint64_t pd[2048];   /* the trampoline's page directories */
 int main(uint32_t magic, uint32_t info)
 {
     uint32_t v;
-    const uint32_t n = 20000;
+    const uint32_t n = 5000;
 
     (void)magic;
     (void)info;
