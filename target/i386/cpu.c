@@ -172,8 +172,10 @@ void x86_update_hflags(CPUX86State *env)
         if (env->cr[0] & CR0_PG) {
             hf |= HF_PG_MASK;
         }
-        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
-            (env->eflags & VM_MASK)) {
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT)) {
+            hf |= HF_IOPL_CHECK | HF_IOPL_LT_CPL;
+        }
+        if (env->eflags & VM_MASK) {
             hf |= HF_IOPL_CHECK;
         }
     }

@@ -127,6 +127,10 @@ enum {
 #define HF_SMAP_MASK    (1u << 16)
 #define HF_IOPL_CHECK   (1u << 17)  /* CPL > IOPL or VM: check the bitmap */
 #define HF_A20_OFF_MASK (1u << 18)  /* A20 gate masks bit 20 */
+/* CPL > IOPL (in v86, where CPL is 3: IOPL < 3): CLI, STI, INT n, PUSHF,
+ * POPF are IOPL-sensitive.  Not the same as HF_IOPL_CHECK, which v86 sets
+ * whatever IOPL because its I/O always goes through the bitmap. */
+#define HF_IOPL_LT_CPL  (1u << 19)
 
 /* MMU indexes (softmmu TLBs). */
 enum {

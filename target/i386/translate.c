@@ -1235,7 +1235,7 @@ static void trans_pushf(DisasContext *s)
     MemOp ot = stack_osize(s);
     TCGv_i64 v = tmp(s);
 
-    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_CHECK)) {
+    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1251,14 +1251,14 @@ static void trans_popf(DisasContext *s)
     TCGv_i64 v;
 
     if (s->flags & HF_VM_MASK) {
-        if (s->flags & HF_IOPL_CHECK) {
+        if (s->flags & HF_IOPL_LT_CPL) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
         mask |= IF_MASK;
     } else if (s->cpl == 0) {
         mask |= IF_MASK | IOPL_MASK;
-    } else if (!(s->flags & HF_IOPL_CHECK)) {
+    } else if (!(s->flags & HF_IOPL_LT_CPL)) {
         mask |= IF_MASK;
     }
     if (ot == MO_16) {
@@ -1303,7 +1303,7 @@ static void trans_flag_op(DisasContext *s)
     if (m == X86_CLI || m == X86_STI) {
         TCGv_i64 e = tmp(s);
 
-        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_CHECK)) {
+        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
@@ -1559,7 +1559,7 @@ static void trans_int(DisasContext *s)
     TCGLabel *skip = NULL;
 
     if (m == X86_INT && (s->flags & HF_VM_MASK) &&
-        (s->flags & HF_IOPL_CHECK)) {
+        (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
