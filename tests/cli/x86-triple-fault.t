@@ -30,6 +30,15 @@ ARGS=(-M pc -display none -nodefaults -serial stdio
 QEMU=$(command -v qemu-system-x86_64)
 
 boots() { tr -d '\r' <"$TMP/out" | grep -c '^B$'; }
+# Waits (up to 30 s: the machine may be loaded) until the guest has booted
+# once, then a little longer for it to reach its triple fault.
+wait_first_boot() {
+    for _ in $(seq 300); do
+        [ "$(boots)" -ge 1 ] && break
+        sleep 0.1
+    done
+    sleep 0.5
+}
 
 for g in triple triple-np; do
     timeout 20 "$TANDEM" "${ARGS[@]}" -no-reboot -kernel "$TMP/$g.elf" \
@@ -88,7 +97,7 @@ fi
 "$TANDEM" "${ARGS[@]}" -no-reboot -no-shutdown -kernel "$TMP/triple.elf" \
     </dev/null >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 1
+wait_first_boot
 alive=no
 kill -0 $pid 2>/dev/null && alive=yes
 tid=$(grep -l "CPU 0/TCG" /proc/$pid/task/*/comm 2>/dev/null | head -1)
@@ -111,7 +120,7 @@ else
     "$QEMU" "${ARGS[@]}" -no-reboot -no-shutdown -kernel "$TMP/triple.elf" \
         </dev/null >"$TMP/out" 2>"$TMP/err" &
     pid=$!
-    sleep 1.5
+    wait_first_boot
     alive=no
     kill -0 $pid 2>/dev/null && alive=yes
     kill -TERM $pid 2>/dev/null
