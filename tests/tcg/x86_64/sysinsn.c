@@ -886,7 +886,14 @@ static void do_popcnt(void)
 static void test_gates(void)
 {
     bool bmi1 = cpu_has(7, 1, 3), popcnt = cpu_has(1, 2, 23);
+    bool abm = cpu_has(0x80000001, 2, 5);
+    uint32_t lz;
     int v;
+
+    /* F3 0F BD without ABM is BSR (the prefix is ignored) */
+    __asm__ volatile("lzcnt %1, %0" : "=r"(lz) : "r"(0xf0f1u) : "cc");
+    tap_ok(lz == (abm ? 16u : 15u), "lzcnt %s (CPUID abm = %d): %u",
+           abm ? "counts leading zeros" : "runs as bsr", abm, lz);
 
     gate_res = 99;
     v = catch_call(do_andn);
@@ -909,7 +916,7 @@ int main(uint32_t magic, uint32_t info)
     outb(0xa1, 0xff);
     setup_tables();
     allow_user_pages();
-    tap_plan(41);
+    tap_plan(42);
     test_sysenter();
     test_syscall();
     test_sysret_gp();
