@@ -13,8 +13,8 @@
  *
  * Owners of the bits still off: the x87/SSE/AVX work flips fpu, mmx,
  * fxsr, sse..sse4.2, ssse3, pclmulqdq, aes, avx, f16c, fma, xsave (OSXSAVE
- * is not a model bit: CPUID reflects CR4.OSXSAVE); the LAPIC work flips
- * apic, x2apic, tsc-deadline and arat.
+ * is not a model bit: CPUID reflects CR4.OSXSAVE).  The LAPIC
+ * (hw/intc/apic.c) implements apic, x2apic and tsc-deadline.
  *
  * Pure functions and const data; any thread.
  */
@@ -34,7 +34,7 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("pae", FEAT_1_EDX, 6, true, "CR4.PAE paging"),
     F("mce", FEAT_1_EDX, 7, true, "CR4.MCE (no #MC is ever raised)"),
     F("cx8", FEAT_1_EDX, 8, true, "CMPXCHG8B"),
-    F("apic", FEAT_1_EDX, 9, false, "on-chip LAPIC"),
+    F("apic", FEAT_1_EDX, 9, true, "on-chip LAPIC"),
     F("sep", FEAT_1_EDX, 11, true, "SYSENTER/SYSEXIT"),
     F("mtrr", FEAT_1_EDX, 12, true, "MTRR MSRs"),
     F("pge", FEAT_1_EDX, 13, true, "CR4.PGE global pages"),
@@ -59,10 +59,10 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("pcid", FEAT_1_ECX, 17, true, "CR4.PCIDE"),
     F("sse4.1", FEAT_1_ECX, 19, false, "SSE4.1"),
     F("sse4.2", FEAT_1_ECX, 20, false, "SSE4.2 (and CRC32)"),
-    F("x2apic", FEAT_1_ECX, 21, false, "x2APIC MSRs"),
+    F("x2apic", FEAT_1_ECX, 21, true, "x2APIC MSRs"),
     F("movbe", FEAT_1_ECX, 22, true, "MOVBE"),
     F("popcnt", FEAT_1_ECX, 23, true, "POPCNT"),
-    F("tsc-deadline", FEAT_1_ECX, 24, false, "LAPIC TSC-deadline timer"),
+    F("tsc-deadline", FEAT_1_ECX, 24, true, "LAPIC TSC-deadline timer"),
     F("aes", FEAT_1_ECX, 25, false, "AES-NI"),
     F("xsave", FEAT_1_ECX, 26, false, "XSAVE/XRSTOR/XGETBV"),
     F("avx", FEAT_1_ECX, 28, false, "AVX"),

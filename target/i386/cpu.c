@@ -251,8 +251,9 @@ static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
     sc->flags = flags;
 }
 
-/* The power-on state (SDM Vol 3A 9.1.1, table 9-1).  BQL, vCPU paused. */
-static void x86_cpu_reset(CPUState *cs)
+/* The register state after RESET or INIT (SDM Vol 3A 9.1.1, table 9-1).
+ * BQL; the vCPU is paused or it is its own thread. */
+static void x86_cpu_reset_regs(CPUState *cs)
 {
     X86CPU *cpu = x86_cpu(cs);
     CPUX86State *env = &cpu->env;
@@ -322,19 +323,90 @@ static void x86_cpu_reset(CPUState *cs)
     env->mxcsr = 0x1f80;
 
     x86_update_hflags(env);
+}
+
+/* The power-on state.  APs wait for a start-up IPI (halted until then);
+ * the BSP runs.  BQL, vCPU paused. */
+static void x86_cpu_reset(CPUState *cs)
+{
+    X86CPU *cpu = x86_cpu(cs);
+
+    x86_cpu_reset_regs(cs);
+    cpu->wait_sipi = cs->cpu_index != 0;
+    cs->halted = cpu->wait_sipi;
     if (x86_cpu_reset_hook) {
         x86_cpu_reset_hook(cpu);
     }
 }
 
-/* Any thread, BQL. */
+/* INIT keeps the MTRRs, PAT, MISC_ENABLE, TSC and the x87/SSE state
+ * (SDM table 9-1 "INIT" column); the rest is the power-on state. */
+void x86_cpu_do_init(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    CPUX86State saved = *env;
+
+    x86_cpu_reset_regs(&cpu->parent);
+    env->pat = saved.pat;
+    env->mtrr_deftype = saved.mtrr_deftype;
+    memcpy(env->mtrr_fixed, saved.mtrr_fixed, sizeof(env->mtrr_fixed));
+    memcpy(env->mtrr_var_base, saved.mtrr_var_base,
+           sizeof(env->mtrr_var_base));
+    memcpy(env->mtrr_var_mask, saved.mtrr_var_mask,
+           sizeof(env->mtrr_var_mask));
+    env->misc_enable = saved.misc_enable;
+    env->tsc_offset = saved.tsc_offset;
+    env->a20_mask = saved.a20_mask;
+    memcpy(env->fpregs, saved.fpregs, sizeof(env->fpregs));
+    memcpy(env->xmm_regs, saved.xmm_regs, sizeof(env->xmm_regs));
+    env->mxcsr = saved.mxcsr;
+    x86_update_hflags(env);
+    x86_tlb_flush(env);
+    cpu->wait_sipi = cpu->parent.cpu_index != 0;
+}
+
+/* SDM 10.4.4.1 / 8.4.4: the AP starts in real mode at vector:0000, i.e.
+ * CS = vector << 8, base vector << 12. */
+void x86_cpu_do_sipi(X86CPU *cpu, uint8_t vector)
+{
+    CPUX86State *env = &cpu->env;
+
+    env->segs[R_CS].selector = (uint32_t)vector << 8;
+    env->segs[R_CS].base = (uint64_t)vector << 12;
+    env->eip = 0;
+    cpu->wait_sipi = false;
+    x86_update_hflags(env);
+}
+
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t mask = enabled ? UINT64_MAX : ~(1ull << 20);
+
+    if (env->a20_mask != mask) {
+        env->a20_mask = mask;
+        x86_update_hflags(env);
+        x86_tlb_flush(env);
+    }
+}
+
+/* Any thread, BQL.  (env->eflags and nmi_blocked are the vCPU's own: the
+ * loop asks from the vCPU's thread.)  In wait-for-SIPI only INIT and SIPI
+ * count. */
 static bool x86_cpu_has_work(CPUState *cs)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     uint32_t irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
 
+    if (irq & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_RESET)) {
+        return true;
+    }
+    if (cpu->wait_sipi) {
+        return (irq & CPU_INTERRUPT_SIPI) != 0;
+    }
     return ((irq & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
-           (irq & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_RESET));
+           ((irq & CPU_INTERRUPT_NMI) && !env->nmi_blocked);
 }
 
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
@@ -468,9 +540,33 @@ static int x86_code_mmu_index(CPUState *cs)
  */
 static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     int vec;
 
+    /* INIT and SIPI are not masked by anything (SDM 10.6.1, 8.4.4). */
+    if (irq & CPU_INTERRUPT_INIT) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        x86_cpu_do_init(cpu);
+        if (cpu->wait_sipi) {
+            cs->exception_index = EXCP_HLT;  /* leave to the loop: halted */
+            return true;
+        }
+        irq &= ~CPU_INTERRUPT_SIPI;
+    }
+    if (irq & CPU_INTERRUPT_SIPI) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
+        if (cpu->wait_sipi) {
+            x86_cpu_do_sipi(cpu, cpu->sipi_vector);
+            return true;
+        }
+    }
+    if (cpu->wait_sipi) {
+        if (!(irq & CPU_INTERRUPT_SIPI)) {
+            cs->exception_index = EXCP_HLT;
+        }
+        return false;
+    }
     if (env->hflags & HF_INHIBIT_IRQ_MASK) {
         return false;
     }
