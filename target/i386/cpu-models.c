@@ -14,7 +14,8 @@
  * Owners of the bits still off: the x87/SSE/AVX work flips fpu, mmx,
  * fxsr, sse..sse4.2, ssse3, pclmulqdq, aes, avx, f16c, fma, xsave (OSXSAVE
  * is not a model bit: CPUID reflects CR4.OSXSAVE).  The LAPIC
- * (hw/intc/apic.c) implements apic, x2apic and tsc-deadline.
+ * (hw/intc/apic.c) implements apic, x2apic, tsc-deadline and arat (its
+ * timer runs from virtual time whatever the CPU does).
  *
  * Pure functions and const data; any thread.
  */
@@ -117,7 +118,7 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("xsavec", FEAT_D_1_EAX, 1, false, "XSAVEC"),
     F("xgetbv1", FEAT_D_1_EAX, 2, false, "XGETBV ECX=1"),
     /* CPUID.06H:EAX */
-    F("arat", FEAT_6_EAX, 2, false, "LAPIC timer always running"),
+    F("arat", FEAT_6_EAX, 2, true, "LAPIC timer always running"),
 };
 const size_t x86_cpu_nb_features = ARRAY_SIZE(x86_cpu_features);
 
