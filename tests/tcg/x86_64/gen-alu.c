@@ -91,6 +91,10 @@ static void gen_case(int opno, AluCase *k)
     case K_SHIFT:
     case K_ROT:
         k->c = count(w);
+        if (!strcmp(op->name, "shld16") || !strcmp(op->name, "shrd16")) {
+            /* shld/shrd r16: a count above 16 gives an undefined result */
+            k->c = rnd() % 17 + (rnd() % 2) * 32;
+        }
         break;
     case K_MUL:
         k->c = rnd() & m;             /* the high half input is ignored */
