@@ -172,7 +172,8 @@ int main(int argc, char **argv)
     printf("static const AluCase alu_cases[] = {\n");
     for (int op = 0; op < ALU_NR_OPS; op++) {
         int n = alu_ops[op].kind == K_STR ? per_op / 2 :
-                alu_ops[op].need || alu_ops[op].model ? per_op * 2 : per_op;
+                alu_ops[op].model ? per_op * 4 :
+                alu_ops[op].need ? per_op * 2 : per_op;
 
         if (!alu_cpu_has(alu_ops[op].need)) {
             continue;

@@ -337,6 +337,11 @@ static void allow_user_pages(void)
 #endif
 }
 
+static void do_sysenter(void)
+{
+    __asm__ volatile("sysenter" ::: "memory");
+}
+
 static void test_sysenter(void)
 {
     bool has = cpu_has(1, 3, 11);
@@ -353,9 +358,17 @@ static void test_sysenter(void)
         tap_ok(v == 6, "sysexit is #UD without SEP or in AMD long mode "
                "(vector %d)", v);
         tap_skip("no SYSENTER here", "sysenter/sysexit round trip");
+        tap_skip("no SYSENTER here", "sysenter with SYSENTER_CS = 0");
         return;
     }
     tap_ok(v == -1, "sysexit/sysenter round trip completes (vector %d)", v);
+    /* SDM SYSENTER: #GP(0) when IA32_SYSENTER_CS[15:2] is 0 */
+    wrmsr(MSR_SYSENTER_CS, 0);
+    fault_err = -1;
+    v = catch_call(do_sysenter);
+    wrmsr(MSR_SYSENTER_CS, 0x08);
+    tap_ok(v == 13 && fault_err == 0, "sysenter with SYSENTER_CS = 0 is "
+           "#GP(0) (vector %d, error %d)", v, fault_err);
     tap_ok(user_cs == (l64 ? 0x2b : 0x1b) && user_ss == (l64 ? 0x33 : 0x23) &&
            kern_cs == 0x08 && kern_ss == 0x10,
            "sysexit to CPL 3 (cs %lx ss %lx), sysenter back (cs %lx ss %lx)",
@@ -534,6 +547,12 @@ static void do_lss(void)
 }
 
 #ifndef __x86_64__
+static void do_les(void)
+{
+    __asm__ volatile("push %%es\n\tles %2, %0\n\tmov %%es, %1\n\tpop %%es"
+                     : "=r"(got_off), "=r"(got_sel) : "m"(fp) : "memory");
+}
+
 static void do_lds(void)
 {
     __asm__ volatile("push %%ds\n\tlds %2, %0\n\tmov %%ds, %1\n\tpop %%ds"
@@ -565,8 +584,13 @@ static void test_far_loads(void)
     v = catch_call(do_lds);
     tap_ok(v == -1 && got_off == 0x55aa && got_sel == 0x10,
            "lds loads offset and selector (vector %d)", v);
+    fp = (struct farptr){ 0x1234, 0x23 };
+    v = catch_call(do_les);
+    tap_ok(v == -1 && got_off == 0x1234 && got_sel == 0x23,
+           "les loads offset and selector (vector %d)", v);
 #else
     tap_skip("C5 is VEX in 64-bit mode", "lds");
+    tap_skip("C4 is VEX in 64-bit mode", "les");
 #endif
 }
 
@@ -916,7 +940,7 @@ int main(uint32_t magic, uint32_t info)
     outb(0xa1, 0xff);
     setup_tables();
     allow_user_pages();
-    tap_plan(42);
+    tap_plan(44);
     test_sysenter();
     test_syscall();
     test_sysret_gp();
