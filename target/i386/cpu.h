@@ -131,6 +131,7 @@ enum {
  * POPF are IOPL-sensitive.  Not the same as HF_IOPL_CHECK, which v86 sets
  * whatever IOPL because its I/O always goes through the bitmap. */
 #define HF_IOPL_LT_CPL  (1u << 19)
+/* Bits 30 and 31 are taken: translate.h's X86_TB_FLAG_ALIGN/_AC. */
 
 /* MMU indexes (softmmu TLBs). */
 enum {

@@ -312,14 +312,20 @@ static TCGv_i64 gen_A0(DisasContext *s)
     return s->A0;
 }
 
+/* Natural alignment when alignment checking (#AC) is on. */
+static MemOp ac_align(DisasContext *s)
+{
+    return (s->flags & X86_TB_FLAG_ALIGN) ? MO_ALIGN : 0;
+}
+
 static void gen_ld(DisasContext *s, MemOp ot, TCGv_i64 d, TCGv_i64 addr)
 {
-    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 static void gen_st(DisasContext *s, MemOp ot, TCGv_i64 v, TCGv_i64 addr)
 {
-    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 /* ------------------------------------------------------------------ */
