@@ -42,7 +42,7 @@ UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
 QTEST_SRCS := $(wildcard tests/qtest/*-test.c)
 QTEST_SUPPORT := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(QTEST_SRCS),$(wildcard tests/qtest/*.c)))
 QTEST_BINS := $(patsubst %.c,$(BUILD)/%,$(QTEST_SRCS))
-SCRIPT_TESTS := $(sort $(wildcard tests/cli/*.t tests/functional/*.t))
+SCRIPT_TESTS := $(sort $(wildcard tests/cli/*.t tests/functional/*.t tests/kvm/*.t))
 
 # V=1 shows full command lines.
 ifeq ($(V),1)

@@ -550,9 +550,100 @@ static void address_space_publish(AddressSpace *as, FlatView *fv)
     }
 }
 
+static MemoryRegionSection section_from_range(const FlatRange *fr);
+
+/* Registered listeners (MemoryListener *); BQL. */
+static GPtrArray *memory_listeners;
+
+static bool flat_range_equal(const FlatRange *a, const FlatRange *b)
+{
+    return a->mr == b->mr && a->start == b->start && a->last == b->last &&
+           a->offset == b->offset;
+}
+
+/* Is fr one of fv's ranges?  fv's ranges are sorted by start. */
+static bool flatview_has_range(const FlatView *fv, const FlatRange *fr)
+{
+    unsigned lo = 0, hi = fv ? fv->nr : 0;
+
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+
+        if (fv->ranges[mid].start < fr->start) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return fv && lo < fv->nr && flat_range_equal(&fv->ranges[lo], fr);
+}
+
+/* Tells as's listeners what changed between old and new.  BQL. */
+static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
+                                    const FlatView *new)
+{
+    if (!memory_listeners) {
+        return;
+    }
+    for (unsigned i = 0; i < memory_listeners->len; i++) {
+        MemoryListener *l = g_ptr_array_index(memory_listeners, i);
+
+        if (l->as != as) {
+            continue;
+        }
+        for (unsigned j = 0; old && j < old->nr; j++) {
+            if (!flatview_has_range(new, &old->ranges[j]) && l->region_del) {
+                MemoryRegionSection s = section_from_range(&old->ranges[j]);
+
+                l->region_del(l, &s);
+            }
+        }
+        for (unsigned j = 0; new && j < new->nr; j++) {
+            if (!flatview_has_range(old, &new->ranges[j]) && l->region_add) {
+                MemoryRegionSection s = section_from_range(&new->ranges[j]);
+
+                l->region_add(l, &s);
+            }
+        }
+    }
+}
+
 static void address_space_render(AddressSpace *as)
 {
-    address_space_publish(as, flatview_render(as->root));
+    FlatView *old = as->current_map;
+    FlatView *fv = flatview_render(as->root);
+
+    /* Before publishing: old is only freed after that. */
+    memory_listeners_notify(as, old, fv);
+    address_space_publish(as, fv);
+}
+
+/* Called with the BQL held. */
+void memory_listener_register(MemoryListener *l, AddressSpace *as)
+{
+    assert(bql_locked());
+    if (!memory_listeners) {
+        memory_listeners = g_ptr_array_new();
+    }
+    l->as = as;
+    g_ptr_array_add(memory_listeners, l);
+    for (unsigned j = 0; as->current_map && j < as->current_map->nr; j++) {
+        MemoryRegionSection s = section_from_range(&as->current_map->ranges[j]);
+
+        if (l->region_add) {
+            l->region_add(l, &s);
+        }
+    }
+}
+
+/* Called with the BQL held. */
+void memory_listener_unregister(MemoryListener *l)
+{
+    assert(bql_locked());
+    if (memory_listeners) {
+        g_ptr_array_remove(memory_listeners, l);
+    }
+    l->as = NULL;
 }
 
 /* --- Lookup: any thread, under rcu_read_lock() --- */

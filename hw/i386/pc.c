@@ -53,6 +53,7 @@
 #include "hw/i386/multiboot.h"
 #include "hw/i386/pc-pci.h"
 #include "hw/irq.h"
+#include "system/kvm.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
 #include "hw/intc/i8259.h"
@@ -147,6 +148,13 @@ static void pc_isa_irq(void *opaque, int n, int level)
 {
     PcMachine *s = opaque;
 
+    if (kvm_irqchip_in_kernel()) {
+        /* The kernel's PIC and IOAPIC; its routing maps GSI 0 to pin 2. */
+        if (n != 2) {
+            kvm_set_irq(n, level);
+        }
+        return;
+    }
     irq_set(pic_get_input(s->pic, n), level);
     if (n != 2) {
         irq_set(ioapic_get_input(s->ioapic, pc_isa_to_gsi(n)), level);

@@ -277,6 +277,27 @@ void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
 void address_space_stq_be(AddressSpace *as, hwaddr addr, uint64_t val,
                           MemTxAttrs attrs, MemTxResult *res);
 
+/*
+ * Memory listeners: an accelerator (KVM) that mirrors an address space's
+ * map somewhere else registers one.  On registration region_add is called
+ * for every range of the current FlatView; after every later render,
+ * region_del for each range of the old view that is not in the new one,
+ * then region_add for each new range (so a moved range is deleted before
+ * it is re-added).  Ranges are the FlatView's: terminal regions only.
+ * Called with the BQL held, inside the map change.
+ */
+typedef struct MemoryListener MemoryListener;
+typedef void MemoryListenerFn(MemoryListener *l,
+                              const MemoryRegionSection *section);
+struct MemoryListener {
+    MemoryListenerFn *region_add;
+    MemoryListenerFn *region_del;
+    AddressSpace *as;              /* BQL: set by register */
+};
+/* BQL. */
+void memory_listener_register(MemoryListener *l, AddressSpace *as);
+void memory_listener_unregister(MemoryListener *l);
+
 /* Prints the region tree ("info mtree") or the flat view (-f). */
 void memory_tree_dump(FILE *f, AddressSpace *as, bool flat);
 
