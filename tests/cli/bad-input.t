@@ -127,10 +127,7 @@ check_bad "-global malformed spec" "-global junk" -global junk
 check_bad "-display sdl" "not supported yet: -display sdl" -display sdl
 check_bad "-display gtk" "not supported yet: -display gtk" -display gtk
 check_bad "unknown display" "-display foo: unknown display type" -display foo
-# KVM holds until its accelerator lands; the issue that adds it replaces
-# these with its own tests.
-check_bad "-accel kvm" "not supported yet: -accel kvm" -accel kvm
-check_bad "-enable-kvm" "not supported yet: -enable-kvm" -enable-kvm
+# -accel kvm and -enable-kvm on a host without /dev/kvm: tests/cli/kvm.t.
 # TCG exists for x86 only; one host thread per vCPU is the only mode yet.
 check_bad "-accel tcg on a machine with no translator" "-accel tcg: no translator for ppc64 yet" -M pseries -accel tcg
 check_bad "-machine accel=tcg with no translator" "accel=tcg: no translator for ppc64 yet" -M pseries,accel=tcg

