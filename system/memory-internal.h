@@ -82,4 +82,9 @@ static inline unsigned mr_ops_impl_max(const MemoryRegionOps *ops)
     return m;
 }
 
+/* True if a write went to one of mr's ioeventfds (memory.c).  Under
+ * rcu_read_lock(); any thread. */
+bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
+                                   unsigned size, const uint8_t *bytes);
+
 #endif

@@ -58,6 +58,17 @@ struct FlatView {
     FlatRange *ranges;         /* sorted by start, disjoint, all mr != NULL */
 };
 
+struct MemoryRegionIoeventfds {
+    RcuHead rcu;
+    unsigned nr;
+    MemoryRegionIoeventfd e[];
+};
+
+static void ioeventfds_free_rcu(RcuHead *head)
+{
+    g_free(container_of(head, struct MemoryRegionIoeventfds, rcu));
+}
+
 static GPtrArray *address_spaces;         /* AddressSpace *; BQL */
 static unsigned transaction_depth;        /* BQL */
 static bool transaction_pending;          /* BQL: something changed */
@@ -229,6 +240,10 @@ void memory_region_finalize(MemoryRegion *mr)
     }
     r->name = mr->name;
     rcu_call(&r->rcu, region_remains_free);
+    if (mr->ioeventfds) {
+        rcu_call(&mr->ioeventfds->rcu, ioeventfds_free_rcu);
+        mr->ioeventfds = NULL;
+    }
 }
 
 /* --- Transactions and re-rendering --- */
@@ -578,6 +593,134 @@ static bool flatview_has_range(const FlatView *fv, const FlatRange *fr)
     return fv && lo < fv->nr && flat_range_equal(&fv->ranges[lo], fr);
 }
 
+/* Calls fn (eventfd_add or eventfd_del) of every listener for each
+ * ioeventfd of the range's region that lies inside the range.  BQL. */
+static void listener_range_eventfds(MemoryListener *l, const FlatRange *fr,
+                                    bool add, const MemoryRegionIoeventfd *only)
+{
+    struct MemoryRegionIoeventfds *list = fr->mr->ioeventfds;
+    MemoryListenerEventfdFn *fn = add ? l->eventfd_add : l->eventfd_del;
+    MemoryRegionSection s = section_from_range(fr);
+
+    if (!fn) {
+        return;
+    }
+    for (unsigned i = 0; list && i < list->nr; i++) {
+        const MemoryRegionIoeventfd *e = only ? only : &list->e[i];
+
+        if (e->addr >= fr->offset &&
+            e->addr + e->size - 1 <= fr->offset + (fr->last - fr->start)) {
+            fn(l, &s, fr->start + (e->addr - fr->offset), e);
+        }
+        if (only) {
+            break;
+        }
+    }
+}
+
+/* An ioeventfd of mr appeared or goes away: tell every listener whose
+ * address space maps mr.  BQL. */
+static void memory_eventfd_notify(MemoryRegion *mr,
+                                  const MemoryRegionIoeventfd *e, bool add)
+{
+    for (unsigned i = 0; memory_listeners && i < memory_listeners->len; i++) {
+        MemoryListener *l = g_ptr_array_index(memory_listeners, i);
+        FlatView *fv = l->as ? l->as->current_map : NULL;
+
+        for (unsigned j = 0; fv && j < fv->nr; j++) {
+            if (fv->ranges[j].mr == mr) {
+                listener_range_eventfds(l, &fv->ranges[j], add, e);
+            }
+        }
+    }
+}
+
+static void memory_region_set_eventfds(MemoryRegion *mr,
+                                       struct MemoryRegionIoeventfds *n)
+{
+    struct MemoryRegionIoeventfds *old = mr->ioeventfds;
+
+    rcu_publish(&mr->ioeventfds, n);
+    if (old) {
+        rcu_call(&old->rcu, ioeventfds_free_rcu);
+    }
+}
+
+/* Called with the BQL held. */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd)
+{
+    struct MemoryRegionIoeventfds *old = mr->ioeventfds, *n;
+    unsigned nr = old ? old->nr : 0;
+    MemoryRegionIoeventfd e = { addr, size, match_data, data, fd };
+
+    assert(bql_locked());
+    assert(mr->kind == MR_IO && size >= 1 && size <= 8);
+    n = g_malloc0(sizeof(*n) + (nr + 1) * sizeof(n->e[0]));
+    if (old) {
+        memcpy(n->e, old->e, nr * sizeof(n->e[0]));
+    }
+    n->e[nr] = e;
+    n->nr = nr + 1;
+    memory_region_set_eventfds(mr, n);
+    memory_eventfd_notify(mr, &n->e[nr], true);
+}
+
+/* Called with the BQL held. */
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd)
+{
+    struct MemoryRegionIoeventfds *old = mr->ioeventfds, *n;
+
+    assert(bql_locked());
+    for (unsigned i = 0; old && i < old->nr; i++) {
+        MemoryRegionIoeventfd *e = &old->e[i];
+
+        if (e->addr == addr && e->size == size &&
+            e->match_data == match_data && e->fd == fd &&
+            (!match_data || e->data == data)) {
+            memory_eventfd_notify(mr, e, false);
+            n = g_malloc0(sizeof(*n) + old->nr * sizeof(n->e[0]));
+            memcpy(n->e, old->e, i * sizeof(n->e[0]));
+            memcpy(n->e + i, old->e + i + 1,
+                   (old->nr - i - 1) * sizeof(n->e[0]));
+            n->nr = old->nr - 1;
+            memory_region_set_eventfds(mr, n);
+            return;
+        }
+    }
+}
+
+/* The dispatcher's half: true if a write of size bytes at addr in mr went
+ * to an ioeventfd.  Under rcu_read_lock(); any thread. */
+bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
+                                   unsigned size, const uint8_t *bytes)
+{
+    struct MemoryRegionIoeventfds *list = rcu_load(&mr->ioeventfds);
+    uint64_t val = 0;
+
+    if (!list) {
+        return false;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        val |= (uint64_t)bytes[i] << (8 * i);
+    }
+    for (unsigned i = 0; i < list->nr; i++) {
+        const MemoryRegionIoeventfd *e = &list->e[i];
+        uint64_t one = 1;
+
+        if (e->addr == addr && e->size == size &&
+            (!e->match_data || e->data == val)) {
+            if (write(e->fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+                log_guest_error("memory: ioeventfd write failed: %s\n",
+                                strerror(errno));
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Tells as's listeners what changed between old and new.  BQL. */
 static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                                     const FlatView *new)
@@ -592,17 +735,23 @@ static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
             continue;
         }
         for (unsigned j = 0; old && j < old->nr; j++) {
-            if (!flatview_has_range(new, &old->ranges[j]) && l->region_del) {
+            if (!flatview_has_range(new, &old->ranges[j])) {
                 MemoryRegionSection s = section_from_range(&old->ranges[j]);
 
-                l->region_del(l, &s);
+                listener_range_eventfds(l, &old->ranges[j], false, NULL);
+                if (l->region_del) {
+                    l->region_del(l, &s);
+                }
             }
         }
         for (unsigned j = 0; new && j < new->nr; j++) {
-            if (!flatview_has_range(old, &new->ranges[j]) && l->region_add) {
+            if (!flatview_has_range(old, &new->ranges[j])) {
                 MemoryRegionSection s = section_from_range(&new->ranges[j]);
 
-                l->region_add(l, &s);
+                if (l->region_add) {
+                    l->region_add(l, &s);
+                }
+                listener_range_eventfds(l, &new->ranges[j], true, NULL);
             }
         }
     }
@@ -633,6 +782,7 @@ void memory_listener_register(MemoryListener *l, AddressSpace *as)
         if (l->region_add) {
             l->region_add(l, &s);
         }
+        listener_range_eventfds(l, &as->current_map->ranges[j], true, NULL);
     }
 }
 

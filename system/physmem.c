@@ -166,6 +166,11 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
     const MemoryRegionOps *ops = mr->ops;
     bool take_bql;
 
+    /* An ioeventfd takes an exactly matching write (no BQL needed). */
+    if (is_write && memory_region_ioeventfd_write(mr, addr, size, bytes)) {
+        return MEMTX_OK;
+    }
+
     if (size < mr_ops_valid_min(ops) || size > mr_ops_valid_max(ops) ||
         (!ops->valid.unaligned && !IS_ALIGNED(addr, size)) ||
         (unsigned __int128)addr + size > memory_region_size128(mr)) {

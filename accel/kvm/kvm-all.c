@@ -11,7 +11,9 @@
  *                  a MemoryListener on the system address space that keeps
  *                  one KVM memory slot per RAM/ROM range of the FlatView
  *                  (ROM: read-only slots, whose writes come back as MMIO
- *                  exits and are dropped by the ROM region).
+ *                  exits and are dropped by the ROM region), and hands the
+ *                  ioeventfds of MMIO and port I/O regions to the kernel
+ *                  (KVM_IOEVENTFD).
  *   init_vcpu      KVM_CREATE_VCPU, mmap of struct kvm_run, the kick signal
  *                  mask, the target's CPUID setup.
  *   exec_vcpu      the KVM_RUN loop: port I/O and MMIO exits go through the
@@ -77,7 +79,8 @@ typedef struct KvmState {
     bool irqchip_in_kernel;
     KvmSlot *slots;            /* BQL (memory listener) */
     int nr_slots;
-    MemoryListener listener;
+    MemoryListener listener;       /* system memory: slots, MMIO eventfds */
+    MemoryListener io_listener;    /* port I/O: eventfds */
 } KvmState;
 
 /* Set up by init_machine (main thread, BQL), read-only afterwards except
@@ -309,6 +312,45 @@ static void kvm_region_del(MemoryListener *l, const MemoryRegionSection *sec)
     }
 }
 
+static void kvm_eventfd_assign(const MemoryRegionIoeventfd *e, hwaddr gpa,
+                               bool pio, bool assign)
+{
+    Error *err = NULL;
+
+    if (!kvm_ioeventfd_assign(e->fd, gpa, e->size, pio, e->match_data,
+                              e->data, assign, &err)) {
+        error_report_err(err);
+    }
+}
+
+static void kvm_mem_eventfd_add(MemoryListener *l,
+                                const MemoryRegionSection *sec, hwaddr gpa,
+                                const MemoryRegionIoeventfd *e)
+{
+    kvm_eventfd_assign(e, gpa, false, true);
+}
+
+static void kvm_mem_eventfd_del(MemoryListener *l,
+                                const MemoryRegionSection *sec, hwaddr gpa,
+                                const MemoryRegionIoeventfd *e)
+{
+    kvm_eventfd_assign(e, gpa, false, false);
+}
+
+static void kvm_io_eventfd_add(MemoryListener *l,
+                               const MemoryRegionSection *sec, hwaddr gpa,
+                               const MemoryRegionIoeventfd *e)
+{
+    kvm_eventfd_assign(e, gpa, true, true);
+}
+
+static void kvm_io_eventfd_del(MemoryListener *l,
+                               const MemoryRegionSection *sec, hwaddr gpa,
+                               const MemoryRegionIoeventfd *e)
+{
+    kvm_eventfd_assign(e, gpa, true, false);
+}
+
 static KvmSlot *kvm_slot_find(uint64_t gpa, int *idp)
 {
     for (int id = 0; id < kvm_state.nr_slots; id++) {
@@ -459,7 +501,12 @@ static bool kvm_init_machine(MachineState *ms, Error **errp)
     kvm_on = true;
     s->listener.region_add = kvm_region_add;
     s->listener.region_del = kvm_region_del;
+    s->listener.eventfd_add = kvm_mem_eventfd_add;
+    s->listener.eventfd_del = kvm_mem_eventfd_del;
     memory_listener_register(&s->listener, &address_space_memory);
+    s->io_listener.eventfd_add = kvm_io_eventfd_add;
+    s->io_listener.eventfd_del = kvm_io_eventfd_del;
+    memory_listener_register(&s->io_listener, &address_space_io);
     return true;
 
 fail:

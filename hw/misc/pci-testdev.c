@@ -34,6 +34,10 @@
  * established emulator running TCG.  Test suites accept either count 0
  * or one per write.
  *
+ * Under KVM the eventfd kinds get a real ioeventfd through the memory
+ * API (the kernel consumes the matching writes; notified does not count
+ * them).
+ *
  * Regions keep needs_bql; everything runs with the BQL held.
  */
 #include "util/osdep.h"
@@ -43,6 +47,9 @@
 #include "hw/pci/pci.h"
 #include "system/memory.h"
 #include "system/qtest.h"
+#include "system/kvm.h"
+
+#include <sys/eventfd.h>
 
 #define PCI_TESTDEV_NR_KINDS 3
 #define PCI_TESTDEV_NR_TESTS (2 * PCI_TESTDEV_NR_KINDS)
@@ -56,6 +63,12 @@ typedef struct PCITestDevState {
     int32_t current;              /* selected test or -1; BQL */
     uint32_t count[PCI_TESTDEV_NR_TESTS];     /* header "count"; BQL */
     uint32_t notified[PCI_TESTDEV_NR_TESTS];  /* "eventfd" writes; BQL */
+    /* Under KVM: a real ioeventfd for the selected test, as the
+     * established device has, so that the matching writes never leave the
+     * kernel.  efd is -1 without KVM; efd_test is the test whose
+     * ioeventfd is registered, or -1.  BQL. */
+    int efd;
+    int efd_test;
 } PCITestDevState;
 
 /* Header layout. */
@@ -138,6 +151,33 @@ static uint64_t pci_testdev_read(void *opaque, hwaddr addr, unsigned size)
     return val;
 }
 
+/* Registers the selected test's ioeventfd (KVM only).  BQL. */
+static void pci_testdev_update_eventfd(PCITestDevState *s)
+{
+    int t = s->efd_test;
+
+    if (s->efd < 0) {
+        return;
+    }
+    if (t >= 0) {
+        memory_region_del_eventfd(test_type(t) == TYPE_MMIO ? &s->mmio
+                                                            : &s->portio,
+                                  test_offset(t), TEST_WIDTH,
+                                  test_kind(t) == KIND_DATAMATCH,
+                                  test_data(t), s->efd);
+        s->efd_test = -1;
+    }
+    t = s->current;
+    if (t >= 0 && test_kind(t) != KIND_NO_EVENTFD) {
+        memory_region_add_eventfd(test_type(t) == TYPE_MMIO ? &s->mmio
+                                                            : &s->portio,
+                                  test_offset(t), TEST_WIDTH,
+                                  test_kind(t) == KIND_DATAMATCH,
+                                  test_data(t), s->efd);
+        s->efd_test = t;
+    }
+}
+
 /* One byte of a write, as the established device sees it.  BQL. */
 static void pci_testdev_write_byte(PCITestDevState *s, int type, hwaddr addr,
                                    uint8_t val)
@@ -152,6 +192,7 @@ static void pci_testdev_write_byte(PCITestDevState *s, int type, hwaddr addr,
         t = type * PCI_TESTDEV_NR_KINDS + val;
         s->count[t] = 0;
         s->current = t;
+        pci_testdev_update_eventfd(s);
         return;
     }
     t = s->current;
@@ -285,6 +326,8 @@ static void pci_testdev_realize(DeviceState *dev, Error **errp)
                          PCI_BASE_ADDRESS_MEM_TYPE_64, &s->membar);
     }
     s->current = -1;
+    s->efd_test = -1;
+    s->efd = kvm_enabled() ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
     qtest_command_register("pci_testdev_notified",
                            pci_testdev_qtest_notified, s);
 }
@@ -295,6 +338,7 @@ static void pci_testdev_reset(DeviceState *dev)
 
     pci_device_reset(&s->pci);
     s->current = -1;
+    pci_testdev_update_eventfd(s);
 }
 
 static bool pci_testdev_post_load(DeviceState *dev, Error **errp)
@@ -306,6 +350,7 @@ static bool pci_testdev_post_load(DeviceState *dev, Error **errp)
         return false;
     }
     pci_device_post_load(&s->pci);
+    pci_testdev_update_eventfd(s);
     return true;
 }
 

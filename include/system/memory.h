@@ -122,7 +122,9 @@ struct MemoryRegion {
     int priority;
     unsigned add_seq;              /* insertion order, breaks priority ties */
     GPtrArray *subregions;         /* MemoryRegion *, in insertion order */
-    const char *ioeventfd_reserved;/* placeholder for the KVM issue */
+    /* ioeventfds (memory_region_add_eventfd): replaced as a whole under
+     * the BQL, read under rcu_read_lock() by the dispatcher */
+    struct MemoryRegionIoeventfds *ioeventfds;
 };
 
 /* A rendered range: [addr, addr + size) maps to mr at offset_in_region. */
@@ -278,6 +280,29 @@ void address_space_stq_be(AddressSpace *as, hwaddr addr, uint64_t val,
                           MemTxAttrs attrs, MemTxResult *res);
 
 /*
+ * ioeventfds: a guest write of exactly size bytes at offset addr in the MMIO
+ * region mr (with match_data: only of the value data, as a little-endian
+ * integer of those bytes) signals the eventfd fd (adds 1 to its counter)
+ * instead of reaching the device's write callback.  Under KVM the kernel
+ * does it without leaving guest mode (the KVM memory listener registers it
+ * with KVM_IOEVENTFD); otherwise the dispatcher does it.  The device reads
+ * fd, typically from an iothread or the main loop.  fd stays the caller's.
+ * BQL.
+ */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, int fd);
+
+typedef struct MemoryRegionIoeventfd {
+    hwaddr addr;                   /* offset in the region */
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    int fd;
+} MemoryRegionIoeventfd;
+
+/*
  * Memory listeners: an accelerator (KVM) that mirrors an address space's
  * map somewhere else registers one.  On registration region_add is called
  * for every range of the current FlatView; after every later render,
@@ -289,9 +314,17 @@ void address_space_stq_be(AddressSpace *as, hwaddr addr, uint64_t val,
 typedef struct MemoryListener MemoryListener;
 typedef void MemoryListenerFn(MemoryListener *l,
                               const MemoryRegionSection *section);
+typedef void MemoryListenerEventfdFn(MemoryListener *l,
+                                     const MemoryRegionSection *section,
+                                     hwaddr gpa,
+                                     const MemoryRegionIoeventfd *e);
 struct MemoryListener {
     MemoryListenerFn *region_add;
     MemoryListenerFn *region_del;
+    /* An ioeventfd at guest address gpa inside section appeared or went
+     * away (with its section, or by memory_region_add/del_eventfd). */
+    MemoryListenerEventfdFn *eventfd_add;
+    MemoryListenerEventfdFn *eventfd_del;
     AddressSpace *as;              /* BQL: set by register */
 };
 /* BQL. */
