@@ -161,6 +161,17 @@ static void pc_isa_irq(void *opaque, int n, int level)
     }
 }
 
+/* irqfd for ISA line irq->n under the in-kernel irqchip: the kernel's
+ * GSI n (IRQ 2, the cascade, has none).  BQL. */
+static bool pc_isa_irqfd(IrqLine *irq, int fd, bool assign, Error **errp)
+{
+    if (irq->n == 2) {
+        error_setg(errp, "ISA IRQ 2 is the PIC cascade");
+        return false;
+    }
+    return kvm_irqfd_assign(fd, irq->n, assign, errp);
+}
+
 /* The PIC's INT output: to LINT0 of every LAPIC (which passes it to its
  * CPU's INTR in ExtINT mode).  BQL. */
 static void pc_cpu_intr(void *opaque, int n, int level)
@@ -372,6 +383,9 @@ static bool pc_irq_devices_init(PcMachine *s, MachineState *ms,
         IrqLine *line = isa_get_irq(s->isa, i);
 
         irq_redirect(line, pc_isa_irq, s, i);
+        if (kvm_irqchip_in_kernel()) {
+            line->irqfd_hook = pc_isa_irqfd;
+        }
         if (line->level) {
             /* Driven before the wiring existed: pass the level on. */
             pc_isa_irq(s, i, line->level);

@@ -20,14 +20,27 @@
 #ifndef HW_IRQ_H
 #define HW_IRQ_H
 
+#include "util/error.h"
+
 typedef void IrqHandler(void *opaque, int n, int level);
 
-typedef struct IrqLine {
+typedef struct IrqLine IrqLine;
+/* See irq_set_irqfd(). */
+typedef bool IrqfdHook(IrqLine *irq, int fd, bool assign, Error **errp);
+
+struct IrqLine {
     IrqHandler *handler;
     void *opaque;
     int n;
     int level;          /* last level set; owned by whoever sets the line */
-} IrqLine;
+    /* Set by the receiving end when it can take an irqfd itself (an
+     * in-kernel irqchip); NULL: irq_set_irqfd() falls back to the main
+     * loop.  Cleared by irq_redirect().  BQL. */
+    IrqfdHook *irqfd_hook;
+    /* The main-loop fallback's eventfd, while one is assigned.  BQL. */
+    int irqfd_fallback_fd;
+    bool irqfd_fallback_set;
+};
 
 IrqLine *irq_new(IrqHandler *handler, void *opaque, int n);
 /* count lines numbered 0..count-1, all to the same handler. */
@@ -39,6 +52,16 @@ static inline void irq_raise(IrqLine *irq) { irq_set(irq, 1); }
 static inline void irq_lower(IrqLine *irq) { irq_set(irq, 0); }
 /* Raise then lower: an edge. */
 void irq_pulse(IrqLine *irq);
+
+/*
+ * irqfd: once assigned, signalling the eventfd fd (writing a count to it)
+ * pulses irq, from any thread and without the BQL.  When the line ends at
+ * an in-kernel interrupt controller (KVM), the receiver's irqfd_hook hands
+ * fd to the kernel and the interrupt never leaves it; otherwise the main
+ * loop watches fd and calls irq_pulse() with the BQL.  assign = false
+ * undoes it.  fd stays the caller's.  BQL.
+ */
+bool irq_set_irqfd(IrqLine *irq, int fd, bool assign, Error **errp);
 
 /* Redirects irq to a new handler (qtest interception, board rewiring). */
 void irq_redirect(IrqLine *irq, IrqHandler *handler, void *opaque, int n);

@@ -49,6 +49,8 @@ CASES += [
     ("hello-64 -smp 2", "hello-64", "-smp 2"),
     ("apic-64 -smp 2", "apic-64", "-cpu max -smp 2"),
     ("excp-64 kernel-irqchip=off", "excp-64", "-machine kernel-irqchip=off"),
+    ("smp-64 kernel-irqchip=off", "smp-64",
+     "-smp 2 -machine kernel-irqchip=off"),
     ("apic-64 kernel-irqchip=off", "apic-64",
      "-cpu max -machine kernel-irqchip=off"),
 ]
