@@ -24,6 +24,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 
 /* ------------------------------------------------------------------ */
 /* Models                                                              */
@@ -403,12 +404,21 @@ static void x86_cpu_dump_state(CPUState *cs, FILE *f)
             env->efer);
 }
 
+static uint64_t x86_get_phys_page_debug(CPUState *cs, uint64_t addr)
+{
+    return x86_cpu_get_phys_page_debug(cs, addr);
+}
+
 static const CPUClass x86_cpu_class = {
     .arch = "x86_64",
     .reset = x86_cpu_reset,
     .has_work = x86_cpu_has_work,
     .do_interrupt = x86_cpu_do_interrupt,
     .dump_state = x86_cpu_dump_state,
+    .get_phys_page_debug = x86_get_phys_page_debug,
+    .gdb_read_register = x86_gdb_read_register,
+    .gdb_write_register = x86_gdb_write_register,
+    .gdb_xml = x86_gdb_xml,
 };
 
 /* Main thread, BQL, before the vCPUs start. */
