@@ -72,6 +72,9 @@ typedef struct AccelOps {
      */
     void (*debug_changed)(CPUState *cpu, uint64_t addr, uint64_t len,
                           int flags);
+    /* Optional: a debugger wrote guest-physical [addr, addr + len) behind
+     * the vCPUs' backs (TCG drops translated code there).  Any thread. */
+    void (*debug_memory_written)(uint64_t addr, uint64_t len);
 } AccelOps;
 
 /*

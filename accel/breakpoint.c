@@ -307,3 +307,10 @@ void cpu_single_step(CPUState *cpu, int flags)
     __atomic_store_n(&cpu->singlestep_enabled, flags, __ATOMIC_RELEASE);
     debug_changed(cpu, 0, 0, 0);
 }
+
+void cpu_debug_memory_written(uint64_t addr, uint64_t len)
+{
+    if (current_accel && current_accel->debug_memory_written && len) {
+        current_accel->debug_memory_written(addr, len);
+    }
+}

@@ -127,3 +127,11 @@ void tcg_watchpoint_check(CPUState *cpu, vaddr addr, unsigned size,
     t->wp_step = true;
     cpu_loop_exit(cpu);
 }
+
+/* AccelOps.debug_memory_written.  Any thread. */
+void tcg_debug_memory_written(uint64_t addr, uint64_t len)
+{
+    if (tcg_ops) {
+        tb_invalidate_phys_range(addr, addr + len);
+    }
+}

@@ -154,6 +154,7 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
 
 /* debug.c (include/exec/breakpoint.h) */
 void tcg_debug_changed(CPUState *cpu, uint64_t addr, uint64_t len, int flags);
+void tcg_debug_memory_written(uint64_t addr, uint64_t len);
 /* Emits the breakpoint check for the insn at pc.  Translator. */
 void tcg_gen_debug_check(vaddr pc);
 /* True if a watchpoint of cpu overlaps the guest page at page. */

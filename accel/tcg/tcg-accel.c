@@ -109,6 +109,7 @@ static const AccelOps tcg_accel_ops = {
      * checks at every TB entry, and cpu_exit() itself calls kick_vcpu. */
     .destroy_vcpu = tcg_vcpu_destroy,
     .debug_changed = tcg_debug_changed,
+    .debug_memory_written = tcg_debug_memory_written,
 };
 
 __attribute__((constructor)) static void tcg_accel_register(void)

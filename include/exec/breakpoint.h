@@ -106,6 +106,10 @@ void cpu_watchpoint_set_hit(CPUState *cpu, const CPUWatchpointHit *hit);
 bool cpu_watchpoint_hit(CPUState *cpu, CPUWatchpointHit *hit);
 void cpu_watchpoint_clear_hit(CPUState *cpu);
 
+/* A debugger wrote guest-physical memory [addr, addr + len): the
+ * accelerator forgets code it translated from there.  Any thread. */
+void cpu_debug_memory_written(uint64_t addr, uint64_t len);
+
 /* Sets cpu->singlestep_enabled (SSTEP_* or 0).  BQL with the vCPU paused,
  * or the owner thread. */
 void cpu_single_step(CPUState *cpu, int flags);

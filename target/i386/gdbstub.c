@@ -140,16 +140,20 @@ static char *gdb_build_xml(bool is64)
     g_string_append_printf(x, "<reg name=\"mxcsr\" bitsize=\"32\" "
                            "type=\"int\" group=\"vector\" regnum=\"%d\"/>",
                            n++);
-    g_string_append(x, "</feature>"
-                    "<feature name=\"org.gnu.gdb.i386.segments\">");
-    for (int i = 0; i < 2; i++) {
-        g_string_append_printf(x, "<reg name=\"%s\" bitsize=\"%d\" "
-                               "type=\"int\" regnum=\"%d\"/>", sys_names[i],
-                               bits, n++);
+    /* gdb knows fs_base/gs_base as "org.gnu.gdb.i386.segments" for amd64
+     * only (for i386 it asserts); there they go with the system ones. */
+    if (is64) {
+        g_string_append(x, "</feature>"
+                        "<feature name=\"org.gnu.gdb.i386.segments\">");
+        for (int i = 0; i < 2; i++) {
+            g_string_append_printf(x, "<reg name=\"%s\" bitsize=\"64\" "
+                                   "type=\"int\" regnum=\"%d\"/>",
+                                   sys_names[i], n++);
+        }
     }
     g_string_append(x, "</feature>"
                     "<feature name=\"org.tandem.gdb.i386.sys\">");
-    for (int i = 2; i < 9; i++) {
+    for (int i = is64 ? 2 : 0; i < 9; i++) {
         g_string_append_printf(x, "<reg name=\"%s\" bitsize=\"%d\" "
                                "type=\"int\" group=\"system\" "
                                "regnum=\"%d\"/>", sys_names[i],
