@@ -300,7 +300,7 @@ int x86_gdb_write_register(CPUState *cs, const uint8_t *buf, int n)
     case GR_FLAGS:
         cpu_load_eflags(env, get(buf, 4),
                         TF_MASK | IF_MASK | IOPL_MASK | NT_MASK | RF_MASK |
-                        VM_MASK | AC_MASK | VIF_MASK | VIP_MASK | ID_MASK);
+                        AC_MASK | VIF_MASK | VIP_MASK | ID_MASK);
         return 4;
     case GR_SEG: {
         SegmentCache *sc = &env->segs[seg_idx[idx]];
@@ -353,8 +353,8 @@ int x86_gdb_write_register(CPUState *cs, const uint8_t *buf, int n)
         case 4: env->cr[2] = v; break;
         case 7: env->tpr = v & 0xf; break;
         default:
-            env->efer = v;
-            x86_update_hflags(env);
+            /* As WRMSR would: reserved bits and LMA changes are refused. */
+            x86_wrmsr(env, 0xc0000080, v, &f);
             x86_tlb_flush(env);
             break;
         }
