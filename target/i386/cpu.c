@@ -256,6 +256,9 @@ void x86_update_hflags(CPUX86State *env)
     if (env->eflags & TF_MASK) {
         hf |= HF_TF_MASK;
     }
+    if (env->eflags & RF_MASK) {
+        hf |= HF_RF_MASK;
+    }
     if (env->a20_mask != UINT64_MAX) {
         hf |= HF_A20_OFF_MASK;
     }
@@ -345,6 +348,7 @@ static void x86_cpu_reset(CPUState *cs)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
+    x86_dr7_update(env);      /* drops the old DR breakpoints */
 
     env->error_code = 0;
     env->exception_is_int = 0;
@@ -535,6 +539,8 @@ static const TargetTcgOps x86_tcg_ops = {
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,
+    .debug_check_breakpoint = x86_debug_check_breakpoint,
+    .debug_excp_handler = x86_debug_excp_handler,
 };
 
 const TargetTcgOps *x86_get_tcg_ops(void)

@@ -127,6 +127,7 @@ enum {
 #define HF_SMAP_MASK    (1u << 16)
 #define HF_IOPL_CHECK   (1u << 17)  /* CPL > IOPL or VM: check the bitmap */
 #define HF_A20_OFF_MASK (1u << 18)  /* A20 gate masks bit 20 */
+#define HF_RF_MASK      (1u << 19)  /* EFLAGS.RF: the next insn clears it */
 
 /* MMU indexes (softmmu TLBs). */
 enum {
