@@ -750,7 +750,7 @@ static void gdb_handle_query(const char *p)
     } else if (g_str_has_prefix(p, "qRcmd,")) {
         gdb_handle_rcmd(p + 6);
     } else if (!strcmp(p, "qqemu.sstep")) {
-        snprintf(tmp, sizeof(tmp), "0x%x", gdb->sstep_flags);
+        snprintf(tmp, sizeof(tmp), "0x%x", gdb->sstep_flags | SSTEP_ENABLE);
         gdb_put_packet(tmp);
     } else if (g_str_has_prefix(p, "Qqemu.sstep=")) {
         const char *q = p + 12;
