@@ -12,8 +12,8 @@
  *
  * Locking: bp_lock (a leaf mutex) protects every CPU's lists, because the
  * translator of one vCPU asks whether *any* vCPU has a breakpoint at a pc
- * (TBs are shared between vCPUs).  bp_count lets it skip the lock when
- * there is none at all.
+ * (TBs are shared between vCPUs).  bp_count and wp_count let the
+ * translator and every TLB fill skip the lock when there is none at all.
  */
 #include "util/osdep.h"
 #include "accel/accel.h"
@@ -28,6 +28,7 @@ struct CPUDebugState {
 
 static pthread_mutex_t bp_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bp_count;               /* bp_lock to write; atomic read */
+static int wp_count;               /* the same, for watchpoints */
 
 /* bp_lock held. */
 static CPUDebugState *cpu_debug(CPUState *cpu)
@@ -124,6 +125,7 @@ int cpu_watchpoint_insert(CPUState *cpu, uint64_t addr, uint64_t len,
         }
     }
     g_array_append_val(d->wps, wp);
+    __atomic_store_n(&wp_count, wp_count + 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&bp_lock);
     debug_changed(cpu, addr, len, flags);
     return 0;
@@ -141,6 +143,7 @@ int cpu_watchpoint_remove(CPUState *cpu, uint64_t addr, uint64_t len,
 
         if (w->addr == addr && w->len == len && w->flags == flags) {
             g_array_remove_index(d->wps, i);
+            __atomic_store_n(&wp_count, wp_count - 1, __ATOMIC_RELEASE);
             pthread_mutex_unlock(&bp_lock);
             debug_changed(cpu, addr, len, flags);
             return 0;
@@ -173,6 +176,7 @@ void cpu_breakpoint_remove_all(CPUState *cpu, int mask)
         if (w.flags & mask) {
             g_array_append_val(gone_w, w);
             g_array_remove_index(d->wps, i);
+            __atomic_store_n(&wp_count, wp_count - 1, __ATOMIC_RELEASE);
         }
     }
     pthread_mutex_unlock(&bp_lock);
@@ -266,6 +270,9 @@ bool cpu_has_watchpoints(CPUState *cpu)
 {
     bool any;
 
+    if (!__atomic_load_n(&wp_count, __ATOMIC_ACQUIRE)) {
+        return false;               /* the common case, on every TLB fill */
+    }
     pthread_mutex_lock(&bp_lock);
     any = cpu->debug && cpu->debug->wps->len > 0;
     pthread_mutex_unlock(&bp_lock);

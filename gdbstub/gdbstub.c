@@ -21,11 +21,13 @@
  *     c/s/vCont -> gdb_resume: single-step flags, vm_start() (or, for a
  *         step alone, only the stepping vCPUs, the virtual clock stopped)
  *     vCPU: EXCP_DEBUG -> cpu_debug_hook = gdb_debug_hook (vCPU thread,
- *         BQL): vm_stop, "T05thread:NN;[watch:ADDR;]"
+ *         BQL): the vCPU stops, a bottom half in the main loop then does
+ *         vm_stop and sends "T05thread:NN;[watch:ADDR;]"
  *
- * Locks: everything runs with the BQL: chardev callbacks in the main
- * thread, the debug hook on a vCPU thread.  GdbState is therefore under the
- * BQL.  Guest state (registers, memory through the page tables) is touched
+ * Locks: everything runs with the BQL: chardev callbacks and the stop
+ * bottom half in the main thread, the debug hook on a vCPU thread.
+ * GdbState is therefore under the BQL.  Only the main thread stops and
+ * starts the VM.  Guest state (registers, memory through the page tables) is touched
  * only while every vCPU is paused (all_vcpus_paused), which the commands
  * that need it check first (E10 otherwise; gdb never asks while running).
  *
@@ -71,6 +73,10 @@ typedef struct GdbState {
     CPUState *g_cpu;               /* Hg: registers and memory */
     CPUState *c_cpu;               /* Hc: c/s without vCont */
     bool running;                  /* resumed by us, no stop reported */
+    /* A vCPU stopped (debug hook); stop_bh stops the VM and reports. */
+    bool stop_pending;
+    CPUState *stop_cpu;
+    BH *stop_bh;
     bool phys_mem;                 /* Qqemu.PhyMemMode */
     int sstep_flags;               /* Qqemu.sstep */
 } GdbState;
@@ -250,34 +256,48 @@ static void gdb_send_stop(CPUState *cpu, int sig)
     g_string_free(r, true);
 }
 
-/* Stops the VM and reports cpu.  BQL (main or vCPU thread). */
+/* Stops the VM and reports cpu.  Main thread, BQL. */
 static void gdb_stop(CPUState *cpu, int sig)
 {
     gdb->running = false;
+    gdb->stop_pending = false;
     gdb_clear_steps();
     vm_stop(RUN_STATE_PAUSED);
     gdb->g_cpu = gdb->c_cpu = cpu;
     gdb_send_stop(cpu, sig);
 }
 
+/* The bottom half behind gdb_debug_hook.  Main thread, BQL. */
+static void gdb_stop_bh(void *opaque)
+{
+    if (gdb->stop_pending && gdb->connected) {
+        gdb_stop(gdb->stop_cpu, GDB_SIGTRAP);
+    }
+}
+
 /*
- * cpu_debug_hook: a vCPU raised EXCP_DEBUG.  Its thread, BQL.  The first
- * one since the resume stops the VM and is reported; a later one (another
- * vCPU that hit something while the VM was stopping) only stops, and will
- * hit its breakpoint again when resumed.
+ * cpu_debug_hook: a vCPU raised EXCP_DEBUG.  Its thread, BQL.  It stops
+ * itself; the first one since the resume also asks the main loop to stop
+ * the VM and report it (so that every vm_stop/vm_start of the stub happens
+ * in the main thread, in order).  A later one (another vCPU that hit
+ * something meanwhile) only stops, and hits its breakpoint again when
+ * resumed, so nothing is lost.
  */
 static void gdb_debug_hook(CPUState *cpu)
 {
-    if (!gdb || !gdb->connected || !gdb->running) {
-        cpu->stop = true;
-        if (!gdb || !gdb->connected) {
-            /* Stale event after a detach: keep running. */
-            cpu->stop = false;
-            cpu_single_step(cpu, 0);
-        }
+    if (!gdb || !gdb->connected) {
+        /* Stale event after a detach: keep running. */
+        cpu_single_step(cpu, 0);
         return;
     }
-    gdb_stop(cpu, GDB_SIGTRAP);
+    cpu->stop = true;
+    if (!gdb->running) {
+        return;
+    }
+    gdb->running = false;
+    gdb->stop_pending = true;
+    gdb->stop_cpu = cpu;
+    bh_schedule(gdb->stop_bh);
 }
 
 /*
@@ -551,6 +571,7 @@ static void gdb_detach(void)
     }
     gdb->phys_mem = false;
     gdb->running = false;
+    gdb->stop_pending = false;
     if (runstate_get() != RUN_STATE_SHUTDOWN) {
         vm_start();
     }
@@ -795,14 +816,20 @@ static void gdb_handle_packet(const char *p, size_t len)
     char kind = *p;
     bool all;
 
-    /* Commands that touch guest state need the VM stopped. */
-    if (strchr("gGpPmMXZz", kind) && kind && !stopped) {
+    /* Commands that touch guest state need the VM stopped; resuming needs
+     * it stopped and reported (not on its way to a stop). */
+    if (kind && ((strchr("gGpPmMXZz", kind) && !stopped) ||
+                 (strchr("cCsS", kind) && (gdb->running || !stopped ||
+                                          gdb->stop_pending)) ||
+                 (g_str_has_prefix(p, "vCont;") &&
+                  (gdb->running || !stopped || gdb->stop_pending)))) {
         gdb_put_packet("E10");
         return;
     }
     switch (kind) {
     case '?':
         gdb->running = false;
+        gdb->stop_pending = false;
         if (!stopped) {
             vm_stop(RUN_STATE_PAUSED);
         }
@@ -831,20 +858,12 @@ static void gdb_handle_packet(const char *p, size_t len)
     case 's':
     case 'C':
     case 'S':
-        if (gdb->running) {
-            gdb_put_packet("E10");
-            break;
-        }
         gdb_handle_cont(kind, p + 1);
         break;
     case 'v':
         if (!strcmp(p, "vCont?")) {
             gdb_put_packet("vCont;c;C;s;S");
         } else if (g_str_has_prefix(p, "vCont;")) {
-            if (gdb->running) {
-                gdb_put_packet("E10");
-                break;
-            }
             gdb_handle_vcont(p + 5);
         } else if (g_str_has_prefix(p, "vKill")) {
             gdb_put_packet("OK");
@@ -1030,6 +1049,7 @@ bool gdbserver_start(const char *dev, Error **errp)
     gdb = g_new0(GdbState, 1);
     gdb->chr = chr;
     gdb->sstep_flags = SSTEP_NOIRQ | SSTEP_NOTIMER;
+    gdb->stop_bh = bh_new(main_loop_get(), gdb_stop_bh, NULL);
     gdb->g_cpu = gdb->c_cpu = cpus[0];
     if (!char_fe_init(&gdb->fe, chr, errp)) {
         g_free(gdb);

@@ -13,7 +13,8 @@
  * Threads and locks: the stub lives in the main loop (chardev callbacks,
  * BQL held).  It also installs cpu_debug_hook, which runs on a vCPU thread
  * with the BQL when a breakpoint, watchpoint or step completes; that hook
- * stops the VM (vm_stop from the vCPU thread) and sends the stop reply.
+ * stops its vCPU and schedules a bottom half that stops the VM and sends
+ * the stop reply from the main thread.
  * Design notes: docs/devel/gdbstub.md.
  */
 #ifndef GDBSTUB_GDBSTUB_H
