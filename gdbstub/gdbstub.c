@@ -78,6 +78,8 @@ typedef struct GdbState {
     CPUState *stop_cpu;
     BH *stop_bh;
     bool phys_mem;                 /* Qqemu.PhyMemMode */
+    bool detach_pending;           /* D answered: resume at the next byte
+                                      from the peer or when it closes */
     int sstep_flags;               /* Qqemu.sstep */
 } GdbState;
 
@@ -561,7 +563,8 @@ static void gdb_handle_breakpoint(const char *p, bool insert)
     gdb_put_packet(err ? "E22" : "OK");
 }
 
-static void gdb_detach(void)
+/* Forgets the debugger's breakpoints and steps. */
+static void gdb_remove_all(void)
 {
     int n = __atomic_load_n(&nr_cpus, __ATOMIC_SEQ_CST);
 
@@ -572,6 +575,12 @@ static void gdb_detach(void)
     gdb->phys_mem = false;
     gdb->running = false;
     gdb->stop_pending = false;
+}
+
+static void gdb_detach(void)
+{
+    gdb_remove_all();
+    gdb->detach_pending = false;
     if (runstate_get() != RUN_STATE_SHUTDOWN) {
         vm_start();
     }
@@ -902,8 +911,12 @@ static void gdb_handle_packet(const char *p, size_t len)
         break;
     }
     case 'D':
+        /* The guest runs on only once gdb has taken the reply (its ack or
+         * its close): a guest that ends at once would otherwise close the
+         * socket under gdb's ack ("Broken pipe"). */
         gdb_put_packet("OK");
-        gdb_detach();
+        gdb_remove_all();
+        gdb->detach_pending = true;
         break;
     case 'k':
         /* No reply: the target goes away. */
@@ -994,6 +1007,9 @@ static void gdb_rx_byte(uint8_t c)
 /* Main thread, BQL. */
 static void gdb_chr_read(void *opaque, const uint8_t *buf, int len)
 {
+    if (gdb->detach_pending && len > 0) {
+        gdb_detach();
+    }
     for (int i = 0; i < len && gdb->connected; i++) {
         gdb_rx_byte(buf[i]);
     }
@@ -1014,6 +1030,7 @@ static void gdb_chr_event(void *opaque, CharEvent ev)
         gdb->running = false;
         gdb->rx = RS_IDLE;
         gdb->phys_mem = false;
+        gdb->detach_pending = false;
         gdb->g_cpu = gdb->c_cpu = n > 0 ? cpus[0] : NULL;
     } else if (ev == CHR_EVENT_CLOSED && gdb->connected) {
         gdb->connected = false;

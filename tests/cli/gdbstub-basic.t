@@ -88,6 +88,7 @@ if grep -q "Inferior 1 (Remote target) detached" "$out" && [ "$trc" = 1 ] &&
     ok "after detach the guest runs to its end (exit status 1 = passed)"
 else
     not_ok "detach and run to completion (status $trc)"
+    tail -5 "$out" | sed "s/^/#   /"
     diag_file "$TMP/tandem.out"; diag_file "$TMP/tandem.err"
 fi
 

@@ -105,6 +105,8 @@ def packet(payload):
 
 def reply(raw):
     s.sendall(raw)
+    if raw == packet(b"c"):
+        return s.recv(1).decode()          # only the ack: the VM runs
     buf = b""
     while True:
         buf += s.recv(65536)
@@ -124,13 +126,18 @@ tests = [
     ("unknown packet", packet(b"!"), "+$#00"),
     ("Z with zero length", packet(b"Z2,1000,0"), "+$E22#"),
     ("X length mismatch", packet(b"X1000,4:ab"), "+$E22#"),
+    ("continue", packet(b"c"), "+"),
+    ("a register read while running", packet(b"g"), "+$E10#"),
+    ("Ctrl-C stops the VM", b"\x03", "$T02thread:01;#"),
+    ("qThreadExtraInfo after Ctrl-C", packet(b"qThreadExtraInfo,1"),
+     "+$" + "CPU#0 [".encode().hex()),
 ]
 for name, raw, want in tests:
     got = reply(raw)
     print(("ok" if got.startswith(want) else "FAIL") + " %s: %r" % (name, got))
 PY
-if ! grep -q FAIL "$TMP/exact.out" && [ "$(grep -c '^ok' "$TMP/exact.out")" = 12 ]; then
-    ok "bad requests get NAK or the documented Exx reply"
+if ! grep -q FAIL "$TMP/exact.out" && [ "$(grep -c '^ok' "$TMP/exact.out")" = 16 ]; then
+    ok "bad requests get NAK or the documented Exx reply; Ctrl-C stops a running VM"
 else
     not_ok "exact replies"; diag_file "$TMP/exact.out"
 fi
