@@ -824,14 +824,12 @@ static void gdb_handle_packet(const char *p, size_t len)
     CPUState *cpu = gdb->g_cpu;
     char kind = *p;
     bool all;
-
     /* Commands that touch guest state need the VM stopped; resuming needs
      * it stopped and reported (not on its way to a stop). */
-    if (kind && ((strchr("gGpPmMXZz", kind) && !stopped) ||
-                 (strchr("cCsS", kind) && (gdb->running || !stopped ||
-                                          gdb->stop_pending)) ||
-                 (g_str_has_prefix(p, "vCont;") &&
-                  (gdb->running || !stopped || gdb->stop_pending)))) {
+    bool busy = gdb->running || gdb->stop_pending || !stopped;
+
+    if (kind && (strchr("gGpPmMXZzcCsS", kind) ||
+                 g_str_has_prefix(p, "vCont;")) && busy) {
         gdb_put_packet("E10");
         return;
     }

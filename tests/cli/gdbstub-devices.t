@@ -27,6 +27,7 @@ session() {
     TPID=$!
     local out="$TMP/gdb-$name.out"
     for _ in $(seq 50); do
+        kill -0 "$TPID" 2>/dev/null || break
         timeout 20 gdb-multiarch -batch -nx -ex "target remote $target" \
             -ex "info threads" -ex 'printf "PC 0x%x\n", $pc' \
             -ex "monitor info status" -ex "kill" >"$out" 2>&1
@@ -34,6 +35,10 @@ session() {
         sleep 0.1
     done
     tandem_wait
+    if [ "$name" = "-s" ] && grep -q "in use" "$TMP/tandem.err"; then
+        ok "-s # SKIP TCP port 1234 was taken meanwhile"
+        return
+    fi
     if grep -qE "^\* 1 +Thread 1 \(CPU#0 \[paused\]\)" "$out" &&
        grep -q "^PC 0xfff0" "$out" && grep -q "^VM status: paused" "$out" &&
        [ "$trc" = 0 ]; then
