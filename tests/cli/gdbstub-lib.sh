@@ -2,9 +2,10 @@
 #
 # gdb_need: prints a TAP skip and exits if gdb-multiarch or a gcc that
 #   builds the guest is missing.
-# gdb_build_guest: builds tests/cli/gdbstub/guest.c with -g as $GUEST, in
-#   the mode of the description the stub serves ($GDB_ARCH: i386 or
-#   i386:x86-64, probed from a throw-away tandem).
+# gdb_build_guest [TANDEM ARGS]: builds tests/cli/gdbstub/guest.c with -g
+#   as $GUEST, in the mode of the description the stub serves ($GDB_ARCH:
+#   i386 or i386:x86-64, probed from a throw-away tandem run with ARGS,
+#   e.g. -cpu qemu64,-lm).
 # tandem_start ARGS...: starts tandem -S with the stub on $SOCK (unix
 #   socket) in the background ($TPID), output in $TMP/tandem.{out,err}.
 # tandem_wait: waits for it (bounded) and sets $trc to its exit status.
@@ -65,7 +66,7 @@ gdb_run() {
 
 gdb_build_guest() {
     GUEST=
-    tandem_start || return 1
+    tandem_start "$@" || return 1
     gdb_run "maintenance packet qXfer:features:read:target.xml:0,400" \
         "kill"
     tandem_wait
