@@ -18,6 +18,7 @@
  * unwind with cpu_loop_exit_restore).
  */
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 #include "system/bql.h"
 #include "accel/accel.h"
@@ -693,6 +694,9 @@ bool x86_set_dr(CPUX86State *env, int reg, uint64_t val, X86Fault *f)
         val = (val & ~0x400ull & 0xffff2fffull) | 0x400;
     }
     env->dr[reg] = val;
+    if (reg != 6) {
+        x86_dr7_update(env);    /* bpt_helper.c: breakpoints follow DR0-3/7 */
+    }
     return true;
 }
 

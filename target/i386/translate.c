@@ -30,6 +30,7 @@
 #include "target/i386/decode.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 
 /* Target-specific is_jmp values. */
 enum {
@@ -65,6 +66,7 @@ typedef struct DisasContext {
     TCGv_i64 A0;                /* the memory operand's address, or NULL */
     TCGv_i64 temps[MAX_INSN_TEMPS];
     int ntemps;
+    bool movss;                 /* MOV/POP SS: no TF trap after it */
 } DisasContext;
 
 /* The system helpers of target/i386/helper.h, as TCG calls.  They read
@@ -550,6 +552,20 @@ static uint64_t eip_mask(DisasContext *s, MemOp ot)
            ot == MO_16 ? 0xffff : 0xffffffff;
 }
 
+/*
+ * EFLAGS.TF was set when this insn started: the single-step trap follows
+ * it (SDM Vol 3A 18.3.1.4), except after MOV SS / POP SS, whose shadow
+ * defers it to the next insn.  EIP must be stored first.
+ */
+static bool gen_tf_trap(DisasContext *s)
+{
+    if (!(s->flags & HF_TF_MASK) || s->movss) {
+        return false;
+    }
+    call0(&x86_helper_single_step_info, NULL, 0, NULL, NULL, NULL);
+    return true;
+}
+
 static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
 {
     vaddr pc = s->cs_base + eip;
@@ -564,7 +580,9 @@ static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
         tcg_gen_exit_tb(s->base.tb, n);
     } else {
         gen_store_eip(s, eip);
-        tcg_gen_lookup_and_goto_ptr();
+        if (!gen_tf_trap(s)) {
+            tcg_gen_lookup_and_goto_ptr();
+        }
     }
 }
 
@@ -939,6 +957,12 @@ static void gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
     gen_store_eip(s, s->eip);
     call0(&helper_load_seg_info, NULL, 2, cst(seg), sel, NULL);
     s->base.is_jmp = DISAS_EOB_NEXT;     /* hflags may have changed */
+    if (seg == R_SS) {
+        /* SDM 6.8.3: interrupts and debug traps wait one more insn. */
+        s->movss = true;
+        call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(1), NULL,
+              NULL);
+    }
 }
 
 static void trans_mov(DisasContext *s)
@@ -1993,6 +2017,12 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     db->pc_next += s->insn.len;
     s->eip_next = (s->eip + s->insn.len) & code_eip_mask(s);
     s->A0 = NULL;
+    s->movss = false;
+    if (s->flags & HF_RF_MASK) {
+        /* EFLAGS.RF suppressed this insn's instruction breakpoint (the
+         * check came before); it clears once the insn starts. */
+        call0(&x86_helper_clear_rf_info, NULL, 0, NULL, NULL, NULL);
+    }
     if (s->flags & HF_INHIBIT_IRQ_MASK) {
         /* The insn after STI / MOV SS: the shadow ends with it. */
         call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(0), NULL,
@@ -2007,7 +2037,7 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     }
     free_temps(s);
     if (db->is_jmp == DISAS_NEXT) {
-        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
+        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK | HF_RF_MASK)) {
             db->is_jmp = DISAS_EOB_NEXT;
         } else if (!translator_is_same_page(db, db->pc_next)) {
             db->is_jmp = DISAS_TOO_MANY;
@@ -2025,9 +2055,13 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         break;
     case DISAS_EOB_NEXT:
         gen_store_eip(s, s->eip_next);
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_JUMP:
+        if (gen_tf_trap(s)) {
+            break;
+        }
         if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
             tcg_gen_exit_tb(NULL, 0);
         } else {
@@ -2035,6 +2069,7 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         }
         break;
     case DISAS_EXIT:
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_NORETURN:
