@@ -522,6 +522,10 @@ static void gen_set_cc(DisasContext *s, uint32_t op_family, MemOp ot,
     tcg_gen_mov_i64(cpu_cc_dst, res);
     if (src) {
         tcg_gen_mov_i64(cpu_cc_src, src);
+    } else {
+        /* Unused by the op, but overwriting it kills the old value, so
+         * liveness can drop a pure flags computation that fed it. */
+        tcg_gen_movi_i64(cpu_cc_src, 0);
     }
     if (src2) {
         tcg_gen_mov_i64(cpu_cc_src2, src2);
@@ -797,6 +801,65 @@ static void trans_not_neg(DisasContext *s)
     }
 }
 
+/*
+ * ROL/ROR by an immediate, inline (hashes and ciphers are full of them):
+ * the result, then CF and OF from it, merged into the other flags as
+ * CC_OP_EFLAGS.  Those come from the pure cc_compute_all helper, which
+ * liveness removes when a later insn overwrites the flags in the same
+ * block (the usual case), so a rotate costs a few host insns.  A masked
+ * count of 0 changes nothing; a count that is a multiple of the width
+ * (8/16-bit) leaves the value but still sets CF/OF, as the SDM says.
+ */
+static void gen_rot_imm(DisasContext *s, bool left, MemOp ot, TCGv_i64 v,
+                        TCGv_i64 res, uint64_t count)
+{
+    unsigned bits = 8u << ot;
+    unsigned c = count & (ot == MO_64 ? 63 : 31);
+    TCGv_i64 fl, cf = tmp(s), of = tmp(s);
+
+    if (!c) {
+        return;
+    }
+    c %= bits;
+    fl = gen_eflags_oszapc(s);
+    if (!c) {
+        tcg_gen_mov_i64(res, v);
+    } else if (ot == MO_64) {
+        left ? tcg_gen_rotli_i64(res, v, c) : tcg_gen_rotri_i64(res, v, c);
+    } else if (ot == MO_32) {
+        TCGv_i32 t = tcg_temp_new_i32();
+
+        tcg_gen_extrl_i64_i32(t, v);
+        left ? tcg_gen_rotli_i32(t, t, c) : tcg_gen_rotri_i32(t, t, c);
+        tcg_gen_extu_i32_i64(res, t);
+        tcg_temp_free_i32(t);
+    } else {
+        TCGv_i64 hi = tmp(s);
+
+        tcg_gen_shli_i64(hi, v, left ? c : bits - c);
+        tcg_gen_shri_i64(res, v, left ? bits - c : c);
+        tcg_gen_or_i64(res, res, hi);
+        tcg_gen_andi_i64(res, res, size_mask(ot));
+    }
+    gen_store_op(s, 0, ot, res);
+    if (left) {
+        tcg_gen_andi_i64(cf, res, 1);
+        tcg_gen_shri_i64(of, res, bits - 1);
+        tcg_gen_xor_i64(of, of, cf);
+    } else {
+        tcg_gen_shri_i64(cf, res, bits - 1);
+        tcg_gen_shri_i64(of, res, bits - 2);      /* bit 0: res[bits-2] */
+        tcg_gen_xor_i64(of, of, cf);
+    }
+    tcg_gen_andi_i64(of, of, 1);
+    tcg_gen_andi_i64(cf, cf, 1);
+    tcg_gen_andi_i64(fl, fl, ~(uint64_t)(CC_C | CC_O));
+    tcg_gen_or_i64(fl, fl, cf);
+    tcg_gen_shli_i64(of, of, 11);
+    tcg_gen_or_i64(cpu_cc_src, fl, of);
+    set_cc_op(s, CC_OP_EFLAGS);
+}
+
 static void trans_shift(DisasContext *s)
 {
     static const int kinds[] = {
@@ -835,6 +898,11 @@ static void trans_shift(DisasContext *s)
         gen_ext(ot, before, before, false);
         gen_set_cc(s, m == X86_SHL ? CC_OP_SHLB : CC_OP_SARB, ot, res,
                    before, NULL);
+        return;
+    }
+    if ((k1 == OPK_I || k1 == OPK_ONE) && (m == X86_ROL || m == X86_ROR)) {
+        gen_rot_imm(s, m == X86_ROL, ot, v, res,
+                    k1 == OPK_ONE ? 1 : s->insn.imm);
         return;
     }
     call0(&x86_helper_shift_info, res, 3, v, gen_load_op(s, 1, MO_8),
