@@ -2084,7 +2084,19 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
             tcg_gen_exit_tb(NULL, 0);
         } else {
-            tcg_gen_lookup_and_goto_ptr();
+            /* A near jump keeps CS and the TB flags: the target pc from
+             * the EIP just stored, and an inline jump-cache probe. */
+            TCGv_i64 pc = tcg_temp_new_i64();
+
+            tcg_gen_ld_i64(pc, tcg_env, offsetof(CPUX86State, eip));
+            if (s->cs_base) {
+                tcg_gen_addi_i64(pc, pc, s->cs_base);
+            }
+            if (!(s->flags & HF_CS64_MASK)) {
+                tcg_gen_ext32u_i64(pc, pc);
+            }
+            tcg_gen_lookup_and_goto_ptr_pc(pc, s->cs_base, s->flags);
+            tcg_temp_free_i64(pc);
         }
         break;
     case DISAS_EXIT:
