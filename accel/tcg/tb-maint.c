@@ -458,7 +458,8 @@ void tb_jmp_cache_clear_page(TcgCpu *t, vaddr addr)
         memset(t->jc, 0, sizeof(t->jc));
         return;
     }
-    group = tb_jmp_cache_hash(addr & tcg_page_mask());
+    group = tb_jmp_cache_hash(addr & tcg_page_mask()) &
+            ~((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
     memset(&t->jc[group], 0,
            sizeof(t->jc[0]) << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS));
 }

@@ -242,7 +242,7 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
     const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
     const intptr_t jc = offsetof(TcgCpu, jc);
     TCGLabel *miss;
-    TCGv_i64 idx, t, e, tb;
+    TCGv_i64 idx, t, e, tb, pc_2;
     TCGv_i32 w;
 
     G_STATIC_ASSERT(sizeof(TbJmpCacheEntry) == 16);
@@ -261,13 +261,16 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
     t = tcg_temp_new_i64();
     e = tcg_temp_new_i64();
     tb = tcg_temp_new_i64();
+    pc_2 = tcg_temp_new_i64();
     w = tcg_temp_new_i32();
 
     /* &jc[tb_jmp_cache_hash(pc)] */
+    tcg_gen_shri_i64(pc_2, pc, 2);
     tcg_gen_shri_i64(idx, pc, tcg_ops->page_bits);
     tcg_gen_andi_i64(idx, idx, (1u << TB_JMP_PAGE_BITS) - 1);
     tcg_gen_shli_i64(idx, idx, lo + 4);
-    tcg_gen_shri_i64(t, pc, 2);
+    tcg_gen_shri_i64(t, pc, 2 + lo);
+    tcg_gen_xor_i64(t, t, pc_2);
     tcg_gen_andi_i64(t, t, (1u << lo) - 1);
     tcg_gen_shli_i64(t, t, 4);
     tcg_gen_or_i64(idx, idx, t);
@@ -291,6 +294,7 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
     gen_set_label(miss);
     tcg_gen_lookup_and_goto_ptr();
     tcg_temp_free_i32(w);
+    tcg_temp_free_i64(pc_2);
     tcg_temp_free_i64(tb);
     tcg_temp_free_i64(e);
     tcg_temp_free_i64(t);
