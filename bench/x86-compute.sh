@@ -62,29 +62,31 @@ trap 'rm -rf "$tmp"' EXIT
 args=(-M pc -display none -nodefaults -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=4)
 
-# run_once OUTVAR-file expected-status command...: runs it, checks the exit
-# status, prints the wall time in microseconds; the guest's serial output
-# goes to $tmp/out.
+# run_once expected-status command...: runs it, checks the exit status,
+# prints "wall_us cpu_us" (cpu = user + system time of the process and its
+# threads, which the load of other jobs on the machine distorts less than
+# wall time); the guest's serial output goes to $tmp/out.
 run_once() {
-    local want=$1 t0 t1 rc=0
+    local want=$1 rc=0 t
     shift
-    t0=$(date +%s%N)
-    "$@" </dev/null >"$tmp/out" 2>"$tmp/err" || rc=$?
-    t1=$(date +%s%N)
+    t=$( { TIMEFORMAT='%3R %3U %3S'; time "$@" </dev/null >"$tmp/out" 2>"$tmp/err"; } 2>&1 ) || rc=$?
     if [ "$rc" != "$want" ]; then
         echo "bench: '$*' exited with $rc, not $want (the guest did not reach its end)" >&2
         head -c 2000 "$tmp/out" "$tmp/err" >&2
         exit 1
     fi
-    echo $(( (t1 - t0) / 1000 ))
+    echo "$t" | awk '{ printf "%d %d\n", $1 * 1e6, ($2 + $3) * 1e6 }'
 }
 
-median() {      # microsecond figures on stdin -> median in ms
-    sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
+median() {      # column $1 of microsecond figures on stdin -> median in ms
+    awk -v c="${1:-1}" '{ print $c }' | sort -n |
+        awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
 }
 
-printf '%-10s %10s %12s %12s %7s\n' benchmark size "tandem ms" "reference ms" ratio
+printf '%-10s %8s | %-29s | %-29s\n' "" "" "wall time (ms)" "cpu time, user+sys (ms)"
+printf '%-10s %8s | %9s %9s %9s | %9s %9s %9s\n' benchmark size tandem reference ratio tandem reference ratio
 ratios=""
+cratios=""
 for b in $sel; do
     n=${size[$b]:-0}
     expect=$("$bdir/$b-host" "$n")
@@ -109,19 +111,27 @@ for b in $sel; do
     done
     shown_n=${expect#*n=}
     shown_n=${shown_n%% *}
-    tt=$(median <"$tmp/t.tandem")
+    tt=$(median 1 <"$tmp/t.tandem")
+    ct=$(median 2 <"$tmp/t.tandem")
     if [ "$with_ref" = 1 ]; then
-        tr_=$(median <"$tmp/t.ref")
+        tr_=$(median 1 <"$tmp/t.ref")
+        cr=$(median 2 <"$tmp/t.ref")
         ratio=$(awk -v a="$tr_" -v b="$tt" 'BEGIN { printf "%.2f", a / b }')
+        cratio=$(awk -v a="$cr" -v b="$ct" 'BEGIN { printf "%.2f", a / b }')
         ratios="$ratios $ratio"
-        printf '%-10s %10s %12s %12s %6sx\n' "$b" "$shown_n" "$tt" "$tr_" "$ratio"
+        cratios="$cratios $cratio"
+        printf '%-10s %8s | %9s %9s %8sx | %9s %9s %8sx\n' "$b" "$shown_n" "$tt" "$tr_" "$ratio" "$ct" "$cr" "$cratio"
     else
-        printf '%-10s %10s %12s %12s %7s\n' "$b" "$shown_n" "$tt" - -
+        printf '%-10s %8s | %9s %9s %9s | %9s %9s %9s\n' "$b" "$shown_n" "$tt" - - "$ct" - -
     fi
 done
+geo() {
+    echo "$2" | awk -v what="$1" '{ s = 0; m = 1e9; for (i = 1; i <= NF; i++) { s += log($i); if ($i < m) m = $i }
+        printf "%s: geometric mean %.2fx (target >= 1.5x), lowest %.2fx (target >= 1.0x)\n", what, exp(s / NF), m }'
+}
 if [ -n "$ratios" ]; then
-    echo "$ratios" | awk '{ s = 0; m = 1e9; for (i = 1; i <= NF; i++) { s += log($i); if ($i < m) m = $i }
-        printf "geometric mean of ratios: %.2fx (target >= 1.5x); lowest %.2fx (target >= 1.0x)\n", exp(s / NF), m }'
+    geo "wall-time ratios" "$ratios"
+    geo "cpu-time ratios " "$cratios"
 fi
 echo "(median of $runs runs each; ratio = reference time / tandem time)"
 
@@ -134,9 +144,9 @@ if [ "$startup" = 1 ]; then
         run_once 5 "$tandem" "${args[@]}" -serial null -kernel "$tmp/first.elf" >>"$tmp/s.tandem"
         [ "$with_ref" = 1 ] && run_once 5 "$ref" -accel tcg "${args[@]}" -serial null -kernel "$tmp/first.elf" >>"$tmp/s.ref"
     done
-    st=$(median <"$tmp/s.tandem")
+    st=$(median 1 <"$tmp/s.tandem")
     echo "start-up: process start to exit from the guest's first instruction, median of $((runs * 5)):"
     awk -v t="$st" 'BEGIN { printf "  tandem               %6.1f ms (target <= 20 ms: %s)\n", t, t <= 20 ? "met" : "NOT met" }'
-    [ "$with_ref" = 1 ] && printf '  qemu-system-x86_64   %6.1f ms\n' "$(median <"$tmp/s.ref")"
+    [ "$with_ref" = 1 ] && printf '  qemu-system-x86_64   %6.1f ms\n' "$(median 1 <"$tmp/s.ref")"
 fi
 exit 0
