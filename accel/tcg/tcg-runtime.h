@@ -365,6 +365,17 @@ void tlb_flush_page_all_cpus_synced(CPUState *src, vaddr addr);
 void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
                      int mmu_idx, bool probe, uintptr_t retaddr);
 
+/*
+ * Host pointer for addr if this vCPU's TLB already maps its page as plain
+ * RAM for the access type (the fast path's hit: no MMIO, not-dirty or
+ * watchpoint flag), else NULL.  Never fills and never faults, so bulk
+ * helpers (x86 REP MOVS/STOS) use it and leave everything else to the
+ * normal per-element path.  The caller keeps within the page.  vCPU
+ * thread.
+ */
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx);
+
 /* Guest memory access from C helpers (the slow path, with the fast TLB
  * check first).  May fault: siglongjmp after restoring state at retaddr. */
 uint64_t cpu_ld_mmu(CPUState *cpu, vaddr addr, MemOpIdx oi, uintptr_t ra);

@@ -1521,6 +1521,12 @@ static void trans_string(DisasContext *s)
     TCGv_i64 step = tmp(s), a = tmp(s), b = tmp(s), res = tmp(s),
              port = tmp(s);
 
+    if (rep && (m == X86_MOVS || m == X86_STOS)) {
+        /* Most elements at once where the pages allow (rep_helper.c). */
+        call0(&x86_helper_rep_bulk_info, NULL, 3, gen_str_addr(s, R_EDI),
+              m == X86_MOVS ? gen_str_addr(s, R_ESI) : cst(0),
+              cst(ot | as << 2 | (m == X86_MOVS) << 4 | s->mmu_idx << 8));
+    }
     if (rep) {
         TCGv_i64 c = tmp(s);
 
