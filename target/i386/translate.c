@@ -65,6 +65,16 @@ typedef struct DisasContext {
     TCGv_i64 A0;                /* the memory operand's address, or NULL */
     TCGv_i64 temps[MAX_INSN_TEMPS];
     int ntemps;
+    /*
+     * CMP/SUB + Jcc/SETcc/CMOVcc fusion: the operands of the last CMP/SUB
+     * (zero-extended to its size), valid while it is the last flag setter
+     * in this TB (cmp_op == cc_op): a condition then compares them
+     * directly instead of rebuilding them from cc_dst + cc_src.  TB temps,
+     * allocated at the first CMP/SUB.
+     */
+    TCGv_i64 cmp_a, cmp_b;
+    bool cmp_valid;
+    uint32_t cmp_op;
 } DisasContext;
 
 /* The system helpers of target/i386/helper.h, as TCG calls.  They read
@@ -157,6 +167,7 @@ static void call0(const TCGHelperInfo *info, TCGv_i64 ret, int n,
 
 static void set_cc_op(DisasContext *s, uint32_t op)
 {
+    s->cmp_valid = false;
     if (s->cc_op != op) {
         s->cc_op = op;
         tcg_gen_movi_i32(cpu_cc_op, op);
@@ -451,7 +462,21 @@ static CCPrep gen_prepare_cc(DisasContext *s, int cc)
     int c = cc >> 1;
     CCPrep p;
 
-    if (s->cc_op >= CC_OP_SUBB && s->cc_op <= CC_OP_SUBQ &&
+    if (s->cmp_valid && s->cmp_op == s->cc_op &&
+        (c == 1 || c == 2 || c == 3 || c == 6 || c == 7)) {
+        MemOp ot = s->cc_op - CC_OP_SUBB;
+        TCGv_i64 a = s->cmp_a, b = s->cmp_b;
+
+        if (c >= 6 && ot != MO_64) {
+            a = tmp(s);
+            b = tmp(s);
+            gen_ext(ot, a, s->cmp_a, true);
+            gen_ext(ot, b, s->cmp_b, true);
+        }
+        p = (CCPrep){ c == 1 ? TCG_COND_LTU : c == 2 ? TCG_COND_EQ :
+                      c == 3 ? TCG_COND_LEU : c == 6 ? TCG_COND_LT :
+                      TCG_COND_LE, a, b };
+    } else if (s->cc_op >= CC_OP_SUBB && s->cc_op <= CC_OP_SUBQ &&
         (c == 1 || c == 2 || c == 3 || c == 4 || c == 6 || c == 7)) {
         MemOp ot = s->cc_op - CC_OP_SUBB;
         TCGv_i64 s1 = tmp(s), s2 = tmp(s);
@@ -519,6 +544,7 @@ static CCPrep gen_prepare_cc(DisasContext *s, int cc)
 static void gen_set_cc(DisasContext *s, uint32_t op_family, MemOp ot,
                        TCGv_i64 res, TCGv_i64 src, TCGv_i64 src2)
 {
+    s->cmp_valid = false;
     tcg_gen_mov_i64(cpu_cc_dst, res);
     if (src) {
         tcg_gen_mov_i64(cpu_cc_src, src);
@@ -728,6 +754,16 @@ static void trans_alu(DisasContext *s)
     case X86_SUB:
     case X86_CMP:
         gen_set_cc(s, CC_OP_SUBB, ot, res, src, NULL);
+        if (!(s->insn.prefixes & X86P_LOCK)) {
+            if (!s->cmp_a) {
+                s->cmp_a = tcg_temp_new_i64();
+                s->cmp_b = tcg_temp_new_i64();
+            }
+            tcg_gen_mov_i64(s->cmp_a, dst);
+            tcg_gen_mov_i64(s->cmp_b, src);
+            s->cmp_valid = true;
+            s->cmp_op = CC_OP_SUBB + ot;
+        }
         break;
     case X86_SBB:
         gen_set_cc(s, CC_OP_SBBB, ot, res, src, carry);
@@ -2027,6 +2063,8 @@ static void x86_init_disas_context(DisasContextBase *db, CPUState *cs)
     s->mmu_idx = x86_mmu_index(s->flags);
     s->cpl = s->flags & HF_CPL_MASK;
     s->cc_op = CC_OP_DYNAMIC;
+    s->cmp_a = s->cmp_b = NULL;
+    s->cmp_valid = false;
 }
 
 static uint64_t code_eip_mask(DisasContext *s)
