@@ -229,6 +229,8 @@ void tb_flush(CPUState *cpu);
 unsigned tb_flush_count(void);
 /* Number of TBs in the hash table (slow; tests and statistics). */
 unsigned long tb_count(void);
+/* Buckets of the TB hash table (it grows with the TB count).  Any thread. */
+unsigned long tb_htable_size(void);
 /* True if the guest-physical page at addr holds code of some TB. */
 bool tb_page_is_code(hwaddr addr);
 
