@@ -145,8 +145,12 @@ if [ "$startup" = 1 ]; then
         [ "$with_ref" = 1 ] && run_once 5 "$ref" -accel tcg "${args[@]}" -serial null -kernel "$tmp/first.elf" >>"$tmp/s.ref"
     done
     st=$(median 1 <"$tmp/s.tandem")
+    sc=$(median 2 <"$tmp/s.tandem")
     echo "start-up: process start to exit from the guest's first instruction, median of $((runs * 5)):"
-    awk -v t="$st" 'BEGIN { printf "  tandem               %6.1f ms (target <= 20 ms: %s)\n", t, t <= 20 ? "met" : "NOT met" }'
-    [ "$with_ref" = 1 ] && printf '  qemu-system-x86_64   %6.1f ms\n' "$(median 1 <"$tmp/s.ref")"
+    awk -v t="$st" -v c="$sc" 'BEGIN { printf "  tandem               %6.1f ms wall (target <= 20 ms: %s), %6.1f ms cpu\n", t, t <= 20 ? "met" : "NOT met", c }'
+    if [ "$with_ref" = 1 ]; then
+        printf '  qemu-system-x86_64   %6.1f ms wall,                          %6.1f ms cpu\n' \
+            "$(median 1 <"$tmp/s.ref")" "$(median 2 <"$tmp/s.ref")"
+    fi
 fi
 exit 0
