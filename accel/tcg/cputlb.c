@@ -274,6 +274,17 @@ void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
     return (void *)(addr + e->addend);
 }
 
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx)
+{
+    TLBEntry *e = &tcg_cpu(cpu)->tlb[mmu_idx].table[tlb_index(addr)];
+
+    if (tlb_field(e, type) != (addr & tcg_page_mask())) {
+        return NULL;        /* another page, a flag bit, or empty */
+    }
+    return (void *)(addr + e->addend);
+}
+
 /* ------------------------------------------------------------------ */
 /* Code protection                                                     */
 
