@@ -1013,12 +1013,15 @@ static bool resolve_machine(Config *c, MachineState *ms, Error **errp)
                        mc->name);
             return false;
         }
-        if (strchr(c->cpu, ',')) {
+        if (mc->cpu_check) {
+            if (!mc->cpu_check(c->cpu, errp)) {
+                return false;
+            }
+        } else if (strchr(c->cpu, ',')) {
             error_setg(errp, "-cpu %s: CPU features are not supported yet",
                        c->cpu);
             return false;
-        }
-        if (!machine_cpu_model_find(mc, c->cpu)) {
+        } else if (!machine_cpu_model_find(mc, c->cpu)) {
             error_setg(errp, "-cpu %s: unknown CPU model for machine '%s' "
                        "(try -cpu help)", c->cpu, mc->name);
             return false;
