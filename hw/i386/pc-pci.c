@@ -11,6 +11,7 @@
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
 #include "hw/isa.h"
+#include "hw/i386/apic-bus.h"
 #include "hw/i386/pc-pci.h"
 #include "hw/pci/pci.h"
 #include "hw/pci-host/i440fx.h"
@@ -20,6 +21,8 @@
 #define PC_LOWMEM_MAX     0xe0000000ULL   /* 3.5 GiB */
 #define PC_LOWMEM_SPLIT   0xc0000000ULL   /* 3 GiB */
 #define PC_4G             0x100000000ULL
+
+#define PC_MSI_ADDR_BASE 0xfee00000ULL   /* the LAPICs' interrupt window */
 
 #define E820_RAM      1
 #define E820_RESERVED 2
@@ -94,8 +97,39 @@ static void pc_e820_add(GByteArray *t, uint64_t addr, uint64_t len,
     g_byte_array_append(t, e, sizeof(e));
 }
 
+bool pc_msi_decode(uint64_t addr, uint32_t data, ApicMessage *out)
+{
+    if ((addr & ~0xfffffULL) != PC_MSI_ADDR_BASE) {
+        return false;
+    }
+    *out = (ApicMessage){
+        .dest = (addr >> 12) & 0xff,
+        .dest_logical = (addr >> 2) & 1,
+        .delivery_mode = (data >> 8) & 7,
+        .vector = data & 0xff,
+        .level = true,
+        .trigger_level = (data >> 15) & 1,
+    };
+    return true;
+}
+
+/* The PCI bus's MSI hook.  BQL (the device sending it holds it). */
+static bool pc_msi_deliver(void *opaque, uint64_t addr, uint32_t data,
+                           uint16_t requester_id)
+{
+    ApicMessage m;
+
+    if (!pc_msi_decode(addr, data, &m)) {
+        return false;
+    }
+    apic_bus_deliver(&m);
+    return true;
+}
+
 bool pc_pci_init(MachineState *ms, IsaBus *isa, FwCfgState *fw, Error **errp)
 {
+    PCIBus *bus;
+
     uint64_t below = pc_ram_below_4g(ms->ram_size);
     uint64_t above = pc_ram_above_4g(ms->ram_size);
 
@@ -104,9 +138,11 @@ bool pc_pci_init(MachineState *ms, IsaBus *isa, FwCfgState *fw, Error **errp)
     memory_region_init(&pc_pci_mem, "pci-mem", UINT64_MAX);
     memory_region_add_subregion_overlap(get_system_memory(), 0, &pc_pci_mem,
                                         -1);
-    if (!i440fx_init(isa, &pc_pci_mem, errp)) {
+    bus = i440fx_init(isa, &pc_pci_mem, errp);
+    if (!bus) {
         return false;
     }
+    pci_bus_set_msi_deliver(bus, pc_msi_deliver, NULL);
     if (fw) {
         g_autoptr(GByteArray) t = g_byte_array_new();
 

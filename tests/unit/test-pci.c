@@ -5,13 +5,16 @@
  * the qtests cannot reach from outside: INTx counting, masking by the
  * command register and the status bit; bus-master DMA with bus mastering
  * off, wrapping and unmapped ranges (device errors, never a host crash);
- * capability list allocation; reset; and BAR remapping through the memory
- * API.
+ * capability list allocation; MSI (programming, enable, bus mastering,
+ * vectors, the pc's decoding into APIC bus messages); reset; and BAR
+ * remapping through the memory API.
  */
 #include "util/osdep.h"
 #include "util/log.h"
 #include "hw/qdev.h"
 #include "hw/pci/pci.h"
+#include "hw/i386/apic-bus.h"
+#include "hw/i386/pc-pci.h"
 #include "system/bql.h"
 #include "system/memory.h"
 #include "system/rcu.h"
@@ -318,6 +321,89 @@ static void test_slots(void)
                     PCI_DEVFN(0, 0));
 }
 
+/* The board's MSI hook: what it was given; claims 0xfeexxxxx only. */
+static uint64_t msi_addr;
+static uint32_t msi_data;
+static int msi_count;
+
+static bool test_msi_deliver(void *opaque, uint64_t addr, uint32_t data,
+                             uint16_t requester_id)
+{
+    if ((addr >> 20) != 0xfee) {
+        return false;
+    }
+    msi_addr = addr;
+    msi_data = data;
+    msi_count++;
+    return true;
+}
+
+static void test_msi(void)
+{
+    TestPciState *s = new_dev("e.0");
+    uint8_t *host = memory_region_get_ram_ptr(&ram);
+    uint8_t cap = pci_msi_init(&s->pci, 0, 4, true, &error_abort);
+    ApicMessage m;
+
+    pci_bus_set_msi_deliver(bus, test_msi_deliver, NULL);
+    g_assert_cmpint(pci_find_capability(&s->pci, PCI_CAP_ID_MSI), ==, cap);
+    /* 64-bit, 4 vectors capable, disabled. */
+    g_assert_cmphex(cfg_read(s, cap + PCI_MSI_FLAGS, 2), ==, 0x0084);
+    cfg_write(s, cap + PCI_MSI_FLAGS, 0xffff, 2);
+    g_assert_cmphex(cfg_read(s, cap + PCI_MSI_FLAGS, 2), ==, 0x00f5);
+    cfg_write(s, cap + PCI_MSI_FLAGS, 0, 2);
+    cfg_write(s, cap + PCI_MSI_ADDRESS_LO, 0xfee01003, 4);
+    g_assert_cmphex(cfg_read(s, cap + PCI_MSI_ADDRESS_LO, 4), ==,
+                    0xfee01000);
+    cfg_write(s, cap + PCI_MSI_ADDRESS_HI, 0, 4);
+    cfg_write(s, cap + PCI_MSI_DATA_64, 0x4030, 2);
+    /* Disabled: nothing. */
+    pci_msi_notify(&s->pci, 0);
+    g_assert_cmpint(msi_count, ==, 0);
+    /* Enabled with 4 vectors but no bus mastering: nothing either. */
+    cfg_write(s, cap + PCI_MSI_FLAGS, 0x0021, 2);
+    g_assert_true(pci_msi_enabled(&s->pci));
+    g_assert_cmpuint(pci_msi_nr_vectors(&s->pci), ==, 4);
+    pci_msi_notify(&s->pci, 2);
+    g_assert_cmpint(msi_count, ==, 0);
+    cfg_write(s, PCI_COMMAND, PCI_COMMAND_MASTER, 2);
+    pci_msi_notify(&s->pci, 2);
+    g_assert_cmpint(msi_count, ==, 1);
+    g_assert_cmphex(msi_addr, ==, 0xfee01000);
+    g_assert_cmphex(msi_data, ==, 0x4032);
+    /* A vector beyond the enabled ones is a device bug: dropped. */
+    pci_msi_notify(&s->pci, 4);
+    g_assert_cmpint(msi_count, ==, 1);
+    /* Asking for more vectors than capable gives what it can. */
+    cfg_write(s, cap + PCI_MSI_FLAGS, 0x0051, 2);
+    g_assert_cmpuint(pci_msi_nr_vectors(&s->pci), ==, 4);
+    /* Not an interrupt address: a plain memory write. */
+    cfg_write(s, cap + PCI_MSI_ADDRESS_LO, 0x200, 4);
+    pci_msi_notify(&s->pci, 1);
+    g_assert_cmpint(msi_count, ==, 1);
+    g_assert_cmphex(host[0x200] | host[0x201] << 8, ==, 0x4031);
+    /* Reset: MSI off, address and data cleared. */
+    devices_reset_all();
+    g_assert_false(pci_msi_enabled(&s->pci));
+    g_assert_cmphex(cfg_read(s, cap + PCI_MSI_FLAGS, 2), ==, 0x0084);
+    g_assert_cmphex(cfg_read(s, cap + PCI_MSI_ADDRESS_LO, 4), ==, 0);
+
+    /* The pc's decoding of the write into an APIC bus message. */
+    g_assert_true(pc_msi_decode(0xfee0300c, 0x8141, &m));
+    g_assert_cmpuint(m.dest, ==, 3);
+    g_assert_true(m.dest_logical);
+    g_assert_cmpuint(m.delivery_mode, ==, APIC_DM_LOWPRI);
+    g_assert_cmphex(m.vector, ==, 0x41);
+    g_assert_true(m.trigger_level);
+    g_assert_true(pc_msi_decode(0xfeeff000, 0x0422, &m));
+    g_assert_cmpuint(m.dest, ==, 0xff);
+    g_assert_false(m.dest_logical);
+    g_assert_cmpuint(m.delivery_mode, ==, APIC_DM_NMI);
+    g_assert_false(m.trigger_level);
+    g_assert_false(pc_msi_decode(0xfed00000, 0x41, &m));
+    g_assert_false(pc_msi_decode(0x1fee00000ULL, 0x41, &m));
+}
+
 int main(int argc, char **argv)
 {
     Error *err = NULL;
@@ -343,6 +429,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx", test_intx);
     g_test_add_func("/pci/dma", test_dma);
     g_test_add_func("/pci/capabilities", test_capabilities);
+    g_test_add_func("/pci/msi", test_msi);
     g_test_add_func("/pci/slots", test_slots);
     return g_test_run();
 }
