@@ -79,6 +79,30 @@ PROBE(p_into, "mov $0x7fffffff, %%eax\n add %%eax, %%eax\n" L(p_into) "into" E(p
 PROBE(p_ts, L(p_ts) "ljmp $0x68, $0" E(p_ts))
 PROBE(p_callgate, "lcall $0x60, $0\n" L(p_callgate) "nop" E(p_callgate))
 #endif
+/* Far transfers with bad targets (selector 0x60 is a call gate, 0x70 a
+ * not-present code segment). */
+#ifdef __x86_64__
+PROBE(p_np_cs, L(p_np_cs) "ljmp *1f\n 1: .long 0, 0x70" E(p_np_cs))
+PROBE(p_iret_null_cs, "mov %%ss, %%eax\n push %%rax\n push %%rsp\n pushf\n"
+      "push $0\n lea 1f(%%rip), %%rax\n push %%rax\n"
+      L(p_iret_null_cs) "iretq\n 1:" E(p_iret_null_cs))
+/* Compatibility mode (32-bit code under long mode): #UD, #GP, INTO. */
+PROBE(p_compat_ud, "ljmpl *1f(%%rip)\n 1: .long compat_ud, 0x38" E(p_compat_ud))
+PROBE(p_compat_gp, "ljmpl *1f(%%rip)\n 1: .long compat_gp, 0x38" E(p_compat_gp))
+PROBE(p_compat_into, "ljmpl *1f(%%rip)\n 1: .long compat_into, 0x38" E(p_compat_into))
+extern char compat_ud[], compat_gp_ip[], compat_into_end[];
+__asm__(".text\n.code32\n"
+        "compat_ud:\n ud2\n"
+        "compat_gp:\n mov $0x1000, %eax\n"
+        "compat_gp_ip:\n mov %eax, %es\n"
+        "compat_into:\n mov $0x7fffffff, %eax\n add %eax, %eax\n into\n"
+        "compat_into_end:\n ud2\n"
+        ".code64\n");
+#else
+PROBE(p_np_cs, L(p_np_cs) "ljmp $0x70, $0" E(p_np_cs))
+PROBE(p_iret_null_cs, "pushf\n push $0\n push $1f\n"
+      L(p_iret_null_cs) "iret\n 1:" E(p_iret_null_cs))
+#endif
 
 static volatile uintptr_t handler_sp;
 static volatile ureg frame_cs, frame_ss, frame_sp, frame_flags;
@@ -165,7 +189,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(42);
+    tap_plan(49);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -300,6 +324,27 @@ int main(uint32_t magic, uint32_t info)
     U(p_callgate, 0, VEC_USER_EXIT, -1, 0);
     tap_ok(gate_cpl == 0, "call gate from ring 3 ran its target at CPL %d "
            "and returned to ring 3", gate_cpl);
+
+    /* A call gate with DPL 0 from ring 3: #GP(gate selector). */
+    gdt_set_call_gate(0x60, (uintptr_t)gate_target, SEL_KCODE, 0, 0);
+    U(p_callgate, 0, 13, 0x60, 0);
+    /* JMP to a not-present code segment: #NP(selector). */
+    gdt_set(0x70, 0, 0xfffff, 0x1a, IS64 ? 0xa : 0xc);
+    K(p_np_cs, 11, 0x70, p_np_cs_ip);
+    /* IRET to a null CS: #GP(0), nothing popped. */
+    K(p_iret_null_cs, 13, 0, p_iret_null_cs_ip);
+
+#ifdef __x86_64__
+    K(p_compat_ud, 6, 0, compat_ud);
+    tap_ok(last_excp.cs == SEL_KCODE32, "#UD in compatibility mode: CS "
+           "0x%lx", (long)last_excp.cs);
+    K(p_compat_gp, 13, 0x1000, compat_gp_ip);
+    K(p_compat_into, 4, 0, compat_into_end);
+#else
+    for (int i = 0; i < 4; i++) {
+        tap_skip("compatibility mode is 64-bit only", "compat");
+    }
+#endif
 
 #ifdef __x86_64__
     /* IST: the handler runs on IST1 whatever the current stack. */
