@@ -99,6 +99,19 @@ __asm__(".text\n.code32\n"
         "compat_into_end:\n ud2\n"
         ".code64\n");
 #else
+/* Ring 3 -> 0 through a 32-bit call gate that copies 2 parameters; the
+ * target returns their sum in EAX and LRET $8 drops them on both stacks. */
+PROBE(p_gate_params, "mov %%esp, %%ecx\n push $0x1100\n push $0x22\n"
+      "lcall $0x78, $0\n"
+      "sub %%esp, %%ecx\n mov %%eax, gate_sum\n mov %%ecx, gate_sp_delta\n"
+      L(p_gate_params) "nop" E(p_gate_params))
+volatile uint32_t gate_sum, gate_sp_delta;
+extern char gate_params_target[];
+__asm__(".text\n"
+        "gate_params_target:\n"
+        "    mov 8(%esp), %eax\n"
+        "    add 12(%esp), %eax\n"
+        "    lret $8\n");
 PROBE(p_np_cs, L(p_np_cs) "ljmp $0x70, $0" E(p_np_cs))
 PROBE(p_iret_null_cs, "pushf\n push $0\n push $1f\n"
       L(p_iret_null_cs) "iret\n 1:" E(p_iret_null_cs))
@@ -189,7 +202,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(49);
+    tap_plan(51);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -333,6 +346,20 @@ int main(uint32_t magic, uint32_t info)
     K(p_np_cs, 11, 0x70, p_np_cs_ip);
     /* IRET to a null CS: #GP(0), nothing popped. */
     K(p_iret_null_cs, 13, 0, p_iret_null_cs_ip);
+
+#ifdef __x86_64__
+    tap_skip("64-bit call gates copy no parameters", "call gate params");
+    tap_skip("64-bit call gates copy no parameters", "LRET imm");
+#else
+    gdt_set_call_gate(0x78, (uintptr_t)gate_params_target, SEL_KCODE, 3, 2);
+    gate_sum = 0;
+    gate_sp_delta = 99;
+    U(p_gate_params, 0, VEC_USER_EXIT, -1, 0);
+    tap_ok(gate_sum == 0x1122 && gate_sp_delta == 0, "32-bit call gate "
+           "copied 2 parameters to the ring-0 stack (sum 0x%x) and LRET $8 "
+           "dropped them on both stacks (ESP delta %d)", gate_sum,
+           (int)gate_sp_delta);
+#endif
 
 #ifdef __x86_64__
     K(p_compat_ud, 6, 0, compat_ud);
