@@ -17,6 +17,13 @@
 
 #define IS64 (sizeof(void *) == 8)
 #ifdef __x86_64__
+#define XF_AX(f) ((f)->rax)
+#define XF_CX(f) ((f)->rcx)
+#else
+#define XF_AX(f) ((f)->eax)
+#define XF_CX(f) ((f)->ecx)
+#endif
+#ifdef __x86_64__
 #define XAX "%%rax"
 #else
 #define XAX "%%eax"
@@ -81,6 +88,36 @@ PROBE(p_callgate, "lcall $0x60, $0\n" L(p_callgate) "nop" E(p_callgate))
 #endif
 /* Far transfers with bad targets (selector 0x60 is a call gate, 0x70 a
  * not-present code segment). */
+/* IRET from ring 0 to ring 3: with a DPL-0 SS it is #GP(SS); with a good
+ * one, DS and ES (DPL 0 here) come out null (ring3_segs records them). */
+#ifdef __x86_64__
+#define PUSHW "pushq"
+#define IRETW "iretq"
+#else
+#define PUSHW "pushl"
+#define IRETW "iret"
+#endif
+PROBE(p_iret_bad_ss, PUSHW " $0x10\n " PUSHW " $0x1000\n " PUSHW " $2\n "
+      PUSHW " $0x1b\n " PUSHW " $ring3_segs\n"
+      L(p_iret_bad_ss) IRETW E(p_iret_bad_ss))
+PROBE(p_iret_nulls, PUSHW " $0x23\n " PUSHW " $sys_kstack + 4096\n "
+      PUSHW " $2\n " PUSHW " $0x1b\n " PUSHW " $ring3_segs\n"
+      L(p_iret_nulls) IRETW E(p_iret_nulls))
+extern char ring3_segs[];
+__asm__(".text\n"
+        "ring3_segs:\n"
+        "    mov %ds, %eax\n"
+        "    mov %es, %ecx\n"
+        "    int $0x45\n");
+static volatile ureg r3_ds = 0x99, r3_es = 0x99;
+
+static bool h_ring3_segs(struct xframe *f)
+{
+    r3_ds = XF_AX(f);
+    r3_es = XF_CX(f);
+    return false;
+}
+
 #ifdef __x86_64__
 PROBE(p_np_cs, L(p_np_cs) "ljmp *1f\n 1: .long 0, 0x70" E(p_np_cs))
 PROBE(p_iret_null_cs, "mov %%ss, %%eax\n push %%rax\n push %%rsp\n pushf\n"
@@ -202,7 +239,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(51);
+    tap_plan(54);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -346,6 +383,14 @@ int main(uint32_t magic, uint32_t info)
     K(p_np_cs, 11, 0x70, p_np_cs_ip);
     /* IRET to a null CS: #GP(0), nothing popped. */
     K(p_iret_null_cs, 13, 0, p_iret_null_cs_ip);
+    /* IRET to ring 3 with a DPL-0 SS: #GP(SS selector). */
+    K(p_iret_bad_ss, 13, 0x10, p_iret_bad_ss_ip);
+    /* IRET to ring 3 nulls DS and ES, whose DPL 0 < CPL 3. */
+    idt_reset_gate(0x45, 3);
+    excp_handlers[0x45] = h_ring3_segs;
+    K(p_iret_nulls, 0x45, -1, 0);
+    tap_ok(r3_ds == 0 && r3_es == 0, "IRET to ring 3 nulled DS (0x%lx) and "
+           "ES (0x%lx), whose DPL is 0", (long)r3_ds, (long)r3_es);
 
 #ifdef __x86_64__
     tap_skip("64-bit call gates copy no parameters", "call gate params");
