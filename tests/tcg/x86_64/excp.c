@@ -239,7 +239,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(54);
+    tap_plan(56);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -393,9 +393,29 @@ int main(uint32_t magic, uint32_t info)
            "ES (0x%lx), whose DPL is 0", (long)r3_ds, (long)r3_es);
 
 #ifdef __x86_64__
+    /* A fault from ring 3 whose delivery faults: RSP0 points at unmapped
+     * memory, so pushing the #UD frame is a #PF, and pushing the #PF
+     * frame is a #PF again: #DF, delivered on IST1. */
+    {
+        const uint64_t bad = 0x10000000000ull;
+        int v;
+
+        idt_set_gate(8, excp_stub(8), SEL_KCODE, 0xe, 0, 1);
+        sys_tss.rsp[0] = bad;
+        v = run_user(p_ud2, 0, 0);
+        sys_tss.rsp[0] = (uintptr_t)(sys_kstack + sizeof(sys_kstack));
+        idt_reset_gate(8, 0);
+        tap_ok(v == 8 && last_excp.error_code == 0, "#UD from ring 3 with an "
+               "unmapped RSP0: #PF while delivering, again: #DF on IST1 "
+               "(vector %d, error %ld)", v, (long)last_excp.error_code);
+        tap_ok(last_excp.cr2 < bad && last_excp.cr2 >= bad - 64,
+               "CR2 0x%lx is the first push below RSP0", (long)last_excp.cr2);
+    }
     tap_skip("64-bit call gates copy no parameters", "call gate params");
     tap_skip("64-bit call gates copy no parameters", "LRET imm");
 #else
+    tap_skip("needs IST for the #DF (64-bit)", "nested #PF -> #DF");
+    tap_skip("needs IST for the #DF (64-bit)", "nested #PF CR2");
     gdt_set_call_gate(0x78, (uintptr_t)gate_params_target, SEL_KCODE, 3, 2);
     gate_sum = 0;
     gate_sp_delta = 99;
