@@ -807,6 +807,13 @@ static void test_msr_cr(void)
     expect_fault(x86_write_cr(env, 4, 0, &f), &f, EXCP0D_GPF, 0);
     expect_fault(x86_write_cr(env, 4, CR4_PAE | (1u << 15), &f), &f,
                  EXCP0D_GPF, 0);
+    /* features not implemented: VME, PVI, UMIP */
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_VME, &f), &f,
+                 EXCP0D_GPF, 0);
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_PVI, &f), &f,
+                 EXCP0D_GPF, 0);
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_UMIP, &f), &f,
+                 EXCP0D_GPF, 0);
     /* CR8 */
     expect_fault(x86_write_cr(env, 8, 0x10, &f), &f, EXCP0D_GPF, 0);
     g_assert_true(x86_write_cr(env, 8, 0x9, &f));
