@@ -50,6 +50,25 @@ PROBE(p_int1, L(p_int1) "int $1" E(p_int1))
 PROBE(p_int3, L(p_int3) "int3" E(p_int3))
 PROBE(p_ud2, L(p_ud2) "ud2" E(p_ud2))
 PROBE(p_int46, L(p_int46) "int $0x46" E(p_int46))
+/* INT 0x47 (trap gate) and 0x48 (interrupt gate) with IF = 1 and the
+ * stack pointer 8 bytes off a 16-byte boundary. */
+#ifdef __x86_64__
+#define XSP "%%rsp"
+#else
+#define XSP "%%esp"
+#endif
+PROBE(p_int47, "sti\n sub $8, " XSP "\n and $~15, " XSP "\n sub $8, " XSP
+      "\n" L(p_int47) "int $0x47\n cli\n" E(p_int47))
+PROBE(p_int48, "sti\n sub $8, " XSP "\n and $~15, " XSP "\n sub $8, " XSP
+      "\n" L(p_int48) "int $0x48\n cli\n" E(p_int48))
+static volatile ureg gate_if, gate_frame_end;
+
+static bool h_gate_if(struct xframe *f)
+{
+    gate_if = read_flags() & 0x200;
+    gate_frame_end = (uintptr_t)&f->ss + sizeof(f->ss);
+    return false;       /* back through excp_try (restores the stack) */
+}
 PROBE(p_gp_sel, "mov $0x1000, %%eax\n" L(p_gp_sel) "mov %%eax, %%es" E(p_gp_sel))
 PROBE(p_gp_ss_code, "mov $0x08, %%eax\n" L(p_gp_ss_code) "mov %%eax, %%ss" E(p_gp_ss_code))
 PROBE(p_gp_ds_sys, "mov $0x28, %%eax\n" L(p_gp_ds_sys) "mov %%eax, %%ds" E(p_gp_ds_sys))
@@ -240,7 +259,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(59);
+    tap_plan(64);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -394,6 +413,26 @@ int main(uint32_t magic, uint32_t info)
     tap_ok((last_excp.error_code & ~1ul) == 0x70, "#NP while delivering "
            "#UD: error 0x%lx names the code segment",
            (long)last_excp.error_code);
+    /* Interrupt gates clear IF, trap gates keep it.  In 64-bit mode the
+     * CPU aligns the stack to 16 bytes before pushing the frame. */
+    outb(0x21, 0xff);       /* mask the 8259s: no IRQ may come in */
+    outb(0xa1, 0xff);
+    idt_set_gate(0x47, excp_stub(0x47), SEL_KCODE, 0xf, 0, 0);
+    idt_reset_gate(0x48, 0);
+    excp_handlers[0x47] = excp_handlers[0x48] = h_gate_if;
+    gate_if = 0x99;
+    K(p_int47, 0x47, -1, 0);
+    tap_ok(gate_if == 0x200, "trap gate: IF still set in the handler");
+    gate_if = 0x99;
+    K(p_int48, 0x48, -1, 0);
+    tap_ok(gate_if == 0, "interrupt gate: IF clear in the handler");
+    if (IS64) {
+        tap_ok(gate_frame_end % 16 == 0, "64-bit: the interrupt frame ends "
+               "on a 16-byte boundary (0x%lx) though RSP was 8 off",
+               (long)gate_frame_end);
+    } else {
+        tap_skip("16-byte frame alignment is 64-bit only", "alignment");
+    }
     /* IRET to a null CS: #GP(0), nothing popped. */
     K(p_iret_null_cs, 13, 0, p_iret_null_cs_ip);
     /* IRET to ring 3 with a DPL-0 SS: #GP(SS selector). */
