@@ -63,6 +63,44 @@ PROBE(p_int48, "sti\n sub $8, " XSP "\n and $~15, " XSP "\n sub $8, " XSP
       "\n" L(p_int48) "int $0x48\n cli\n" E(p_int48))
 static volatile ureg gate_if, gate_frame_end;
 
+/* A timer interrupt that arrives while ring-3 code spins with IF = 1. */
+static volatile ureg irq_cs, irq_ss, irq_flags;
+static volatile int irq_count;
+
+static bool h_irq0(struct xframe *f)
+{
+    irq_cs = f->cs;
+    irq_ss = f->ss;
+    irq_flags = f->flags;
+    irq_count++;
+    outb(0x21, 0xff);       /* mask IRQ 0 again */
+    outb(0x20, 0x20);       /* EOI */
+    return false;           /* leave run_user */
+}
+
+static void user_spin(void)
+{
+    for (volatile uint32_t i = 0; i < 100000000; i++) {
+    }
+}
+
+static void pic_pit_start(void)
+{
+    outb(0x20, 0x11);       /* ICW1: edge, cascade, ICW4 */
+    outb(0x21, 0x20);       /* ICW2: IRQ 0-7 -> vectors 0x20-0x27 */
+    outb(0x21, 0x04);
+    outb(0x21, 0x01);
+    outb(0xa0, 0x11);
+    outb(0xa1, 0x28);
+    outb(0xa1, 0x02);
+    outb(0xa1, 0x01);
+    outb(0xa1, 0xff);
+    outb(0x43, 0x34);       /* PIT channel 0, mode 2, 1 kHz */
+    outb(0x40, 1193 & 0xff);
+    outb(0x40, 1193 >> 8);
+    outb(0x21, 0xfe);       /* unmask IRQ 0 only */
+}
+
 static bool h_gate_if(struct xframe *f)
 {
     gate_if = read_flags() & 0x200;
@@ -259,7 +297,7 @@ int main(uint32_t magic, uint32_t info)
     (void)info;
     sys_init();
     printf("# exceptions, %d-bit\n", IS64 ? 64 : 32);
-    tap_plan(64);
+    tap_plan(65);
 
     /* Not-present data segment for #NP / #SS. */
     gdt_set(0x58, 0, 0xfffff, 0x12, 0xc);  /* P = 0, DPL 0, writable */
@@ -432,6 +470,21 @@ int main(uint32_t magic, uint32_t info)
                (long)gate_frame_end);
     } else {
         tap_skip("16-byte frame alignment is 64-bit only", "alignment");
+    }
+    /* An external interrupt in ring 3: stack switch, the pushed CS/SS are
+     * the user's, IF was set in the pushed EFLAGS. */
+    excp_handlers[0x20] = h_irq0;
+    irq_count = 0;
+    pic_pit_start();
+    {
+        int v = run_user(user_spin, 0, 0x200);
+
+        outb(0x21, 0xff);
+        tap_ok(v == 0x20 && irq_count == 1 && irq_cs == SEL_UCODE &&
+               irq_ss == SEL_UDATA && (irq_flags & 0x200),
+               "timer IRQ while in ring 3: vector 0x%x, pushed CS 0x%lx SS "
+               "0x%lx EFLAGS 0x%lx", v, (long)irq_cs, (long)irq_ss,
+               (long)irq_flags);
     }
     /* IRET to a null CS: #GP(0), nothing popped. */
     K(p_iret_null_cs, 13, 0, p_iret_null_cs_ip);
