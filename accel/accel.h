@@ -29,6 +29,7 @@
  *   get_state      BQL, vCPU not in exec_vcpu: accel registers -> CPUState
  *   put_state      BQL, vCPU not in exec_vcpu: CPUState -> accel registers
  *   destroy_vcpu   the vCPU's own thread, BQL, after the last exec_vcpu.
+ *   dump_stats     main thread, BQL, at exit (-d bql), vCPUs joined.
  * Hooks left NULL are not needed by that accelerator.
  */
 #ifndef ACCEL_ACCEL_H
@@ -64,6 +65,9 @@ typedef struct AccelOps {
     void (*get_state)(CPUState *cpu);
     void (*put_state)(CPUState *cpu);
     void (*destroy_vcpu)(CPUState *cpu);
+    /* Optional: prints the accelerator's run statistics (main thread, at
+     * exit, with -d bql; vCPUs joined). */
+    void (*dump_stats)(FILE *f);
 } AccelOps;
 
 /*

@@ -1232,6 +1232,9 @@ int main(int argc, char **argv)
     iothread_stop_all();
     if (log_enabled(LOG_BQL)) {
         bql_stats_dump(log_file());
+        if (current_accel && current_accel->dump_stats) {
+            current_accel->dump_stats(log_file());
+        }
     }
     status = main_loop_exit_status(NULL);
     chardev_close_all();

@@ -74,7 +74,16 @@ typedef struct TcgCpu {
     pthread_mutex_t bare_lock;
     GArray *bare_work;         /* bare_lock: TcgBareWork */
     bool bare_pending;         /* atomic: bare_work is not empty */
+    /* Owner thread: inside tcg_exec_atomic_step (start_exclusive held). */
+    bool in_atomic_step;
 } TcgCpu;
+
+/*
+ * exception_index that tlb_atomic_host_addr sets when an atomic access
+ * cannot be a host atomic: the loop runs the insn again as an exclusive
+ * step.  Internal to accel/tcg, never returned from exec_vcpu.
+ */
+#define EXCP_TCG_ATOMIC (EXCP_INTERRUPT + 0x100)
 
 typedef struct TcgBareWork {
     RunOnCpuFn *fn;
@@ -148,6 +157,9 @@ void tlb_slow_st(void *env, uint64_t addr, uint64_t val, MemOpIdx oi,
                  uintptr_t ra);
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra);
+
+/* tcg-exec.c: leaves the exclusive atomic step.  Owner thread. */
+void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t);
 
 /* cpu-exec-tcg.c: per-thread -dfilter decision for the TB in hand. */
 void tcg_log_filter_set(vaddr pc, vaddr end);

@@ -291,6 +291,70 @@ static void tcg_log_exec(CPUState *cpu, TranslationBlock *tb)
     log_tb_filtered = false;
 }
 
+/* ------------------------------------------------------------------ */
+/* The exclusive atomic step                                           */
+
+static uint64_t tcg_atomic_steps_total;     /* atomic: all vCPUs */
+
+uint64_t tcg_atomic_step_count(void)
+{
+    return __atomic_load_n(&tcg_atomic_steps_total, __ATOMIC_RELAXED);
+}
+
+/* Enters the step: out of guest code, then every other vCPU stopped
+ * outside guest code.  Owner thread, no BQL. */
+static void tcg_atomic_step_enter(CPUState *cpu, TcgCpu *t)
+{
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_end(cpu);
+    }
+    start_exclusive();
+    t->in_atomic_step = true;
+}
+
+/* Leaves the step (also from the landing pad when it faulted). */
+void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t)
+{
+    assert(t->in_atomic_step);
+    t->in_atomic_step = false;
+    end_exclusive();
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_start(cpu);
+    }
+}
+
+/*
+ * Runs the one guest insn at the current state as an exclusive step: its
+ * atomic access could not be a host atomic (tlb_atomic_host_addr raised
+ * EXCP_TCG_ATOMIC with the state restored to the insn's start), so it is
+ * done as a plain load and store while no other vCPU runs guest code.
+ * The insn is translated afresh into an uncached one-insn TB inside the
+ * section, so no tb_flush can pull the code from under it.  A fault in
+ * it lands in tcg_cpu_exec, which leaves the section first.  Owner
+ * thread, no BQL (an MMIO access in the insn may take it for its device).
+ */
+static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
+{
+    TranslationBlock *tb;
+    uint64_t cs_base;
+    uint32_t flags;
+    vaddr pc;
+
+    tcg_atomic_step_enter(cpu, t);
+    t->stats.atomic_steps++;
+    __atomic_fetch_add(&tcg_atomic_steps_total, 1, __ATOMIC_RELAXED);
+    if (log_enabled(LOG_INT)) {
+        log_printf("cpu %d: exclusive atomic step\n", cpu->cpu_index);
+    }
+    tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    tb = tb_gen_code(cpu, pc, cs_base, flags, CF_NOCACHE | 1);
+    if (unlikely(log_mask & (LOG_EXEC | LOG_CPU))) {
+        tcg_log_exec(cpu, tb);
+    }
+    tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr);
+    tcg_atomic_step_leave(cpu, t);
+}
+
 /* The loop proper; a fresh call after every landing, so no local lives
  * across a siglongjmp. */
 static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
@@ -308,6 +372,12 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         int excp = cpu->exception_index;
 
         if (excp >= 0) {
+            if (excp == EXCP_TCG_ATOMIC) {
+                cpu->exception_index = -1;
+                tcg_exec_atomic_step(cpu, t);
+                last_tb = NULL;
+                continue;
+            }
             if (excp >= EXCP_INTERRUPT) {
                 cpu->exception_index = -1;
                 if (excp == EXCP_INTERRUPT) {
@@ -374,6 +444,11 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
+        if (t->in_atomic_step) {
+            /* The exclusive step faulted (or its TB was refused): the
+             * other vCPUs may run again before we deliver the fault. */
+            tcg_atomic_step_leave(cpu, t);
+        }
     } else {
         t->jmp_env_valid = true;
         tcg_check_interrupt(cpu);
