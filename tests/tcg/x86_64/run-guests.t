@@ -10,6 +10,13 @@
 # (-initrd "GUEST.elf mod-arg"), which hello checks,
 # and, when both ran, checks that they agree test by test.
 #
+# A guest's source may ask for more runs with extra arguments, one per
+# line "// run-args: ARGS" (e.g. "-smp 4"); every run-args line is one more
+# run on each emulator, compared with the reference run with the same
+# arguments.  A guest that prints "1..0 # SKIP reason" (a capability the
+# emulator lacks, e.g. no local APIC to start the other CPUs) is reported
+# as a TAP SKIP for that run and not compared.
+#
 # A guest run passes when the guest printed a TAP plan, ran exactly that
 # many tests, every one "ok", and the emulator exited with status 1: the
 # guest wrote 0 to isa-debug-exit (port 0xf4) and the device exits with
@@ -19,6 +26,7 @@
 import glob, os, re, shutil, subprocess, sys
 
 BUILD = os.environ.get("BUILD", "build")
+SRC = os.environ.get("SRC", ".")
 TANDEM = os.environ.get("TANDEM", os.path.join(BUILD, "tandem"))
 GUEST_DIR = os.path.join(BUILD, "tests", "tcg", "x86_64")
 TIMEOUT_S = 120
@@ -41,10 +49,26 @@ def tap(ok, name, directive="", diag=()):
     sys.stdout.flush()
 
 
-def run_guest(emulator, elf):
-    """Returns (passed, summary lines, verdicts, diagnostics)."""
+def run_args_of(elf):
+    """The extra argument lists from the guest's "// run-args:" lines."""
+    name = re.sub(r"-(32|64)\.elf$", "", os.path.basename(elf))
+    src = os.path.join(SRC, "tests", "tcg", "x86_64", name + ".c")
+    extra = []
     try:
-        p = subprocess.run([emulator] + ARGS +
+        with open(src) as f:
+            for line in f:
+                m = re.match(r"^// run-args:(.*)$", line)
+                if m:
+                    extra.append(m.group(1).split())
+    except OSError:
+        pass
+    return extra
+
+
+def run_guest(emulator, elf, extra=()):
+    """Returns (passed, verdicts, diagnostics, skip reason or None)."""
+    try:
+        p = subprocess.run([emulator] + ARGS + list(extra) +
                            ["-kernel", elf, "-append", "tap guest",
                             "-initrd", elf + " mod-arg"],
                            stdin=subprocess.DEVNULL, capture_output=True,
@@ -56,10 +80,13 @@ def run_guest(emulator, elf):
     plan = None
     verdicts = []
     diag = []
+    skip = None
     for line in text.split("\n"):
-        m = re.match(r"^1\.\.(\d+)", line)
+        m = re.match(r"^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?", line)
         if m:
             plan = int(m.group(1))
+            if plan == 0 and m.group(2) is not None:
+                skip = m.group(2).strip() or "skipped by the guest"
             continue
         m = re.match(r"^(not )?ok (\d+)", line)
         if m:
@@ -78,7 +105,7 @@ def run_guest(emulator, elf):
             diag += ["output: " + l for l in text.strip().split("\n")[-10:]]
         diag += ["stderr: " + l for l in
                  err.decode(errors="replace").strip().split("\n")[-5:] if l]
-    return passed, verdicts, diag
+    return passed, verdicts, diag, (skip if passed else None)
 
 
 def tandem_has_tcg():
@@ -99,28 +126,32 @@ tap(len(guests) > 0, "guest programs are built (%d in %s)"
     diag=[] if guests else ["run `make x86-guests` first"])
 
 for elf in guests:
-    name = os.path.basename(elf)
-    results = {}
-    if qemu:
-        ok, verdicts, diag = run_guest(qemu, elf)
-        results["reference"] = verdicts
-        tap(ok, "%s on qemu-system-x86_64 (%d tests)" % (name, len(verdicts)),
-            diag=diag)
-    else:
-        tap(True, "%s on qemu-system-x86_64" % name,
-            " # SKIP qemu-system-x86_64 is not installed")
-    if have_tcg:
-        ok, verdicts, diag = run_guest(TANDEM, elf)
-        results["tandem"] = verdicts
-        tap(ok, "%s on tandem (%d tests)" % (name, len(verdicts)), diag=diag)
-    else:
-        tap(True, "%s on tandem" % name,
-            " # SKIP x86 translator not built yet (no tcg in -accel help)")
-    if len(results) == 2:
-        tap(results["reference"] == results["tandem"],
-            "%s: tandem and the reference agree test by test" % name,
-            diag=["reference: %r" % results["reference"],
-                  "tandem:    %r" % results["tandem"]])
+    for extra in [[]] + run_args_of(elf):
+        name = os.path.basename(elf)
+        if extra:
+            name += " " + " ".join(extra)
+        results = {}
+        for who, emulator, present, why in (
+                ("reference", qemu, bool(qemu),
+                 "qemu-system-x86_64 is not installed"),
+                ("tandem", TANDEM, have_tcg,
+                 "x86 translator not built yet (no tcg in -accel help)")):
+            label = "qemu-system-x86_64" if who == "reference" else "tandem"
+            if not present:
+                tap(True, "%s on %s" % (name, label), " # SKIP " + why)
+                continue
+            ok, verdicts, diag, skip = run_guest(emulator, elf, extra)
+            if skip:
+                tap(True, "%s on %s" % (name, label), " # SKIP " + skip)
+                continue
+            results[who] = verdicts
+            tap(ok, "%s on %s (%d tests)" % (name, label, len(verdicts)),
+                diag=diag)
+        if len(results) == 2:
+            tap(results["reference"] == results["tandem"],
+                "%s: tandem and the reference agree test by test" % name,
+                diag=["reference: %r" % results["reference"],
+                      "tandem:    %r" % results["tandem"]])
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
