@@ -282,3 +282,132 @@ void smp_barrier(void)
         }
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Interrupts                                                          */
+
+/*
+ * One stub per vector pushes the vector and jumps to irq_common, which
+ * saves the caller-saved registers (the guests use no FP/SSE), calls
+ * smp_irq_dispatch(vector) and returns with IRET.  In 64-bit mode the CPU
+ * aligns RSP to 16 before pushing its 40-byte frame, so after the vector
+ * and nine registers one more 8-byte slot realigns it for the call.
+ */
+__asm__(
+    ".pushsection .text\n"
+    ".globl irq_stubs\n"
+    "    .balign 16\n"
+    "irq_stubs:\n"
+    "    .irp v, 0x40,0x41,0x42,0x43,0x44,0x45,0x46,0x47\n"
+    "    .balign 16\n"
+    "    push $\\v\n"
+    "    jmp irq_common\n"
+    "    .endr\n"
+    "irq_common:\n"
+#ifdef __x86_64__
+    "    push %rax\n push %rcx\n push %rdx\n push %rsi\n push %rdi\n"
+    "    push %r8\n push %r9\n push %r10\n push %r11\n"
+    "    mov 72(%rsp), %rdi\n"
+    "    sub $8, %rsp\n"
+    "    call smp_irq_dispatch\n"
+    "    add $8, %rsp\n"
+    "    pop %r11\n pop %r10\n pop %r9\n pop %r8\n"
+    "    pop %rdi\n pop %rsi\n pop %rdx\n pop %rcx\n pop %rax\n"
+    "    add $8, %rsp\n"
+    "    iretq\n"
+#else
+    "    pushal\n"
+    "    pushl 32(%esp)\n"
+    "    call smp_irq_dispatch\n"
+    "    addl $4, %esp\n"
+    "    popal\n"
+    "    addl $4, %esp\n"
+    "    iretl\n"
+#endif
+    ".popsection\n");
+
+extern const char irq_stubs[];
+
+#ifdef __x86_64__
+typedef struct IdtGate {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, zero;
+} IdtGate;
+#else
+typedef struct IdtGate {
+    uint16_t off_lo, sel;
+    uint8_t zero, type;
+    uint16_t off_hi;
+} IdtGate;
+#endif
+
+static IdtGate idts[SMP_MAX_CPUS][256] __attribute__((aligned(16)));
+static IrqHandlerFn *irq_handlers[IRQ_NVEC];
+static volatile uint32_t idt_next;
+
+void smp_irq_handler(int vector, IrqHandlerFn *fn)
+{
+    irq_handlers[vector - IRQ_VEC_BASE] = fn;
+}
+
+void smp_irq_dispatch(long vector) __attribute__((used));
+void smp_irq_dispatch(long vector)
+{
+    IrqHandlerFn *fn = irq_handlers[vector - IRQ_VEC_BASE];
+
+    if (fn) {
+        fn((int)vector);
+    }
+    lapic_write(0xb0, 0);               /* EOI */
+}
+
+void smp_irq_init(void)
+{
+    IdtGate *idt = idts[atomic_inc(&idt_next) % SMP_MAX_CPUS];
+    uint16_t cs;
+    struct __attribute__((packed)) {
+        uint16_t limit;
+        uintptr_t base;
+    } idtr;
+
+    /* The 8259s (on the BSP's LINT0) would deliver the PIT's IRQ 0 at
+     * the vector the BIOS chose (8 under SeaBIOS): mask them all. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    memset(idt, 0, sizeof(idts[0]));
+    for (int i = 0; i < IRQ_NVEC; i++) {
+        uintptr_t a = (uintptr_t)irq_stubs + 16 * i;
+        IdtGate *g = &idt[IRQ_VEC_BASE + i];
+
+        g->off_lo = a;
+        g->sel = cs;
+        g->type = 0x8e;                 /* present, DPL 0, interrupt gate */
+#ifdef __x86_64__
+        g->off_mid = a >> 16;
+        g->off_hi = (uint64_t)a >> 32;
+#else
+        g->off_hi = a >> 16;
+#endif
+    }
+    idtr.limit = sizeof(idts[0]) - 1;
+    idtr.base = (uintptr_t)idt;
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+    lapic_write(0x80, 0);               /* TPR: accept everything */
+    lapic_write(0xf0, lapic_read(0xf0) | 0x1ff);
+}
+
+void irq_wait_while_eq(volatile uint32_t *p, uint32_t v)
+{
+    for (;;) {
+        __asm__ volatile("cli" ::: "memory");
+        if (*p != v) {
+            return;
+        }
+        /* STI's shadow: an interrupt arriving after the check is taken
+         * once HLT has started, and ends it. */
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+}

@@ -39,6 +39,21 @@ int smp_ncpus(void);
 /* The local APIC ID of CPU id (recorded when it started). */
 uint32_t smp_apic_id(int id);
 
+/*
+ * Interrupts: smp_irq_init() (on each CPU that wants them, e.g. inside an
+ * smp_run job) gives the calling CPU its own IDT, whose vectors
+ * IRQ_VEC_BASE..+IRQ_NVEC-1 call the handler set with smp_irq_handler
+ * and then EOI the local APIC, and software-enables its local APIC.  The
+ * CPU keeps IF clear; irq_wait_until() sleeps with "sti; hlt".
+ */
+#define IRQ_VEC_BASE 0x40
+#define IRQ_NVEC     8
+typedef void IrqHandlerFn(int vector);
+void smp_irq_init(void);
+void smp_irq_handler(int vector, IrqHandlerFn *fn);   /* any CPU, before */
+/* Halts (with interrupts enabled only inside "sti; hlt") until *p != v. */
+void irq_wait_while_eq(volatile uint32_t *p, uint32_t v);
+
 /* A barrier for all smp_ncpus() CPUs inside smp_run. */
 void smp_barrier(void);
 
