@@ -242,9 +242,11 @@ void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
     cpu_loop_exit(cpu);
 }
 
-/* Delivers a target exception with the BQL.  Owner thread, no BQL. */
+/* Delivers a target exception with the BQL (ARCHITECTURE.md section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_deliver_exception(CPUState *cpu)
 {
+    assert(!bql_locked());
     if (log_enabled(LOG_INT)) {
         log_printf("cpu %d: exception %d\n", cpu->cpu_index,
                    cpu->exception_index);
@@ -257,11 +259,13 @@ static void tcg_deliver_exception(CPUState *cpu)
     cpu->exception_index = -1;
 }
 
-/* Lets the target take a pending interrupt.  Owner thread, no BQL. */
+/* Lets the target take a pending interrupt, with the BQL (section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_check_interrupt(CPUState *cpu)
 {
     uint32_t irq = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
 
+    assert(!bql_locked());
     if (irq && tcg_ops->cpu_exec_interrupt) {
         bql_lock(bql_cause_exception);
         tcg_ops->cpu_exec_interrupt(cpu, irq);

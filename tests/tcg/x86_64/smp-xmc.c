@@ -15,7 +15,7 @@
 // run-args: -smp 4
 #include "smp.h"
 
-#define ROUNDS      500
+#define ROUNDS      200
 #define LIVE_CALLS  20000000u
 
 static uint8_t code_page[4096] __attribute__((aligned(4096)));
