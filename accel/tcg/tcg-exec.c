@@ -15,7 +15,9 @@
  * Every TB starts with a load of cpu->exit_request (through env, at a
  * negative offset) and leaves with TB_EXIT_REQUESTED if it is set, so
  * cpu_exit() from any thread stops even a chained loop of TBs at the next
- * block boundary.
+ * block boundary.  Such a TB ran none of its code, and a chained jump into
+ * it skipped the guest pc update of the TB before, so the loop then sets
+ * the guest state to the TB's first insn (tb_restore_entry_state).
  *
  * Faults: a helper or the softmmu slow path that must raise a guest
  * exception sets cpu->exception_index and calls cpu_loop_exit[_restore],
@@ -295,6 +297,24 @@ static void tcg_log_exec(CPUState *cpu, TranslationBlock *tb)
     log_tb_filtered = false;
 }
 
+/*
+ * last_tb left at its entry check (exit_request) without running any of
+ * its code.  It may have been entered through a chained jump, and a
+ * chained goto_tb skips the guest pc store that follows it in the previous
+ * TB, so the state may still say where an earlier TB began: set it to the
+ * start of last_tb (its first insn's start words).  Owner thread.
+ */
+static void tb_restore_entry_state(CPUState *cpu, TranslationBlock *tb)
+{
+    uint64_t words[TCG_MAX_INSN_WORDS] = { 0 };
+
+    if (tcg_ops->restore_state_to_opc &&
+        tcg_restore_state_lookup(tb->tc_ptr, tb->insn_table,
+                                 (uintptr_t)tb->tc_ptr + 1, words) == 0) {
+        tcg_ops->restore_state_to_opc(cpu, tb, words);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* The exclusive atomic step                                           */
 
@@ -355,7 +375,10 @@ static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
     if (unlikely(log_mask & (LOG_EXEC | LOG_CPU))) {
         tcg_log_exec(cpu, tb);
     }
-    tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr);
+    if ((tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr) & TB_EXIT_MASK) ==
+        TB_EXIT_REQUESTED) {
+        tb_restore_entry_state(cpu, tb);    /* not run: the loop retries */
+    }
     tcg_atomic_step_leave(cpu, t);
 }
 
@@ -430,6 +453,9 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         if (last_tb) {
             /* Possibly reached through chained jumps: see TSAN_ACQUIRE. */
             TSAN_ACQUIRE(last_tb);
+            if (last_idx == TB_EXIT_REQUESTED) {
+                tb_restore_entry_state(cpu, last_tb);
+            }
         }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
