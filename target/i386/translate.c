@@ -312,14 +312,20 @@ static TCGv_i64 gen_A0(DisasContext *s)
     return s->A0;
 }
 
+/* Natural alignment when alignment checking (#AC) is on. */
+static MemOp ac_align(DisasContext *s)
+{
+    return (s->flags & X86_TB_FLAG_ALIGN) ? MO_ALIGN : 0;
+}
+
 static void gen_ld(DisasContext *s, MemOp ot, TCGv_i64 d, TCGv_i64 addr)
 {
-    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 static void gen_st(DisasContext *s, MemOp ot, TCGv_i64 v, TCGv_i64 addr)
 {
-    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 /* ------------------------------------------------------------------ */
@@ -365,6 +371,9 @@ static TCGv_i64 gen_load_op(DisasContext *s, int i, MemOp ot)
     case OPK_REG:
         gen_get_reg(s, ot, v, op->reg);
         break;
+    case OPK_B:
+        gen_get_reg(s, ot, v, in->vex_v);
+        break;
     case OPK_I: {
         bool second = false;
 
@@ -407,6 +416,9 @@ static void gen_store_op(DisasContext *s, int i, MemOp ot, TCGv_i64 v)
         break;
     case OPK_REG:
         gen_set_reg(s, ot, op->reg, v);
+        break;
+    case OPK_B:
+        gen_set_reg(s, ot, in->vex_v, v);
         break;
     default:
         g_assert_not_reached();
@@ -1229,7 +1241,7 @@ static void trans_pushf(DisasContext *s)
     MemOp ot = stack_osize(s);
     TCGv_i64 v = tmp(s);
 
-    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_CHECK)) {
+    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1245,14 +1257,14 @@ static void trans_popf(DisasContext *s)
     TCGv_i64 v;
 
     if (s->flags & HF_VM_MASK) {
-        if (s->flags & HF_IOPL_CHECK) {
+        if (s->flags & HF_IOPL_LT_CPL) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
         mask |= IF_MASK;
     } else if (s->cpl == 0) {
         mask |= IF_MASK | IOPL_MASK;
-    } else if (!(s->flags & HF_IOPL_CHECK)) {
+    } else if (!(s->flags & HF_IOPL_LT_CPL)) {
         mask |= IF_MASK;
     }
     if (ot == MO_16) {
@@ -1270,10 +1282,6 @@ static void trans_lahf_sahf(DisasContext *s)
 {
     TCGv_i64 f = gen_eflags_oszapc(s);
 
-    if (s->code == X86_MODE_64) {
-        gen_exception(s, EXCP06_ILLOP, 0);   /* LAHF-SAHF not in CPUID */
-        return;
-    }
     if (s->insn.mnem == X86_LAHF) {
         tcg_gen_ori_i64(f, f, 2);
         tcg_gen_deposit_i64(cpu_regs[R_EAX], cpu_regs[R_EAX], f, 8, 8);
@@ -1301,7 +1309,7 @@ static void trans_flag_op(DisasContext *s)
     if (m == X86_CLI || m == X86_STI) {
         TCGv_i64 e = tmp(s);
 
-        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_CHECK)) {
+        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
@@ -1342,13 +1350,15 @@ static void trans_leave(DisasContext *s)
     gen_set_reg(s, ot, R_EBP, v);
 }
 
+static void trans_enter_nested(DisasContext *s);   /* translate-insn */
+
 static void trans_enter(DisasContext *s)
 {
     MemOp ot = stack_osize(s);
     TCGv_i64 frame = tmp(s), bp = tmp(s);
 
     if (s->insn.imm2 & 31) {
-        gen_unimplemented(s);          /* nesting levels > 0 */
+        trans_enter_nested(s);
         return;
     }
     gen_ext(ot, bp, cpu_regs[R_EBP], false);
@@ -1555,7 +1565,7 @@ static void trans_int(DisasContext *s)
     TCGLabel *skip = NULL;
 
     if (m == X86_INT && (s->flags & HF_VM_MASK) &&
-        (s->flags & HF_IOPL_CHECK)) {
+        (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1756,8 +1766,11 @@ static void trans_far(DisasContext *s)
     s->base.is_jmp = DISAS_EXIT;
 }
 
-/* Returns false if the insn is not handled (the caller raises #UD or
- * stops as unimplemented). */
+/* The rest of the general-purpose insns and the CPUID gate. */
+#include "target/i386/translate-insn.c.inc"
+
+/* Dispatches on the mnemonic; an insn nobody translates raises #UD with
+ * a -d unimp line. */
 static void translate_one(DisasContext *s)
 {
     switch (s->insn.mnem) {
@@ -1918,9 +1931,11 @@ static void translate_one(DisasContext *s)
         }
         break;
     default:
-        /* Decoded, not translated yet: system insns (descriptor tables,
-         * CR/DR/MSR, far control transfers, IRET, SYSCALL...), BCD. */
-        gen_unimplemented(s);
+        /* translate-insn.c.inc, or decoded but not translated yet (RSM,
+         * RDPMC, x87): #UD with a -d unimp line. */
+        if (!translate_insn_ext(s)) {
+            gen_unimplemented(s);
+        }
         break;
     }
 }
@@ -1985,7 +2000,7 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     }
     if (rc == X86_DECODE_TOO_LONG) {
         gen_exception(s, EXCP0D_GPF, 0);
-    } else if (rc != X86_DECODE_OK) {
+    } else if (rc != X86_DECODE_OK || !x86_insn_gate(s)) {
         gen_exception(s, EXCP06_ILLOP, 0);
     } else {
         translate_one(s);
