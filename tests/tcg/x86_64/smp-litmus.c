@@ -6,6 +6,10 @@
  *   MP     T0: data=1; flag=1        T1: r0=flag; r1=data   forbidden 1,0
  *   SB     T0: x=1; r0=y             T1: y=1; r1=x          all allowed
  *   SB+mfence  the same with MFENCE between store and load  forbidden 0,0
+ *              (skipped when CPUID does not report SSE2, which MFENCE
+ *              needs)
+ *   SB+lock    the same with LOCK OR $0 to the stack instead (a locked
+ *              insn is a full barrier, SDM 8.2.2)          forbidden 0,0
  *   LB     T0: r0=x; y=1             T1: r1=y; x=1          forbidden 1,1
  *   IRIW   T0: x=1  T1: y=1  T2: r0=x; r1=y  T3: r2=y; r3=x
  *                                                   forbidden 1,0,1,0
@@ -64,6 +68,21 @@ static void t_sb_mfence(int t, int i)
     }
 }
 
+static void t_sb_lock(int t, int i)
+{
+    uint32_t fence = 0;
+
+    if (t == 0) {
+        loc_x[i] = 1;
+        __asm__ volatile("lock orl $0, %0" : "+m"(fence) : : "memory", "cc");
+        res[0][i] = loc_y[i];
+    } else {
+        loc_y[i] = 1;
+        __asm__ volatile("lock orl $0, %0" : "+m"(fence) : : "memory", "cc");
+        res[1][i] = loc_x[i];
+    }
+}
+
 static void t_lb(int t, int i)
 {
     if (t == 0) {
@@ -101,6 +120,7 @@ typedef struct Litmus {
     int threads;                        /* CPUs 0..threads-1 take part */
     int nres;                           /* result registers */
     int forbidden;                      /* outcome index, or -1 */
+    bool needs_sse2;
 } Litmus;
 
 static void litmus_cpu(int id, void *arg)
@@ -136,6 +156,16 @@ static void litmus_run(const Litmus *l, int n)
     int len = 0, nout = 1 << l->nres;
     uint32_t total = 0;
 
+    if (l->needs_sse2) {
+        uint32_t r[4];
+
+        cpuid(1, 0, r);
+        if (!(r[3] & (1u << 26))) {
+            tap_skip("CPUID.1:EDX.SSE2 clear", "%s: MFENCE not available",
+                     l->name);
+            return;
+        }
+    }
     if (n < l->threads) {
         tap_skip("needs more CPUs", "%s: needs %d CPUs, have %d", l->name,
                  l->threads, n);
@@ -162,7 +192,8 @@ static void litmus_run(const Litmus *l, int n)
 static const Litmus tests[] = {
     { "MP", t_mp, 2, 2, 2 },            /* r0=1 (flag), r1=0 (data) */
     { "SB", t_sb, 2, 2, -1 },
-    { "SB+mfence", t_sb_mfence, 2, 2, 0 },
+    { "SB+mfence", t_sb_mfence, 2, 2, 0, true },
+    { "SB+lock", t_sb_lock, 2, 2, 0 },
     { "LB", t_lb, 2, 2, 3 },
     { "IRIW", t_iriw, 4, 4, 10 },       /* 1,0,1,0 */
 };
