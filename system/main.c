@@ -42,6 +42,7 @@
 #include "system/runstate.h"
 #include "accel/accel.h"
 #include "chardev/char.h"
+#include "gdbstub/gdbstub.h"
 #include "hw/boards.h"
 #include "hw/cpu.h"
 #include "hw/qdev.h"
@@ -70,6 +71,7 @@ typedef enum OptionId {
     OPT_DISPLAY,
     OPT_NODEFAULTS,
     OPT_NO_REBOOT,
+    OPT_NO_SHUTDOWN,
     OPT_D,
     OPT_D_FILE,
     OPT_DFILTER,
@@ -137,7 +139,7 @@ static const OptionDef options[] = {
     { "rtc", true, OPT_UNSUPPORTED },
     { "boot", true, OPT_UNSUPPORTED },
     { "daemonize", false, OPT_UNSUPPORTED },
-    { "no-shutdown", false, OPT_UNSUPPORTED },
+    { "no-shutdown", false, OPT_NO_SHUTDOWN },
     { "snapshot", false, OPT_UNSUPPORTED },
 };
 
@@ -173,7 +175,9 @@ typedef struct Config {
     GPtrArray *devices;          /* option strings */
     GPtrArray *globals;          /* -global option strings */
     GArray *iothreads;           /* IothreadOpt */
-    bool nographic, nodefaults, no_reboot, start_paused, display_none;
+    bool nographic, nodefaults, no_reboot, no_shutdown, start_paused;
+    bool display_none;
+    const char *gdb_dev;         /* -s / -gdb: the gdbstub's chardev */
     unsigned log_mask;
     const char *log_file;
     const char *qtest;
@@ -225,7 +229,12 @@ static void usage(void)
 "\n"
 "Running:\n"
 "  -no-reboot              exit instead of rebooting\n"
+"  -no-shutdown            stop the guest instead of exiting when -no-reboot\n"
+"                          turns a guest reset into a shutdown\n"
 "  -S                      do not start the machine until told to\n"
+"  -s                      shorthand for -gdb tcp::1234\n"
+"  -gdb DEV                wait for gdb on DEV: tcp:[HOST]:PORT,\n"
+"                          unix:PATH[,server] or chardev:ID\n"
 "  -qtest SPEC             serve the device-test protocol on a chardev spec\n"
 "                          (with -accel qtest)\n"
 "  -d ITEM[,...]           debug log items (-d help lists them)\n"
@@ -234,8 +243,8 @@ static void usage(void)
 "  -h, -help               this text\n"
 "  -version                version\n"
 "\n"
-"Not supported yet (accepted by name, then refused): -s, -gdb, -monitor\n"
-"(except none), -qmp (except none), -netdev, -drive, -display other than\n"
+"Not supported yet (accepted by name, then refused): -monitor (except none),\n"
+"-qmp (except none), -netdev, -drive, -display other than\n"
 "none, -accel tcg, -accel kvm, -enable-kvm.  See tandem(1).\n");
 }
 
@@ -890,6 +899,9 @@ static bool parse_command_line(Config *c, int argc, char **argv,
         case OPT_NO_REBOOT:
             c->no_reboot = true;
             break;
+        case OPT_NO_SHUTDOWN:
+            c->no_shutdown = true;
+            break;
         case OPT_D:
             if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
                 log_list_items(stdout);
@@ -930,7 +942,11 @@ static bool parse_command_line(Config *c, int argc, char **argv,
             }
             break;
         case OPT_S_GDB:
+            c->gdb_dev = "tcp::1234";
+            break;
         case OPT_GDB:
+            c->gdb_dev = arg;
+            break;
         case OPT_UNSUPPORTED:
             error_setg(errp, "not supported yet: %s", opt);
             return false;
@@ -1250,6 +1266,7 @@ int main(int argc, char **argv)
         goto fail;
     }
     no_reboot = cfg.no_reboot;
+    no_shutdown = cfg.no_shutdown;
 
     /* Phase 3. */
     current_machine = ms;
@@ -1275,6 +1292,10 @@ int main(int argc, char **argv)
     }
     if (cfg.qtest && !qtest_server_init(cfg.qtest, &err)) {
         error_prepend(&err, "-qtest %s: ", cfg.qtest);
+        goto fail;
+    }
+    if (cfg.gdb_dev && !gdbserver_start(cfg.gdb_dev, &err)) {
+        error_prepend(&err, "-gdb %s: ", cfg.gdb_dev);
         goto fail;
     }
     reset_handler_register(reset_devices, NULL);

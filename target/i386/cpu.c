@@ -24,6 +24,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 
 /* ------------------------------------------------------------------ */
@@ -172,8 +173,10 @@ void x86_update_hflags(CPUX86State *env)
         if (env->cr[0] & CR0_PG) {
             hf |= HF_PG_MASK;
         }
-        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
-            (env->eflags & VM_MASK)) {
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT)) {
+            hf |= HF_IOPL_CHECK | HF_IOPL_LT_CPL;
+        }
+        if (env->eflags & VM_MASK) {
             hf |= HF_IOPL_CHECK;
         }
     }
@@ -214,6 +217,9 @@ void x86_update_hflags(CPUX86State *env)
     }
     if (env->eflags & TF_MASK) {
         hf |= HF_TF_MASK;
+    }
+    if (env->eflags & RF_MASK) {
+        hf |= HF_RF_MASK;
     }
     if (env->a20_mask != UINT64_MAX) {
         hf |= HF_A20_OFF_MASK;
@@ -305,6 +311,7 @@ static void x86_cpu_reset_regs(CPUState *cs)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
+    x86_dr7_update(env);      /* drops the old DR breakpoints */
 
     env->error_code = 0;
     env->exception_is_int = 0;
@@ -435,12 +442,21 @@ static void x86_cpu_dump_state(CPUState *cs, FILE *f)
             env->efer);
 }
 
+static uint64_t x86_get_phys_page_debug(CPUState *cs, uint64_t addr)
+{
+    return x86_cpu_get_phys_page_debug(cs, addr);
+}
+
 static const CPUClass x86_cpu_class = {
     .arch = "x86_64",
     .reset = x86_cpu_reset,
     .has_work = x86_cpu_has_work,
     .do_interrupt = x86_cpu_do_interrupt,
     .dump_state = x86_cpu_dump_state,
+    .get_phys_page_debug = x86_get_phys_page_debug,
+    .gdb_read_register = x86_gdb_read_register,
+    .gdb_write_register = x86_gdb_write_register,
+    .gdb_xml = x86_gdb_xml,
 };
 
 /* Bits needed to number n things (APIC ID fields, SDM Vol 3A 10.4.8). */
@@ -499,6 +515,10 @@ static void x86_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint64_t *cs_base,
         *pc = (uint32_t)*pc;
     }
     *flags = env->hflags | ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0);
+    if ((env->eflags & AC_MASK) && (env->cr[0] & CR0_AM) &&
+        (env->hflags & HF_CPL_MASK) == 3) {
+        *flags |= X86_TB_FLAG_ALIGN;
+    }
 }
 
 static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
@@ -516,9 +536,9 @@ static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
                                     MMUAccessType type, int mmu_idx,
                                     uintptr_t retaddr)
 {
-    /* The translator asks for alignment only where #AC/#GP is due; it
-     * does not yet, so this is our bug. */
-    g_assert_not_reached();
+    /* The translator asks for alignment only under X86_TB_FLAG_ALIGN
+     * (alignment checking at CPL 3): a misaligned data access is #AC(0). */
+    raise_exception_err(x86_env(cs), EXCP11_ALGN, 0, retaddr);
 }
 
 static int x86_code_mmu_index(CPUState *cs)
@@ -595,6 +615,8 @@ static const TargetTcgOps x86_tcg_ops = {
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,
+    .debug_check_breakpoint = x86_debug_check_breakpoint,
+    .debug_excp_handler = x86_debug_excp_handler,
 };
 
 const TargetTcgOps *x86_get_tcg_ops(void)
