@@ -482,6 +482,34 @@ static void test_intx_to_interrupt_controllers(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/* Save/restore of a PCI device remaps its BARs from the loaded header. */
+static void test_vmstate(void)
+{
+    QTestState *qts = qtest_start("-device pci-testdev,id=td,addr=4");
+    int d = DEVFN(4, 0);
+    char *reply, *rec;
+
+    cfg_writel(qts, d, 0x10, MMIO_BASE);
+    cfg_writew(qts, d, 0x04, 0x0002);
+    qtest_writeb(qts, MMIO_BASE, 1);            /* select mmio test 1 */
+    reply = qtest_cmd(qts, "vmstate_save td");
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    /* Move the BAR and deselect; then restore. */
+    cfg_writel(qts, d, 0x10, MMIO_BASE + 0x100000);
+    qtest_writeb(qts, MMIO_BASE + 0x100000, 7);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 4), ==, 0);
+    reply = qtest_cmd(qts, "vmstate_load td %s", rec);
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+    g_free(rec);
+    g_assert_cmphex(cfg_readl(qts, d, 0x10), ==, MMIO_BASE);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 4), ==, 2049);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 0x100000 + 4), ==, 0);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 /* The PIIX3 reset control register at 0xcf9 (byte accesses). */
 static void test_reset_control(void)
 {
@@ -566,6 +594,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx-routing-isa", test_intx_routing_isa);
     g_test_add_func("/pci/intx-to-interrupt-controllers",
                     test_intx_to_interrupt_controllers);
+    g_test_add_func("/pci/vmstate", test_vmstate);
     g_test_add_func("/pci/reset-control", test_reset_control);
     g_test_add_func("/pci/device-errors", test_device_errors);
     return g_test_run();
