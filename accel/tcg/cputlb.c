@@ -39,6 +39,7 @@
 #include "system/memory.h"
 #include "system/rcu.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 
 static inline CPUTLBDescFast *tlb_fast(CPUState *cpu)
 {
@@ -168,6 +169,10 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     if (wflags == 0 && (prot & PAGE_WRITE) && tb_page_is_code(ppage)) {
         wflags = TLB_NOTDIRTY;
     }
+    if (tcg_page_has_watchpoint(cpu, page)) {
+        rflags |= TLB_WATCHPOINT;
+        wflags |= TLB_WATCHPOINT;
+    }
 
     /* Keep the old translation of this slot in the victim TLB. */
     if (!tlb_entry_empty(e) && !tlb_entry_maps(e, page)) {
@@ -184,7 +189,8 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     }
     e->addr_read = (prot & PAGE_READ) ? page | rflags : (uint64_t)-1;
     e->addr_write = (prot & PAGE_WRITE) ? page | wflags : (uint64_t)-1;
-    e->addr_code = (prot & PAGE_EXEC) ? page | rflags : (uint64_t)-1;
+    e->addr_code = (prot & PAGE_EXEC) ?
+                   page | (rflags & ~TLB_WATCHPOINT) : (uint64_t)-1;
     e->addend = addend;
     d->full[idx].phys_page = ppage;
     d->full[idx].is_ram = is_ram;
@@ -264,6 +270,17 @@ void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
 
     if (!e || (tlb_field(e, type) & TLB_MMIO)) {
         return NULL;
+    }
+    return (void *)(addr + e->addend);
+}
+
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx)
+{
+    TLBEntry *e = &tcg_cpu(cpu)->tlb[mmu_idx].table[tlb_index(addr)];
+
+    if (tlb_field(e, type) != (addr & tcg_page_mask())) {
+        return NULL;        /* another page, a flag bit, or empty */
     }
     return (void *)(addr + e->addend);
 }
@@ -525,6 +542,9 @@ static uint64_t ld_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
     TLBEntry *e = tlb_lookup(cpu, addr, size, type, mmu_idx, ra, false, &full);
     uint64_t val = 0;
 
+    if (type != MMU_INST_FETCH && (tlb_field(e, type) & TLB_WATCHPOINT)) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_READ, ra);
+    }
     if (tlb_field(e, type) & TLB_MMIO) {
         hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
@@ -590,6 +610,9 @@ static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
                              false, &full);
     hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
+    if (e->addr_write & TLB_WATCHPOINT) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_WRITE, ra);
+    }
     if (e->addr_write & TLB_MMIO) {
         tcg_cpu(cpu)->stats.slow_mmio++;
         address_space_write_value(&address_space_memory, pa, size, be, val,
@@ -695,18 +718,21 @@ void cpu_st_mmu(CPUState *cpu, vaddr addr, uint64_t val, MemOpIdx oi,
 }
 
 /*
- * Host address for an atomic read-modify-write, or NULL when the access
- * cannot be done on host memory (it crosses a page, or targets MMIO/ROM):
- * tcg-atomic.c then performs it through the slow load/store paths, whose
- * store checks every page it touches before writing any byte, so a fault
- * leaves memory unchanged.  Known limitation, for the MTTCG issue:
- * that fallback is not yet run as an exclusive step, so it is not atomic
- * with respect to other vCPUs.
+ * Host address for an atomic read-modify-write.  When the access cannot be
+ * one host atomic (it crosses a page, or targets MMIO/ROM/unassigned
+ * memory) the insn is restarted as an exclusive step (tcg-exec.c): state
+ * restored to the insn's start, EXCP_TCG_ATOMIC, and the loop runs it
+ * again with every other vCPU stopped outside guest code.  Inside that
+ * step this returns NULL and tcg-atomic.c does the operation as a load and
+ * a store through the slow paths (whose store checks every page before
+ * writing any byte, so a fault leaves memory unchanged); with the others
+ * stopped, that is atomic.  Owner vCPU thread, no locks (may fault).
  */
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra)
 {
     CPUState *cpu = env_cpu(env);
+    TcgCpu *t = tcg_cpu(cpu);
     MemOp mop = get_memop(oi);
     unsigned size = memop_size(mop);
     int mmu_idx = get_mmuidx(oi);
@@ -716,13 +742,13 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
 
     check_align(cpu, addr, mop, MMU_DATA_STORE, mmu_idx, ra);
     if (crosses_page(addr, size)) {
-        return NULL;
+        goto fallback;
     }
     tlb_lookup(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &full);
     e = tlb_lookup(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false, &full);
-    if ((e->addr_write | e->addr_read) & TLB_MMIO ||
+    if ((e->addr_write | e->addr_read) & (TLB_MMIO | TLB_WATCHPOINT) ||
         !tlb_hit_page(e->addr_read, addr & tcg_page_mask())) {
-        return NULL;
+        goto fallback;
     }
     pa = full->phys_page | (addr & ~tcg_page_mask());
     if (e->addr_write & TLB_NOTDIRTY) {
@@ -730,4 +756,11 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
         notdirty_written(cpu, e, pa, size);
     }
     return (void *)(addr + e->addend);
+
+fallback:
+    if (t->in_atomic_step) {
+        return NULL;
+    }
+    cpu->exception_index = EXCP_TCG_ATOMIC;
+    cpu_loop_exit_restore(cpu, ra);
 }

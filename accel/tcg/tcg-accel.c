@@ -20,7 +20,7 @@
  */
 #include "util/osdep.h"
 #include "accel/accel.h"
-#include "accel/tcg/tcg-runtime.h"
+#include "accel/tcg/internal.h"
 #include "hw/boards.h"
 #include "hw/cpu.h"
 
@@ -97,6 +97,13 @@ static bool tcg_accel_init_vcpu(CPUState *cpu, Error **errp)
     return true;
 }
 
+/* Main thread, at exit: how often the rare paths ran. */
+static void tcg_accel_dump_stats(FILE *f)
+{
+    fprintf(f, "tcg: %" PRIu64 " atomic accesses ran as an exclusive step\n",
+            tcg_atomic_step_count());
+}
+
 static const AccelOps tcg_accel_ops = {
     .name = "tcg",
     .thread_suffix = "TCG",
@@ -108,6 +115,9 @@ static const AccelOps tcg_accel_ops = {
     /* No kick hook: cpu_exit() sets exit_request, which generated code
      * checks at every TB entry, and cpu_exit() itself calls kick_vcpu. */
     .destroy_vcpu = tcg_vcpu_destroy,
+    .debug_changed = tcg_debug_changed,
+    .debug_memory_written = tcg_debug_memory_written,
+    .dump_stats = tcg_accel_dump_stats,
 };
 
 __attribute__((constructor)) static void tcg_accel_register(void)

@@ -15,7 +15,9 @@
  * Every TB starts with a load of cpu->exit_request (through env, at a
  * negative offset) and leaves with TB_EXIT_REQUESTED if it is set, so
  * cpu_exit() from any thread stops even a chained loop of TBs at the next
- * block boundary.
+ * block boundary.  Such a TB ran none of its code, and a chained jump into
+ * it skipped the guest pc update of the TB before, so the loop then sets
+ * the guest state to the TB's first insn (tb_restore_entry_state).
  *
  * Faults: a helper or the softmmu slow path that must raise a guest
  * exception sets cpu->exception_index and calls cpu_loop_exit[_restore],
@@ -36,6 +38,7 @@
 #include "system/rcu.h"
 #include "accel/accel.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 #include "tcg/tcg-op.h"
 
 #include <sys/mman.h>
@@ -201,6 +204,10 @@ static const void *helper_lookup_tb_ptr(void *env)
     if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
         return tcg_code_gen_epilogue;   /* the loop logs every block */
     }
+    if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED) ||
+        tcg_cpu(cpu)->wp_step) {
+        return tcg_code_gen_epilogue;   /* one insn per TB, via the loop */
+    }
     tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
     tb = tb_lookup_common(cpu, pc, cs_base, flags, true);
     return tb ? tb->tc_ptr : tcg_code_gen_epilogue;
@@ -219,6 +226,86 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_gen_callN(&helper_lookup_tb_ptr_info, tcgv_ptr_arg(p), 1, args);
     tcg_gen_goto_ptr(p);
     tcg_temp_free_ptr(p);
+}
+
+static TCGv_ptr as_ptr(TCGv_i64 v)
+{
+    return (TCGv_ptr)(void *)v;
+}
+
+/*
+ * The jump-cache probe of tb_lookup_common, in generated code: an indirect
+ * jump that hits costs about fifteen host insns instead of a helper call
+ * (which also frees every caller-saved register).  The entry is read
+ * without a lock like the C probe does: the jump cache and the TB fields
+ * compared are written only by this vCPU's thread or are const, and
+ * tb->invalid is checked last.  Under TSan (which cannot see this
+ * publication) and while -d nochain/exec/cpu want every block to go
+ * through the loop, the helper does it all.
+ */
+void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
+                                    uint32_t flags)
+{
+    const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
+    const intptr_t jc = offsetof(TcgCpu, jc);
+    TCGLabel *miss;
+    TCGv_i64 idx, t, e, tb, pc_2;
+    TCGv_i32 w;
+
+    G_STATIC_ASSERT(sizeof(TbJmpCacheEntry) == 16);
+#ifdef CONFIG_TSAN
+    if (true) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+#endif
+    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+    miss = gen_new_label();
+    idx = tcg_temp_new_i64();
+    t = tcg_temp_new_i64();
+    e = tcg_temp_new_i64();
+    tb = tcg_temp_new_i64();
+    pc_2 = tcg_temp_new_i64();
+    w = tcg_temp_new_i32();
+
+    /* &jc[tb_jmp_cache_hash(pc)] */
+    tcg_gen_shri_i64(pc_2, pc, 2);
+    tcg_gen_shri_i64(idx, pc, tcg_ops->page_bits);
+    tcg_gen_andi_i64(idx, idx, (1u << TB_JMP_PAGE_BITS) - 1);
+    tcg_gen_shli_i64(idx, idx, lo + 4);
+    tcg_gen_shri_i64(t, pc, 2 + lo);
+    tcg_gen_xor_i64(t, t, pc_2);
+    tcg_gen_andi_i64(t, t, (1u << lo) - 1);
+    tcg_gen_shli_i64(t, t, 4);
+    tcg_gen_or_i64(idx, idx, t);
+    tcg_gen_ld_i64(e, tcg_env,
+                   offsetof(CPUState, accel_data) - tcg_ops->env_offset);
+    tcg_gen_add_i64(e, e, idx);
+
+    tcg_gen_ld_i64(t, as_ptr(e), jc + offsetof(TbJmpCacheEntry, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, t, pc, miss);
+    tcg_gen_ld_i64(tb, as_ptr(e), jc + offsetof(TbJmpCacheEntry, tb));
+    tcg_gen_brcond_i64(TCG_COND_EQ, tb, tcg_constant_i64(0), miss);
+    tcg_gen_ld_i32(w, as_ptr(tb), offsetof(TranslationBlock, flags));
+    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(flags), miss);
+    tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, cs_base));
+    tcg_gen_brcond_i64(TCG_COND_NE, t, tcg_constant_i64(cs_base), miss);
+    tcg_gen_ld8u_i32(w, as_ptr(tb), offsetof(TranslationBlock, invalid));
+    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(0), miss);
+    tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, tc_ptr));
+    tcg_gen_goto_ptr(as_ptr(t));
+
+    gen_set_label(miss);
+    tcg_gen_lookup_and_goto_ptr();
+    tcg_temp_free_i32(w);
+    tcg_temp_free_i64(pc_2);
+    tcg_temp_free_i64(tb);
+    tcg_temp_free_i64(e);
+    tcg_temp_free_i64(t);
+    tcg_temp_free_i64(idx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -242,9 +329,11 @@ void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
     cpu_loop_exit(cpu);
 }
 
-/* Delivers a target exception with the BQL.  Owner thread, no BQL. */
+/* Delivers a target exception with the BQL (ARCHITECTURE.md section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_deliver_exception(CPUState *cpu)
 {
+    assert(!bql_locked());
     if (log_enabled(LOG_INT)) {
         log_printf("cpu %d: exception %d\n", cpu->cpu_index,
                    cpu->exception_index);
@@ -257,11 +346,18 @@ static void tcg_deliver_exception(CPUState *cpu)
     cpu->exception_index = -1;
 }
 
-/* Lets the target take a pending interrupt.  Owner thread, no BQL. */
+/* Lets the target take a pending interrupt, with the BQL (section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_check_interrupt(CPUState *cpu)
 {
     uint32_t irq = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    int sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
 
+    if ((sstep & (SSTEP_ENABLE | SSTEP_NOIRQ)) ==
+        (SSTEP_ENABLE | SSTEP_NOIRQ)) {
+        return;             /* the debugger steps with interrupts masked */
+    }
+    assert(!bql_locked());
     if (irq && tcg_ops->cpu_exec_interrupt) {
         bql_lock(bql_cause_exception);
         tcg_ops->cpu_exec_interrupt(cpu, irq);
@@ -291,6 +387,91 @@ static void tcg_log_exec(CPUState *cpu, TranslationBlock *tb)
     log_tb_filtered = false;
 }
 
+/*
+ * last_tb left at its entry check (exit_request) without running any of
+ * its code.  It may have been entered through a chained jump, and a
+ * chained goto_tb skips the guest pc store that follows it in the previous
+ * TB, so the state may still say where an earlier TB began: set it to the
+ * start of last_tb (its first insn's start words).  Owner thread.
+ */
+static void tb_restore_entry_state(CPUState *cpu, TranslationBlock *tb)
+{
+    uint64_t words[TCG_MAX_INSN_WORDS] = { 0 };
+
+    if (tcg_ops->restore_state_to_opc &&
+        tcg_restore_state_lookup(tb->tc_ptr, tb->insn_table,
+                                 (uintptr_t)tb->tc_ptr + 1, words) == 0) {
+        tcg_ops->restore_state_to_opc(cpu, tb, words);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The exclusive atomic step                                           */
+
+static uint64_t tcg_atomic_steps_total;     /* atomic: all vCPUs */
+
+uint64_t tcg_atomic_step_count(void)
+{
+    return __atomic_load_n(&tcg_atomic_steps_total, __ATOMIC_RELAXED);
+}
+
+/* Enters the step: out of guest code, then every other vCPU stopped
+ * outside guest code.  Owner thread, no BQL. */
+static void tcg_atomic_step_enter(CPUState *cpu, TcgCpu *t)
+{
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_end(cpu);
+    }
+    start_exclusive();
+    t->in_atomic_step = true;
+}
+
+/* Leaves the step (also from the landing pad when it faulted). */
+void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t)
+{
+    assert(t->in_atomic_step);
+    t->in_atomic_step = false;
+    end_exclusive();
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_start(cpu);
+    }
+}
+
+/*
+ * Runs the one guest insn at the current state as an exclusive step: its
+ * atomic access could not be a host atomic (tlb_atomic_host_addr raised
+ * EXCP_TCG_ATOMIC with the state restored to the insn's start), so it is
+ * done as a plain load and store while no other vCPU runs guest code.
+ * The insn is translated afresh into an uncached one-insn TB inside the
+ * section, so no tb_flush can pull the code from under it.  A fault in
+ * it lands in tcg_cpu_exec, which leaves the section first.  Owner
+ * thread, no BQL (an MMIO access in the insn may take it for its device).
+ */
+static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
+{
+    TranslationBlock *tb;
+    uint64_t cs_base;
+    uint32_t flags;
+    vaddr pc;
+
+    tcg_atomic_step_enter(cpu, t);
+    t->stats.atomic_steps++;
+    __atomic_fetch_add(&tcg_atomic_steps_total, 1, __ATOMIC_RELAXED);
+    if (log_enabled(LOG_INT)) {
+        log_printf("cpu %d: exclusive atomic step\n", cpu->cpu_index);
+    }
+    tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    tb = tb_gen_code(cpu, pc, cs_base, flags, CF_NOCACHE | 1);
+    if (unlikely(log_mask & (LOG_EXEC | LOG_CPU))) {
+        tcg_log_exec(cpu, tb);
+    }
+    if ((tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr) & TB_EXIT_MASK) ==
+        TB_EXIT_REQUESTED) {
+        tb_restore_entry_state(cpu, tb);    /* not run: the loop retries */
+    }
+    tcg_atomic_step_leave(cpu, t);
+}
+
 /* The loop proper; a fresh call after every landing, so no local lives
  * across a siglongjmp. */
 static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
@@ -307,15 +488,37 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         vaddr pc;
         int excp = cpu->exception_index;
 
+        int sstep;
+        bool one;
+
         if (excp >= 0) {
+            if (excp == EXCP_TCG_ATOMIC) {
+                cpu->exception_index = -1;
+                tcg_exec_atomic_step(cpu, t);
+                last_tb = NULL;
+                continue;
+            }
             if (excp >= EXCP_INTERRUPT) {
                 cpu->exception_index = -1;
                 if (excp == EXCP_INTERRUPT) {
                     __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
                 }
+                if (excp == EXCP_DEBUG && tcg_ops->debug_excp_handler &&
+                    tcg_ops->debug_excp_handler(cpu)) {
+                    /* The guest's own #DB: exception_index is set. */
+                    last_tb = NULL;
+                    continue;
+                }
                 return excp;
             }
+            t->wp_step = false;     /* the insn that hit faulted instead */
             tcg_deliver_exception(cpu);
+            if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED)) {
+                /* Stop at the handler's first insn. */
+                cpu->exception_index = EXCP_DEBUG;
+                last_tb = NULL;
+                continue;
+            }
             tcg_check_interrupt(cpu);
             last_tb = NULL;
             continue;
@@ -330,11 +533,18 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
 
         tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+        sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
+        one = t->wp_step || (sstep & SSTEP_ENABLE);
         if (unlikely(t->smc_single)) {
             /* The insn whose store hit its own TB (cputlb.c): run it alone
              * in a TB of its own, then translate afresh. */
             t->smc_single = false;
             tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+        } else if (one) {
+            /* Single-step, or the insn a watchpoint fired on: alone, in a
+             * TB that is never cached or chained (accel/tcg/debug.c). */
+            tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+            last_tb = NULL;
         } else {
             tb = tb_lookup(cpu, pc, cs_base, flags);
         }
@@ -363,9 +573,18 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         if (last_tb) {
             /* Possibly reached through chained jumps: see TSAN_ACQUIRE. */
             TSAN_ACQUIRE(last_tb);
+            if (last_idx == TB_EXIT_REQUESTED) {
+                tb_restore_entry_state(cpu, last_tb);
+            }
         }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
+            last_tb = NULL;
+        }
+        if (one && last_idx != TB_EXIT_REQUESTED) {
+            /* The insn ran: report the step or the watchpoint now. */
+            t->wp_step = false;
+            cpu->exception_index = EXCP_DEBUG;
             last_tb = NULL;
         }
     }
@@ -381,6 +600,11 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
+        if (t->in_atomic_step) {
+            /* The exclusive step faulted (or its TB was refused): the
+             * other vCPUs may run again before we deliver the fault. */
+            tcg_atomic_step_leave(cpu, t);
+        }
     } else {
         t->jmp_env_valid = true;
         tcg_check_interrupt(cpu);

@@ -220,6 +220,39 @@ static void test_exit_request(void)
     g_assert_cmpuint(r.cpu->parent.exit_request, ==, 0);
 }
 
+/*
+ * Leaving a chained loop of two TBs on exit_request: the TB whose entry
+ * check fired did not run, and a chained goto_tb skipped the pc store in
+ * the TB before it, so the runtime must set pc to that TB's start.  The
+ * registers say which TB ran last: r1 == r2 at the first, r1 == r2 + 1
+ * at the second.  (Resuming at a stale pc re-ran guest code.)
+ */
+static void test_exit_request_pc(void)
+{
+    hwaddr a = TEST_BASE(20), b = a + 16;
+    uint64_t code[] = {
+        I(ADDI, 1, 1, 0, 1), I(JMP, 0, 0, 0, 8),       /* a: r1++, to b */
+        I(ADDI, 2, 2, 0, 1), I(JMP, 0, 0, 0, -24),     /* b: r2++, to a */
+    };
+
+    toy_put_code(a, code, 4);
+    for (int round = 0; round < 12; round++) {
+        Runner r = { 0 };
+        uint64_t r1, r2, pc;
+
+        runner_start(&r, a, false);
+        wait_reg_above(r.cpu, 2, 2000 + round * 100);
+        cpu_exit(&r.cpu->parent);
+        g_thread_join(r.thread);
+        g_assert_cmpint(r.result, ==, EXCP_INTERRUPT);
+        r1 = reg(r.cpu, 1);
+        r2 = reg(r.cpu, 2);
+        pc = r.cpu->env.pc;
+        g_assert_true(pc == a || pc == b);
+        g_assert_cmpuint(r1, ==, r2 + (pc == b));
+    }
+}
+
 static void test_unchain_while_running(void)
 {
     Runner r = { 0 };
@@ -290,6 +323,48 @@ static void test_concurrent_lookup_insert(void)
     }
     g_test_message("%" PRIu64 " translations, %" PRIu64 " lost a race",
                    translated, discarded);
+}
+
+/*
+ * The TB hash table starts at 4096 buckets and grows when twice as many
+ * TBs are linked.  Two threads run a chain of 10000 one-insn blocks (each
+ * its own TB) at once, so links, lookups and the resizes overlap; every
+ * block must be found (each thread reaches the HALT with r1 counted once
+ * per block: no TB lost or duplicated while the table grew) and the table
+ * must have grown.
+ */
+#define GROW_BLOCKS 10000
+#define GROW_BASE TEST_BASE(32)
+
+static void test_htable_grow(void)
+{
+    Runner r[2] = { 0 };
+    unsigned long n0 = tb_count(), size0 = tb_htable_size();
+
+    for (int i = 0; i < GROW_BLOCKS; i++) {
+        uint64_t blk[2] = { I(ADDI, 1, 1, 0, 1), I(JMP, 0, 0, 0, 8) };
+
+        toy_put_code(GROW_BASE + 16 * i, blk, 2);
+    }
+    {
+        uint64_t h = HALT;
+
+        toy_put_code(GROW_BASE + 16 * GROW_BLOCKS, &h, 1);
+    }
+    g_assert_cmpuint(n0 + GROW_BLOCKS, >, 2 * size0);
+    for (int i = 0; i < 2; i++) {
+        r[i].max_calls = 4 * GROW_BLOCKS;
+        runner_start(&r[i], GROW_BASE, true);
+    }
+    for (int i = 0; i < 2; i++) {
+        g_thread_join(r[i].thread);
+        g_assert_cmpint(r[i].result, ==, EXCP_HLT);
+        g_assert_cmpuint(r[i].cpu->env.regs[1], ==, GROW_BLOCKS);
+    }
+    g_assert_cmpuint(tb_count() - n0, ==, GROW_BLOCKS + 1);
+    g_assert_cmpuint(tb_htable_size(), >, size0);
+    g_test_message("hash table: %lu -> %lu buckets for %lu TBs", size0,
+                   tb_htable_size(), tb_count());
 }
 
 static void test_invalidate_range(void)
@@ -634,10 +709,12 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg-runtime/nochain", test_nochain);
     g_test_add_func("/tcg-runtime/indirect", test_indirect);
     g_test_add_func("/tcg-runtime/exit-request", test_exit_request);
+    g_test_add_func("/tcg-runtime/exit-request-pc", test_exit_request_pc);
     g_test_add_func("/tcg-runtime/unchain-while-running",
                     test_unchain_while_running);
     g_test_add_func("/tcg-runtime/concurrent-lookup-insert",
                     test_concurrent_lookup_insert);
+    g_test_add_func("/tcg-runtime/htable-grow", test_htable_grow);
     g_test_add_func("/tcg-runtime/invalidate-range", test_invalidate_range);
     g_test_add_func("/tcg-runtime/self-modifying", test_self_modifying);
     g_test_add_func("/tcg-runtime/restore-state", test_restore_state);
