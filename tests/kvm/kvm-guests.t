@@ -39,7 +39,8 @@ def directive(guest, key):
     return []
 
 
-# Every guest program, 32- and 64-bit, with its run-guests: arguments;
+# Every guest program, 32- and 64-bit, with its run-guests: arguments
+# (memmap asks for -m 4G: the nested guest has 5G, allocated lazily);
 # then SMP and the userspace irqchip.  (name, guest, extra arguments)
 CASES = []
 for elf in sorted(glob.glob(os.path.join(GUESTS, "*.elf"))):

@@ -201,7 +201,7 @@ def overlay(files, script):
     return gzip.compress(_cpio(entries), 1)
 
 
-def run(build, files, script, timeout=600, mem="1G"):
+def run(build, files, script, timeout=600, mem="5G"):
     """Boots the nested guest, runs script there; returns the lines it
     printed (between the markers).  Raises Skip, or RuntimeError on a
     failure of the harness itself (with the console output)."""
