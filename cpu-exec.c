@@ -689,11 +689,20 @@ static void cpu_wait_for_work(CPUState *cpu)
         }
         if (cpu->stop) {
             if (cpu->state != VCPU_PAUSED) {
+                /* While paused, CPUState holds the registers (gdbstub,
+                 * monitor); accelerators that keep them elsewhere (KVM)
+                 * copy them in here and back out on resume. */
+                if (cpu->accel->get_state) {
+                    cpu->accel->get_state(cpu);
+                }
                 cpu_set_state(cpu, VCPU_PAUSED);
                 cpu_event_broadcast();
             }
         } else {
             if (cpu->state != VCPU_RUNNING) {
+                if (cpu->state == VCPU_PAUSED && cpu->accel->put_state) {
+                    cpu->accel->put_state(cpu);
+                }
                 cpu_set_state(cpu, VCPU_RUNNING);
                 cpu_event_broadcast();
             }

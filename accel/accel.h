@@ -27,6 +27,8 @@
  *                  because of it.
  *   kick_vcpu      any thread, any locks: make exec_vcpu return soon.
  *   get_state      BQL, vCPU not in exec_vcpu: accel registers -> CPUState
+ *                  (the loop calls it when the vCPU pauses, and put_state
+ *                  when it resumes from a pause)
  *   put_state      BQL, vCPU not in exec_vcpu: CPUState -> accel registers
  *   destroy_vcpu   the vCPU's own thread, BQL, after the last exec_vcpu.
  *   debug_changed  the vCPU's own thread or BQL with it paused.

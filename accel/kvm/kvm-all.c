@@ -26,6 +26,10 @@
  *                  KVM_RUN return at once through immediate_exit or the
  *                  pending signal.
  *   get/put_state  through the target, guarded by KvmVcpu.env_valid.
+ *   debug_changed  the gdbstub's breakpoints, watchpoints and single-step
+ *                  become KVM_SET_GUEST_DEBUG through the target;
+ *                  KVM_EXIT_DEBUG goes back to the target, then to the
+ *                  loop as EXCP_DEBUG.
  *
  * Threads and locks: kvm_state is written on the main thread with the BQL
  * before any vCPU exists, then read-only, except the slot table, which only
@@ -93,6 +97,7 @@ typedef struct KvmVcpu {
     struct kvm_run *run;       /* immediate_exit: atomic, any thread */
     /* owner thread or paused: env holds the kernel's register state */
     bool env_valid;
+    int sstep_applied;         /* owner thread: singlestep_enabled as set */
 } KvmVcpu;
 
 /* Capabilities every VM needs, with the words the error line uses. */
@@ -690,6 +695,11 @@ static int kvm_exec_vcpu(CPUState *cpu)
             kvm_eat_kick();
             return EXCP_INTERRUPT;
         }
+        ret = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_ACQUIRE);
+        if (ret != v->sstep_applied && ops->debug_changed) {
+            v->sstep_applied = ret;
+            ops->debug_changed(cpu, 0, 0, 0);
+        }
         if (ops->pre_run && (ret = ops->pre_run(cpu, v->fd, run)) >= 0) {
             return ret;
         }
@@ -732,7 +742,11 @@ static int kvm_exec_vcpu(CPUState *cpu)
             }
             return EXCP_SHUTDOWN;
         case KVM_EXIT_DEBUG:
-            return EXCP_DEBUG;
+            ret = ops->handle_debug ? ops->handle_debug(cpu, run) : EXCP_DEBUG;
+            if (ret >= 0) {
+                return ret;
+            }
+            break;
         case KVM_EXIT_FAIL_ENTRY:
             snprintf(what, sizeof(what), "VM entry failed (hardware reason "
                      "%#llx)", (unsigned long long)
@@ -788,6 +802,15 @@ bool kvm_update_guest_debug(CPUState *cpu, uint32_t control, Error **errp)
     return true;
 }
 
+/* The vCPU's own thread, or BQL with it paused. */
+static void kvm_debug_changed(CPUState *cpu, uint64_t addr, uint64_t len,
+                              int flags)
+{
+    if (cpu->accel_data && kvm_state.ops->debug_changed) {
+        kvm_state.ops->debug_changed(cpu, addr, len, flags);
+    }
+}
+
 static const AccelOps kvm_accel_ops = {
     .name = "kvm",
     .thread_suffix = "KVM",
@@ -801,6 +824,7 @@ static const AccelOps kvm_accel_ops = {
     .get_state = kvm_get_state,
     .put_state = kvm_put_state,
     .destroy_vcpu = kvm_destroy_vcpu,
+    .debug_changed = kvm_debug_changed,
 };
 
 __attribute__((constructor)) static void kvm_accel_register(void)

@@ -68,6 +68,14 @@ typedef struct KvmTargetOps {
     /* Arch part of KVM_SET_GUEST_DEBUG: fills debugreg[] of the arch
      * struct (pointer to struct kvm_guest_debug).  vCPU thread or paused. */
     void (*fill_guest_debug)(CPUState *cpu, void *dbg);
+    /* AccelOps.debug_changed (include/exec/breakpoint.h); also called
+     * with flags 0 when cpu->singlestep_enabled changed.  vCPU thread, or
+     * BQL with it paused. */
+    void (*debug_changed)(CPUState *cpu, uint64_t addr, uint64_t len,
+                          int flags);
+    /* KVM_EXIT_DEBUG: EXCP_DEBUG to stop for the debugger, -1 to go on.
+     * vCPU thread, no BQL. */
+    int (*handle_debug)(CPUState *cpu, struct kvm_run *run);
 } KvmTargetOps;
 
 /* Start-up (constructor). */

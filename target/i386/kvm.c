@@ -16,6 +16,9 @@
  *   - get_state/put_state: regs, sregs, FPU (KVM_GET_FPU: x87 and SSE),
  *     XCR0, MSRs, debug registers, vcpu events (NMI, interrupt shadow,
  *     pending exception), mp_state and, on reset, the in-kernel LAPIC.
+ *   - guest debugging: the gdbstub's breakpoints become INT3 bytes written
+ *     into guest memory (KVM_GUESTDBG_USE_SW_BP), its watchpoints DR0-3
+ *     (USE_HW_BP), single-step KVM_GUESTDBG_SINGLESTEP.
  *   - userspace irqchip (-machine kernel-irqchip=off): pre_run delivers
  *     INIT/SIPI, NMI and the PIC/LAPIC's interrupt (KVM_INTERRUPT, or an
  *     interrupt-window request), and carries CR8 to and from the LAPIC.
@@ -38,6 +41,8 @@
 #include "system/kvm.h"
 #include "system/runstate.h"
 #include "accel/accel.h"
+#include "exec/breakpoint.h"
+#include "system/memory.h"
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 
@@ -60,7 +65,26 @@
 #define MSR_KERNEL_GS_BASE    0xc0000102
 #define MSR_TSC_AUX           0xc0000103
 
+#define X86_KVM_MAX_SWBP 32
+
+/* A gdbstub breakpoint made of an INT3 written into guest memory. */
+typedef struct X86KvmSwBp {
+    uint64_t pc;                   /* guest virtual */
+    uint64_t phys;                 /* where the INT3 is */
+    uint8_t saved;                 /* the byte it replaced */
+} X86KvmSwBp;
+
+/* A gdbstub watchpoint in one of DR0-3. */
+typedef struct X86KvmHwWp {
+    bool used;
+    uint64_t addr, len;
+    int flags;
+} X86KvmHwWp;
+
 typedef struct X86KvmVcpu {
+    X86KvmSwBp swbp[X86_KVM_MAX_SWBP];  /* vCPU thread, or paused */
+    int nswbp;
+    X86KvmHwWp hwwp[4];
     bool reset_pending;            /* BQL: set by the reset handler */
     bool lapic_saved;
     struct kvm_lapic_state lapic_at_create;
@@ -803,17 +827,168 @@ static void x86_kvm_post_run(CPUState *cs, struct kvm_run *run)
     }
 }
 
-/* Debug registers for KVM_SET_GUEST_DEBUG: the guest's own DR0-3/DR7
- * (the gdbstub writes its hardware breakpoints there).  BQL. */
+/* ------------------------------------------------------------------ */
+/* Guest debugging (the gdbstub)                                       */
+
+/* Debug registers for KVM_SET_GUEST_DEBUG: the gdbstub's watchpoints.
+ * DR7: L<i> enables slot i; R/W<i> 01 = write, 11 = read or write;
+ * LEN<i> 00/01/11/10 = 1/2/4/8 bytes (SDM Vol 3A 18.2.4). */
 static void x86_kvm_fill_guest_debug(CPUState *cs, void *opaque)
 {
     struct kvm_guest_debug *dbg = opaque;
-    CPUX86State *env = x86_env(cs);
+    X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
+    uint64_t dr7 = 0;
 
     for (int i = 0; i < 4; i++) {
-        dbg->arch.debugreg[i] = env->dr[i];
+        const X86KvmHwWp *w = &xv->hwwp[i];
+        unsigned rw, len;
+
+        if (!w->used) {
+            continue;
+        }
+        rw = (w->flags & BP_MEM_READ) ? 3 : 1;
+        len = w->len == 1 ? 0 : w->len == 2 ? 1 : w->len == 8 ? 2 : 3;
+        dbg->arch.debugreg[i] = w->addr;
+        dr7 |= (1ull << (2 * i)) | ((uint64_t)rw << (16 + 4 * i)) |
+                ((uint64_t)len << (18 + 4 * i));
     }
-    dbg->arch.debugreg[7] = env->dr[7];
+    dbg->arch.debugreg[7] = dr7;
+}
+
+static void x86_kvm_apply_debug(CPUState *cs)
+{
+    X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
+    uint32_t control = 0;
+    Error *err = NULL;
+
+    if (xv->nswbp) {
+        control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (xv->hwwp[i].used) {
+            control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+        }
+    }
+    if (__atomic_load_n(&cs->singlestep_enabled, __ATOMIC_ACQUIRE) &
+        SSTEP_ENABLE) {
+        control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+    }
+    if (!kvm_update_guest_debug(cs, control, &err)) {
+        error_report_err(err);
+    }
+}
+
+/* One byte of guest-physical memory, read or written. */
+static bool x86_kvm_phys_byte(uint64_t pa, uint8_t *b, bool write)
+{
+    return address_space_rw(&address_space_memory, pa,
+                            MEMTXATTRS_UNSPECIFIED, b, 1, write) == MEMTX_OK;
+}
+
+static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
+{
+    X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
+    bool want = cpu_breakpoint_test(cs, pc, BP_GDB);
+    struct kvm_translation t = { .linear_address = pc };
+    uint8_t int3 = 0xcc;
+    int i;
+
+    for (i = 0; i < xv->nswbp && xv->swbp[i].pc != pc; i++) {
+    }
+    if (want && i == xv->nswbp) {
+        X86KvmSwBp *b = &xv->swbp[i];
+
+        if (i == X86_KVM_MAX_SWBP ||
+            kvm_vcpu_ioctl(cs, KVM_TRANSLATE, &t) < 0 || !t.valid ||
+            !x86_kvm_phys_byte(t.physical_address, &b->saved, false) ||
+            !x86_kvm_phys_byte(t.physical_address, &int3, true)) {
+            warn_report("kvm: cannot set a breakpoint at %#" PRIx64, pc);
+            return;
+        }
+        b->pc = pc;
+        b->phys = t.physical_address;
+        xv->nswbp++;
+    } else if (!want && i < xv->nswbp) {
+        x86_kvm_phys_byte(xv->swbp[i].phys, &xv->swbp[i].saved, true);
+        xv->swbp[i] = xv->swbp[--xv->nswbp];
+    }
+}
+
+static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
+                                 int flags)
+{
+    X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
+    CPUWatchpoint wp;
+    bool want = cpu_watchpoint_match(cs, addr, len, flags & BP_MEM_ACCESS,
+                                     BP_GDB, &wp) &&
+                wp.addr == addr && wp.len == len;
+    int i, free_slot = -1;
+
+    for (i = 0; i < 4; i++) {
+        X86KvmHwWp *w = &xv->hwwp[i];
+
+        if (w->used && w->addr == addr && w->len == len &&
+            (w->flags & BP_MEM_ACCESS) == (flags & BP_MEM_ACCESS)) {
+            break;
+        }
+        if (!w->used && free_slot < 0) {
+            free_slot = i;
+        }
+    }
+    if (want && i == 4) {
+        if (free_slot < 0 || (len != 1 && len != 2 && len != 4 && len != 8) ||
+            (addr & (len - 1))) {
+            warn_report("kvm: watchpoint at %#" PRIx64 " (%" PRIu64
+                        " bytes) does not fit a free debug register", addr,
+                        len);
+            return;
+        }
+        xv->hwwp[free_slot] = (X86KvmHwWp){ true, addr, len, wp.flags };
+    } else if (!want && i < 4) {
+        xv->hwwp[i].used = false;
+    }
+}
+
+/* AccelOps.debug_changed through kvm-all.c.  vCPU thread or paused. */
+static void x86_kvm_debug_changed(CPUState *cs, uint64_t addr, uint64_t len,
+                                  int flags)
+{
+    if (flags & BP_GDB) {
+        if (flags & BP_MEM_ACCESS) {
+            x86_kvm_hwwp_changed(cs, addr, len, flags);
+        } else {
+            x86_kvm_swbp_changed(cs, addr);
+        }
+    }
+    x86_kvm_apply_debug(cs);
+}
+
+/* KVM_EXIT_DEBUG.  vCPU thread, no BQL.  Known limitation: while the
+ * gdbstub has breakpoints, the guest's own INT3 stops for the debugger
+ * too instead of raising #BP in the guest. */
+static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
+{
+    X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
+    uint64_t dr6 = run->debug.arch.dr6;
+
+    if (run->debug.arch.exception == EXCP01_DB) {
+        for (int i = 0; i < 4; i++) {
+            X86KvmHwWp *w = &xv->hwwp[i];
+
+            if (w->used && (dr6 & (1u << i))) {
+                CPUWatchpointHit hit = {
+                    .wp = { w->addr, w->len, w->flags },
+                    .addr = w->addr,
+                    .access = (w->flags & BP_MEM_READ) ? BP_MEM_READ
+                                                      : BP_MEM_WRITE,
+                };
+
+                cpu_watchpoint_set_hit(cs, &hit);
+                break;
+            }
+        }
+    }
+    return EXCP_DEBUG;
 }
 
 static const KvmTargetOps x86_kvm_ops = {
@@ -825,6 +1000,8 @@ static const KvmTargetOps x86_kvm_ops = {
     .pre_run = x86_kvm_pre_run,
     .post_run = x86_kvm_post_run,
     .fill_guest_debug = x86_kvm_fill_guest_debug,
+    .debug_changed = x86_kvm_debug_changed,
+    .handle_debug = x86_kvm_handle_debug,
 };
 
 __attribute__((constructor)) static void x86_kvm_register(void)
