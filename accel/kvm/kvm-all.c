@@ -744,6 +744,10 @@ static int kvm_exec_vcpu(CPUState *cpu)
         case KVM_EXIT_DEBUG:
             ret = ops->handle_debug ? ops->handle_debug(cpu, run) : EXCP_DEBUG;
             if (ret >= 0) {
+                /* The debug hook (BQL, next) reads the registers: fetch
+                 * them now, on the owner thread, which is all get_state
+                 * really needs. */
+                kvm_get_state(cpu);
                 return ret;
             }
             break;

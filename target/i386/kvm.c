@@ -16,9 +16,10 @@
  *   - get_state/put_state: regs, sregs, FPU (KVM_GET_FPU: x87 and SSE),
  *     XCR0, MSRs, debug registers, vcpu events (NMI, interrupt shadow,
  *     pending exception), mp_state and, on reset, the in-kernel LAPIC.
- *   - guest debugging: the gdbstub's breakpoints become INT3 bytes written
- *     into guest memory (KVM_GUESTDBG_USE_SW_BP), its watchpoints DR0-3
- *     (USE_HW_BP), single-step KVM_GUESTDBG_SINGLESTEP.
+ *   - guest debugging: the gdbstub's breakpoints become execute
+ *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
+ *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
+ *     (USE_HW_BP); single-step KVM_GUESTDBG_SINGLESTEP.
  *   - userspace irqchip (-machine kernel-irqchip=off): pre_run delivers
  *     INIT/SIPI, NMI and the PIC/LAPIC's interrupt (KVM_INTERRUPT, or an
  *     interrupt-window request), and carries CR8 to and from the LAPIC.
@@ -74,9 +75,10 @@ typedef struct X86KvmSwBp {
     uint8_t saved;                 /* the byte it replaced */
 } X86KvmSwBp;
 
-/* A gdbstub watchpoint in one of DR0-3. */
+/* A gdbstub watchpoint, or breakpoint (exec), in one of DR0-3. */
 typedef struct X86KvmHwWp {
     bool used;
+    bool exec;
     uint64_t addr, len;
     int flags;
 } X86KvmHwWp;
@@ -846,8 +848,9 @@ static void x86_kvm_fill_guest_debug(CPUState *cs, void *opaque)
         if (!w->used) {
             continue;
         }
-        rw = (w->flags & BP_MEM_READ) ? 3 : 1;
-        len = w->len == 1 ? 0 : w->len == 2 ? 1 : w->len == 8 ? 2 : 3;
+        rw = w->exec ? 0 : (w->flags & BP_MEM_READ) ? 3 : 1;
+        len = w->exec || w->len == 1 ? 0 : w->len == 2 ? 1 :
+              w->len == 8 ? 2 : 3;
         dbg->arch.debugreg[i] = w->addr;
         dr7 |= (1ull << (2 * i)) | ((uint64_t)rw << (16 + 4 * i)) |
                 ((uint64_t)len << (18 + 4 * i));
@@ -885,17 +888,41 @@ static bool x86_kvm_phys_byte(uint64_t pa, uint8_t *b, bool write)
                             MEMTXATTRS_UNSPECIFIED, b, 1, write) == MEMTX_OK;
 }
 
+/*
+ * A gdbstub breakpoint: a free debug register (an execute breakpoint)
+ * first, an INT3 byte when all four are taken.  Debug registers first
+ * because they need no write to guest memory, and because the outer
+ * emulator of the nested test environment does not intercept INT3 for
+ * its SVM guests (a software interrupt skips its exception-intercept
+ * check), so INT3 breakpoints only work on real hardware.
+ */
 static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     bool want = cpu_breakpoint_test(cs, pc, BP_GDB);
     struct kvm_translation t = { .linear_address = pc };
     uint8_t int3 = 0xcc;
-    int i;
+    int i, free_slot = -1;
+
+    for (i = 0; i < 4; i++) {
+        X86KvmHwWp *w = &xv->hwwp[i];
+
+        if (w->used && w->exec && w->addr == pc) {
+            if (!want) {
+                w->used = false;
+            }
+            return;
+        }
+        if (!w->used && free_slot < 0) {
+            free_slot = i;
+        }
+    }
 
     for (i = 0; i < xv->nswbp && xv->swbp[i].pc != pc; i++) {
     }
-    if (want && i == xv->nswbp) {
+    if (want && i == xv->nswbp && free_slot >= 0) {
+        xv->hwwp[free_slot] = (X86KvmHwWp){ true, true, pc, 1, BP_GDB };
+    } else if (want && i == xv->nswbp) {
         X86KvmSwBp *b = &xv->swbp[i];
 
         if (i == X86_KVM_MAX_SWBP ||
@@ -927,7 +954,7 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
     for (i = 0; i < 4; i++) {
         X86KvmHwWp *w = &xv->hwwp[i];
 
-        if (w->used && w->addr == addr && w->len == len &&
+        if (w->used && !w->exec && w->addr == addr && w->len == len &&
             (w->flags & BP_MEM_ACCESS) == (flags & BP_MEM_ACCESS)) {
             break;
         }
@@ -943,7 +970,8 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
                         len);
             return;
         }
-        xv->hwwp[free_slot] = (X86KvmHwWp){ true, addr, len, wp.flags };
+        xv->hwwp[free_slot] = (X86KvmHwWp){ true, false, addr, len,
+                                            wp.flags };
     } else if (!want && i < 4) {
         xv->hwwp[i].used = false;
     }
@@ -975,7 +1003,7 @@ static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
         for (int i = 0; i < 4; i++) {
             X86KvmHwWp *w = &xv->hwwp[i];
 
-            if (w->used && (dr6 & (1u << i))) {
+            if (w->used && !w->exec && (dr6 & (1u << i))) {
                 CPUWatchpointHit hit = {
                     .wp = { w->addr, w->len, w->flags },
                     .addr = w->addr,
