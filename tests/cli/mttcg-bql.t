@@ -37,7 +37,7 @@ def run(smp, log):
                         "-serial", "stdio", "-no-reboot",
                         "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                         "-smp", str(smp), "-kernel", GUEST,
-                        "-append", "work=150", "-d", "bql", "-D", log],
+                        "-append", "work=400", "-d", "bql", "-D", log],
                        stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=300)
     return p.returncode, p.stdout.decode(errors="replace").replace("\r", "")
