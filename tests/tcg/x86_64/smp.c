@@ -15,7 +15,7 @@
  * The CPU count comes from fw_cfg; with one CPU everything is a SKIP.
  * The AP code is 16/32-bit assembly, the same in both builds.
  *
- * guest-args: -smp 2
+ * run-guests: -smp 2
  */
 #include "apic-guest.h"
 
