@@ -65,6 +65,8 @@ typedef struct TcgCpu {
     TcgRegion *region;         /* current code region, or NULL */
     uint8_t *region_ptr;       /* first free byte in it */
     TcgCpuStats stats;
+    bool smc_single;           /* owner: run the next insn alone, uncached
+                                * (a store hit the executing TB: cputlb.c) */
     struct TcgCpu *next;       /* tcg_cpus list, under tcg_cpus_lock */
     pthread_t owner;           /* const: the thread that runs this CPU */
     /*
@@ -96,11 +98,18 @@ static inline bool cpu_is_threaded(CPUState *cpu)
     return cpu->accel && cpu->accel->has_vcpu_threads && cpu->created;
 }
 
+/*
+ * The entry of pc: the page picks the group, and within the group bits
+ * 2-7 of pc folded with bits 8-13, so that branch targets a multiple of
+ * 256 bytes apart (switch cases, small functions) do not all collide.
+ * tb_jmp_cache_clear_page() and tcg_gen_lookup_and_goto_ptr_pc() depend
+ * on this shape.
+ */
 static inline unsigned tb_jmp_cache_hash(vaddr pc)
 {
+    const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
     unsigned page = (pc >> tcg_ops->page_bits) & ((1u << TB_JMP_PAGE_BITS) - 1);
-    unsigned off = (pc >> 2) &
-                   ((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
+    unsigned off = ((pc >> 2) ^ (pc >> (2 + lo))) & ((1u << lo) - 1);
 
     return (page << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) | off;
 }

@@ -239,6 +239,8 @@ void tb_flush(CPUState *cpu);
 unsigned tb_flush_count(void);
 /* Number of TBs in the hash table (slow; tests and statistics). */
 unsigned long tb_count(void);
+/* Buckets of the TB hash table (it grows with the TB count).  Any thread. */
+unsigned long tb_htable_size(void);
 /* True if the guest-physical page at addr holds code of some TB. */
 bool tb_page_is_code(hwaddr addr);
 
@@ -247,6 +249,9 @@ bool tb_page_is_code(hwaddr addr);
 bool cpu_restore_state(CPUState *cpu, uintptr_t host_pc);
 /* The TB whose code contains host_pc - 1, or NULL.  Any thread. */
 TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
+/* Whether tb's guest code overlaps guest-physical [start, end).  Any
+ * thread (tb's key fields are const). */
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 
 /* A helper's return address inside the TB. */
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
@@ -254,6 +259,12 @@ TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
 /* Emits the indirect-jump sequence: a helper looks up the TB of the
  * current state and goto_ptr jumps to it (or to the epilogue). */
 void tcg_gen_lookup_and_goto_ptr(void);
+/* The same for a jump that the target knows keeps cs_base and flags (a
+ * near indirect jump, call or return) to the guest pc in pc (the state is
+ * already stored in env): the vCPU's jump cache is probed inline, and only
+ * a miss calls the helper.  Translating thread. */
+void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
+                                    uint32_t flags);
 
 /* --- The translator loop (accel/tcg/translator.c) --------------------- */
 
@@ -373,6 +384,17 @@ void tlb_flush_page_all_cpus_synced(CPUState *src, vaddr addr);
 void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
                      int mmu_idx, bool probe, uintptr_t retaddr);
 
+/*
+ * Host pointer for addr if this vCPU's TLB already maps its page as plain
+ * RAM for the access type (the fast path's hit: no MMIO, not-dirty or
+ * watchpoint flag), else NULL.  Never fills and never faults, so bulk
+ * helpers (x86 REP MOVS/STOS) use it and leave everything else to the
+ * normal per-element path.  The caller keeps within the page.  vCPU
+ * thread.
+ */
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx);
+
 /* Guest memory access from C helpers (the slow path, with the fast TLB
  * check first).  May fault: siglongjmp after restoring state at retaddr. */
 uint64_t cpu_ld_mmu(CPUState *cpu, vaddr addr, MemOpIdx oi, uintptr_t ra);
@@ -385,6 +407,7 @@ typedef struct TcgCpuStats {
     uint64_t victim_hits;
     uint64_t slow_mmio;        /* slow-path accesses that went to MMIO */
     uint64_t notdirty_writes;
+    uint64_t smc_current_tb;   /* stores into the executing TB's code */
     uint64_t tb_lookups_jc;    /* found in the jump cache */
     uint64_t tb_lookups_ht;    /* found in the hash table */
     uint64_t tb_translated;

@@ -14,7 +14,8 @@
  * Owners of the bits still off: the x87/SSE/AVX work flips fpu, mmx,
  * fxsr, sse..sse4.2, ssse3, pclmulqdq, aes, avx, f16c, fma, xsave (OSXSAVE
  * is not a model bit: CPUID reflects CR4.OSXSAVE).  The LAPIC
- * (hw/intc/apic.c) implements apic, x2apic and tsc-deadline.
+ * (hw/intc/apic.c) implements apic, x2apic, tsc-deadline and arat (its
+ * timer runs from virtual time whatever the CPU does).
  *
  * Pure functions and const data; any thread.
  */
@@ -117,7 +118,7 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("xsavec", FEAT_D_1_EAX, 1, false, "XSAVEC"),
     F("xgetbv1", FEAT_D_1_EAX, 2, false, "XGETBV ECX=1"),
     /* CPUID.06H:EAX */
-    F("arat", FEAT_6_EAX, 2, false, "LAPIC timer always running"),
+    F("arat", FEAT_6_EAX, 2, true, "LAPIC timer always running"),
 };
 const size_t x86_cpu_nb_features = ARRAY_SIZE(x86_cpu_features);
 
@@ -130,7 +131,9 @@ static const struct { const char *alias, *name; } feature_aliases[] = {
 };
 
 /* The baseline of the reference's qemu64 and the feature lists of its
- * named models (vendor, family, model, stepping, levels as there). */
+ * named models (vendor, family, model, stepping, levels as there: checked
+ * against QEMU 7.2's query-cpu-model-expansion; its "hypervisor" bit is
+ * left out on purpose). */
 #define PPRO "fpu de pse tsc msr pae mce cx8 apic sep pge cmov pat fxsr " \
              "mmx sse sse2"
 
@@ -143,7 +146,7 @@ const X86CpuModelInfo x86_cpu_model_infos[] = {
       NULL,     /* every implemented feature */
       "Tandem TCG CPU", "every feature the accelerator supports" },
     { "Haswell", "GenuineIntel", 6, 60, 4, 0xd, 0x80000008,
-      "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
+      "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
       "pse36 clflush mmx fxsr sse sse2 pni pclmulqdq ssse3 fma cx16 pcid "
       "sse4.1 sse4.2 x2apic movbe popcnt tsc-deadline aes xsave avx f16c "
       "rdrand syscall nx rdtscp lm lahf_lm abm fsgsbase bmi1 hle avx2 smep "
@@ -151,11 +154,11 @@ const X86CpuModelInfo x86_cpu_model_infos[] = {
       "Intel Core Processor (Haswell)",
       "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "GenuineIntel", 6, 94, 3, 0xd, 0x80000008,
-      "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
+      "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
       "pse36 clflush mmx fxsr sse sse2 pni pclmulqdq ssse3 fma cx16 pcid "
       "sse4.1 sse4.2 x2apic movbe popcnt tsc-deadline aes xsave avx f16c "
       "rdrand syscall nx rdtscp lm lahf_lm abm 3dnowprefetch fsgsbase bmi1 "
-      "hle avx2 smep bmi2 erms invpcid rtm mpx rdseed adx smap xsaveopt "
+      "hle avx2 smep bmi2 erms invpcid rtm rdseed adx smap xsaveopt "
       "xsavec xgetbv1 arat",
       "Intel Core Processor (Skylake)",
       "Intel Core 6th generation (Skylake)" },

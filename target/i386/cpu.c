@@ -173,8 +173,10 @@ void x86_update_hflags(CPUX86State *env)
         if (env->cr[0] & CR0_PG) {
             hf |= HF_PG_MASK;
         }
-        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
-            (env->eflags & VM_MASK)) {
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT)) {
+            hf |= HF_IOPL_CHECK | HF_IOPL_LT_CPL;
+        }
+        if (env->eflags & VM_MASK) {
             hf |= HF_IOPL_CHECK;
         }
     }
@@ -513,6 +515,10 @@ static void x86_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint64_t *cs_base,
         *pc = (uint32_t)*pc;
     }
     *flags = env->hflags | ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0);
+    if ((env->eflags & AC_MASK) && (env->cr[0] & CR0_AM) &&
+        (env->hflags & HF_CPL_MASK) == 3) {
+        *flags |= X86_TB_FLAG_ALIGN;
+    }
 }
 
 static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
@@ -530,9 +536,9 @@ static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
                                     MMUAccessType type, int mmu_idx,
                                     uintptr_t retaddr)
 {
-    /* The translator asks for alignment only where #AC/#GP is due; it
-     * does not yet, so this is our bug. */
-    g_assert_not_reached();
+    /* The translator asks for alignment only under X86_TB_FLAG_ALIGN
+     * (alignment checking at CPL 3): a misaligned data access is #AC(0). */
+    raise_exception_err(x86_env(cs), EXCP11_ALGN, 0, retaddr);
 }
 
 static int x86_code_mmu_index(CPUState *cs)

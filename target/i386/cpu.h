@@ -127,7 +127,12 @@ enum {
 #define HF_SMAP_MASK    (1u << 16)
 #define HF_IOPL_CHECK   (1u << 17)  /* CPL > IOPL or VM: check the bitmap */
 #define HF_A20_OFF_MASK (1u << 18)  /* A20 gate masks bit 20 */
-#define HF_RF_MASK      (1u << 19)  /* EFLAGS.RF: the next insn clears it */
+/* CPL > IOPL (in v86, where CPL is 3: IOPL < 3): CLI, STI, INT n, PUSHF,
+ * POPF are IOPL-sensitive.  Not the same as HF_IOPL_CHECK, which v86 sets
+ * whatever IOPL because its I/O always goes through the bitmap. */
+#define HF_IOPL_LT_CPL  (1u << 19)
+/* Bits 30 and 31 are taken: translate.h's X86_TB_FLAG_ALIGN/_AC. */
+#define HF_RF_MASK      (1u << 20)  /* EFLAGS.RF: the next insn clears it */
 
 /* MMU indexes (softmmu TLBs). */
 enum {

@@ -188,7 +188,7 @@ static const X86OpcodeEntry *decode_vex(DecodeState *d, X86Insn *insn,
     insn->vex_w = b2 >> 7;
     insn->vex_v = (~b2 >> 3) & 15;
     insn->vex_l = (b2 >> 2) & 1;
-    insn->prefix_idx = (b2 & 3) == 2 ? 2 : (b2 & 3) == 3 ? 3 : b2 & 3;
+    insn->prefix_idx = b2 & 3;      /* pp: none, 66, F3, F2 */
     if (insn->mode == X86_MODE_64) {
         insn->rex = 0x40 | (insn->vex_w << 3) | (((~b1) >> 5) & 7);
     } else {

@@ -70,7 +70,8 @@ check_bad "malformed size: -m 12Q" "-m 12Q" -m 12Q
 check_bad "malformed size: -m 1.5" "-m 1.5x" -m 1.5x
 check_bad "-m 0" "-m 0" -m 0
 check_bad "-m overflowing 64 bits" "-m 99999999999T" -m 99999999999T
-check_bad "unknown -m key" "invalid memory property 'slots'" -m 128,slots=2
+check_bad "unknown -m key" "invalid memory property 'frob'" -m 128,frob=2
+check_bad "-m slots without maxmem" "slots needs maxmem" -m 128,slots=2
 
 # Files that must exist.
 check_bad "missing -kernel file" "-kernel /nonexistent: No such file or directory" -kernel /nonexistent

@@ -60,7 +60,7 @@ else
     not_ok "qemu64 identity (exit $rc)" "$(grep -a -i "cpu\|family" "$TMP/out")"
 fi
 
-for cpu in "max" "max,-bmi1,-popcnt,-bmi2,-adx" "max,-sep,-syscall,-rdtscp" \
+for cpu in "max" "max,-bmi1,-popcnt,-bmi2,-adx,-abm" "max,-sep,-syscall,-rdtscp" \
            "max,vendor=AuthenticAMD" "qemu64" "Haswell" "Skylake-Client"; do
     for bits in 32 64; do
         run "$cpu" "$GUESTS/sysinsn-$bits.elf"

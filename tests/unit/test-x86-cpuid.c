@@ -63,6 +63,7 @@ static const struct {
     { "apic", 0, NULL, 0, "hw/intc/apic.c: the xAPIC at IA32_APIC_BASE" },
     { "x2apic", 0, NULL, 0, "hw/intc/apic.c: x2APIC MSRs 0x800-0x8ff" },
     { "tsc-deadline", 0, NULL, 0, "hw/intc/apic.c: IA32_TSC_DEADLINE" },
+    { "arat", 0, NULL, 0, "hw/intc/apic.c: the timer never stops (HLT)" },
     { "msr", X86_MODE_32, "0f 32", X86_RDMSR },
     { "pae", 0, NULL, 0, "CR4.PAE: mmu_helper.c PAE walk" },
     { "mce", 0, NULL, 0, "CR4.MCE accepted by x86_write_cr" },
@@ -249,6 +250,8 @@ static void test_cpuid_leaves(void)
     g_assert_false(r[2] & (1u << 31));          /* no hypervisor bit */
     g_assert_false(r[2] & (1u << 28));          /* AVX: not implemented */
     g_assert_true(r[2] & (1u << 22));           /* MOVBE */
+    cpuid(env, 6, 0, r);
+    g_assert_cmphex(r[0], ==, 4);               /* ARAT */
     cpuid(env, 7, 0, r);
     g_assert_true(r[1] & (1u << 3));            /* BMI1 */
     g_assert_false(r[1] & (1u << 5));           /* AVX2 */

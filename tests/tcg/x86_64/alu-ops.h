@@ -488,6 +488,8 @@ ALU_XADD(alu_xadd16, "xaddw", uint16_t)
 ALU_SHIFT(alu_shl16, "shlw", uint16_t)
 ALU_SHIFT(alu_sar16, "sarw", uint16_t)
 ALU_SHIFT(alu_shl8, "shlb", uint8_t)
+ALU_SHXD(alu_shld16, "shldw", uint16_t)
+ALU_SHXD(alu_shrd16, "shrdw", uint16_t)
 
 /* CMPXCHG8B: m64 = a, EDX:EAX = c, ECX:EBX = b; res = m64 after,
  * r2 = EDX:EAX after. */
@@ -1000,6 +1002,8 @@ static const AluOpDesc alu_ops[] = {
     { "shl16", alu_shl16, K_SHIFT, 16 },
     { "sar16", alu_sar16, K_SHIFT, 16 },
     { "shl8", alu_shl8, K_SHIFT, 8 },
+    { "shld16", alu_shld16, K_SHIFT, 16 },    /* counts 0..16 (mod 32) */
+    { "shrd16", alu_shrd16, K_SHIFT, 16 },
     { "daa", alu_daa, K_MASK, 16, NEED_NONE, ALU_F_ALL & ~ALU_F_O,
       alu_daa_model },
     { "das", alu_das, K_MASK, 16, NEED_NONE, ALU_F_ALL & ~ALU_F_O,

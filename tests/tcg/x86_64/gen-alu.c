@@ -91,6 +91,10 @@ static void gen_case(int opno, AluCase *k)
     case K_SHIFT:
     case K_ROT:
         k->c = count(w);
+        if (!strcmp(op->name, "shld16") || !strcmp(op->name, "shrd16")) {
+            /* shld/shrd r16: a count above 16 gives an undefined result */
+            k->c = rnd() % 17 + (rnd() % 2) * 32;
+        }
         break;
     case K_MUL:
         k->c = rnd() & m;             /* the high half input is ignored */
@@ -168,7 +172,8 @@ int main(int argc, char **argv)
     printf("static const AluCase alu_cases[] = {\n");
     for (int op = 0; op < ALU_NR_OPS; op++) {
         int n = alu_ops[op].kind == K_STR ? per_op / 2 :
-                alu_ops[op].need || alu_ops[op].model ? per_op * 2 : per_op;
+                alu_ops[op].model ? per_op * 4 :
+                alu_ops[op].need ? per_op * 2 : per_op;
 
         if (!alu_cpu_has(alu_ops[op].need)) {
             continue;

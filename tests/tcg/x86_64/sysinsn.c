@@ -15,6 +15,9 @@
  * TAP SKIPs in the other.
  *
  * run-guests: -cpu max
+ *
+ * QEMU 7.2 (the reference) does not implement alignment checking:
+ * reference-xfail: ac
  */
 #include "runtime.h"
 
@@ -106,7 +109,7 @@ __asm__(
 /* Kernel code 0x08, kernel data 0x10, user code32 0x18, user data 0x20,
  * user code64 0x28, user data 0x30 (SYSEXIT64 = SYSENTER_CS + 32/40).
  * Accessed bits preset so that LAR sees the same value everywhere. */
-static uint64_t gdt[8] __attribute__((aligned(16))) = {
+static uint64_t gdt[10] __attribute__((aligned(16))) = {
     0,
 #ifdef __x86_64__
     0x00af9b000000ffffull,
@@ -119,8 +122,12 @@ static uint64_t gdt[8] __attribute__((aligned(16))) = {
     0x00affb000000ffffull,
     0x00cff3000000ffffull,
     0,
+    0, 0,           /* 0x40: the TSS (ring 3 -> 0 stack), set up below */
 };
 static uint64_t idt[64] __attribute__((aligned(16)));
+/* 32-bit TSS: ESP0 at 4, SS0 at 8; 64-bit TSS: RSP0 at 4 */
+static uint32_t tss[26] __attribute__((aligned(16)));
+static uint8_t tss_stack[4096] __attribute__((aligned(16)));
 
 struct __attribute__((packed)) dtr {
     uint16_t limit;
@@ -160,6 +167,24 @@ static void setup_tables(void)
 #endif
     __asm__ volatile("lidt %0" : : "m"(i));
     (void)cs;
+
+    /* A TSS for exceptions raised at CPL 3. */
+    {
+        uintptr_t base = (uintptr_t)tss, top = (uintptr_t)tss_stack +
+                                               sizeof(tss_stack);
+
+        tss[1] = (uint32_t)top;
+#ifdef __x86_64__
+        tss[2] = (uint32_t)((uint64_t)top >> 32);
+        gdt[9] = (uint64_t)base >> 32;
+#else
+        tss[2] = 0x10;
+#endif
+        tss[25] = (uint32_t)sizeof(tss) << 16;      /* no I/O bitmap */
+        gdt[8] = (sizeof(tss) - 1) | (uint64_t)(base & 0xffffff) << 16 |
+                 (uint64_t)0x89 << 40 | (uint64_t)(base >> 24 & 0xff) << 56;
+        __asm__ volatile("ltr %w0" : : "r"(0x40));
+    }
 }
 
 static uint64_t rdmsr(uint32_t msr)
@@ -312,6 +337,11 @@ static void allow_user_pages(void)
 #endif
 }
 
+static void do_sysenter(void)
+{
+    __asm__ volatile("sysenter" ::: "memory");
+}
+
 static void test_sysenter(void)
 {
     bool has = cpu_has(1, 3, 11);
@@ -328,9 +358,17 @@ static void test_sysenter(void)
         tap_ok(v == 6, "sysexit is #UD without SEP or in AMD long mode "
                "(vector %d)", v);
         tap_skip("no SYSENTER here", "sysenter/sysexit round trip");
+        tap_skip("no SYSENTER here", "sysenter with SYSENTER_CS = 0");
         return;
     }
     tap_ok(v == -1, "sysexit/sysenter round trip completes (vector %d)", v);
+    /* SDM SYSENTER: #GP(0) when IA32_SYSENTER_CS[15:2] is 0 */
+    wrmsr(MSR_SYSENTER_CS, 0);
+    fault_err = -1;
+    v = catch_call(do_sysenter);
+    wrmsr(MSR_SYSENTER_CS, 0x08);
+    tap_ok(v == 13 && fault_err == 0, "sysenter with SYSENTER_CS = 0 is "
+           "#GP(0) (vector %d, error %d)", v, fault_err);
     tap_ok(user_cs == (l64 ? 0x2b : 0x1b) && user_ss == (l64 ? 0x33 : 0x23) &&
            kern_cs == 0x08 && kern_ss == 0x10,
            "sysexit to CPL 3 (cs %lx ss %lx), sysenter back (cs %lx ss %lx)",
@@ -509,6 +547,12 @@ static void do_lss(void)
 }
 
 #ifndef __x86_64__
+static void do_les(void)
+{
+    __asm__ volatile("push %%es\n\tles %2, %0\n\tmov %%es, %1\n\tpop %%es"
+                     : "=r"(got_off), "=r"(got_sel) : "m"(fp) : "memory");
+}
+
 static void do_lds(void)
 {
     __asm__ volatile("push %%ds\n\tlds %2, %0\n\tmov %%ds, %1\n\tpop %%ds"
@@ -540,8 +584,13 @@ static void test_far_loads(void)
     v = catch_call(do_lds);
     tap_ok(v == -1 && got_off == 0x55aa && got_sel == 0x10,
            "lds loads offset and selector (vector %d)", v);
+    fp = (struct farptr){ 0x1234, 0x23 };
+    v = catch_call(do_les);
+    tap_ok(v == -1 && got_off == 0x1234 && got_sel == 0x23,
+           "les loads offset and selector (vector %d)", v);
 #else
     tap_skip("C5 is VEX in 64-bit mode", "lds");
+    tap_skip("C4 is VEX in 64-bit mode", "les");
 #endif
 }
 
@@ -763,6 +812,73 @@ static void test_misc(void)
     }
 }
 
+/* --- alignment check (#AC) ------------------------------------------- */
+
+/* IRET to CPL 3 with EFLAGS.AC = ac_flag, load 4 bytes at ac_addr there,
+ * then HLT (#GP at CPL 3).  The vector says whether the load faulted
+ * first: 17 (#AC) or 13 (#GP from the HLT). */
+volatile uintptr_t ac_addr, ac_flag;
+static uint8_t ac_buf[16] __attribute__((aligned(16)));
+void to_user_ac(void);
+#ifdef __x86_64__
+__asm__(
+    ".text\n"
+    "to_user_ac:\n"
+    "  mov $0x23, %eax\n  mov %eax, %ds\n  mov %eax, %es\n"
+    "  mov %rsp, %rax\n"
+    "  pushq $0x23\n  push %rax\n"
+    "  pushfq\n  andl $~0x40000, (%rsp)\n"
+    "  mov ac_flag, %rax\n  or %rax, (%rsp)\n"
+    "  pushq $0x2b\n  lea 1f(%rip), %rax\n  push %rax\n"
+    "  iretq\n"
+    "1:\n  mov ac_addr, %rax\n  mov (%rax), %eax\n  hlt\n");
+#else
+__asm__(
+    ".text\n"
+    "to_user_ac:\n"
+    "  mov $0x23, %eax\n  mov %eax, %ds\n  mov %eax, %es\n"
+    "  mov %esp, %eax\n"
+    "  pushl $0x23\n  push %eax\n"
+    "  pushfl\n  andl $~0x40000, (%esp)\n"
+    "  mov ac_flag, %eax\n  or %eax, (%esp)\n"
+    "  pushl $0x1b\n  pushl $1f\n"
+    "  iret\n"
+    "1:\n  mov ac_addr, %eax\n  mov (%eax), %eax\n  hlt\n");
+#endif
+
+static int user_load(uintptr_t addr, bool ac)
+{
+    int v;
+
+    ac_addr = addr;
+    ac_flag = ac ? 0x40000 : 0;
+    v = catch_call(to_user_ac);
+    /* back at CPL 0 with the user's AC: clear it, reload DS/ES */
+    __asm__ volatile("pushf\n\tandl $~0x40000, (%%" R "sp)\n\tpopf"
+                     ::: "cc", "memory");
+    __asm__ volatile("mov %0, %%ds\n\tmov %0, %%es" : : "r"(0x10));
+    return v;
+}
+
+static void test_ac(void)
+{
+    uintptr_t cr0;
+    int v;
+
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | (1u << 18)));
+    v = user_load((uintptr_t)ac_buf + 1, true);
+    tap_ok(v == 17, "ac: a misaligned load at CPL 3 with CR0.AM and "
+           "EFLAGS.AC is #AC (vector %d, error %d)", v, fault_err);
+    v = user_load((uintptr_t)ac_buf + 4, true);
+    tap_ok(v == 13, "an aligned load at CPL 3 with AC set does not fault "
+           "(then HLT: vector %d)", v);
+    v = user_load((uintptr_t)ac_buf + 1, false);
+    tap_ok(v == 13, "a misaligned load with EFLAGS.AC clear does not fault "
+           "(vector %d)", v);
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+}
+
 /* --- VEX and the CPUID gate ------------------------------------------- */
 
 static uintptr_t gate_res;
@@ -794,7 +910,14 @@ static void do_popcnt(void)
 static void test_gates(void)
 {
     bool bmi1 = cpu_has(7, 1, 3), popcnt = cpu_has(1, 2, 23);
+    bool abm = cpu_has(0x80000001, 2, 5);
+    uint32_t lz;
     int v;
+
+    /* F3 0F BD without ABM is BSR (the prefix is ignored) */
+    __asm__ volatile("lzcnt %1, %0" : "=r"(lz) : "r"(0xf0f1u) : "cc");
+    tap_ok(lz == (abm ? 16u : 15u), "lzcnt %s (CPUID abm = %d): %u",
+           abm ? "counts leading zeros" : "runs as bsr", abm, lz);
 
     gate_res = 99;
     v = catch_call(do_andn);
@@ -817,7 +940,7 @@ int main(uint32_t magic, uint32_t info)
     outb(0xa1, 0xff);
     setup_tables();
     allow_user_pages();
-    tap_plan(38);
+    tap_plan(44);
     test_sysenter();
     test_syscall();
     test_sysret_gp();
@@ -828,5 +951,6 @@ int main(uint32_t magic, uint32_t info)
     test_enter();
     test_misc();
     test_gates();
+    test_ac();
     return 0;
 }
