@@ -241,6 +241,11 @@ static TCGv_ptr as_ptr(TCGv_i64 v)
  * publication) and while -d nochain/exec/cpu want every block to go
  * through the loop, the helper does it all.
  */
+/* True while this thread translates a single-step or watchpoint TB: its
+ * indirect jumps must come back to the loop (the helper checks), never
+ * enter the next TB through the inline probe.  Owner thread. */
+static __thread bool tcg_translating_debug_tb;
+
 void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
                                     uint32_t flags)
 {
@@ -257,7 +262,8 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
         return;
     }
 #endif
-    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
+    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU) ||
+        tcg_translating_debug_tb) {
         tcg_gen_lookup_and_goto_ptr();
         return;
     }
@@ -446,7 +452,9 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         } else if (one) {
             /* Single-step, or the insn a watchpoint fired on: alone, in a
              * TB that is never cached or chained (accel/tcg/debug.c). */
+            tcg_translating_debug_tb = true;
             tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+            tcg_translating_debug_tb = false;
             last_tb = NULL;
         } else {
             tb = tb_lookup(cpu, pc, cs_base, flags);
@@ -500,6 +508,7 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
+        tcg_translating_debug_tb = false;   /* a fetch fault mid-translation */
     } else {
         t->jmp_env_valid = true;
         tcg_check_interrupt(cpu);
