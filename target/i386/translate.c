@@ -1661,6 +1661,14 @@ static void trans_string(DisasContext *s)
 
         tcg_gen_brcond_i64(p.cond, p.a, p.b, done);
     }
+    if (s->flags & HF_TF_MASK) {
+        /* The last iteration ends the insn: its single-step trap reports
+         * the next insn, and no extra trap follows (SDM 18.3.1.4). */
+        TCGv_i64 c = tmp(s);
+
+        gen_ext(as, c, cpu_regs[R_ECX], false);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, c, 0, done);
+    }
     gen_goto_tb(s, 1, s->eip);
     gen_set_label(done);
     gen_goto_tb(s, 0, s->eip_next);
