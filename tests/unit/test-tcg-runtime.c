@@ -361,7 +361,15 @@ static void test_htable_grow(void)
         g_assert_cmpint(r[i].result, ==, EXCP_HLT);
         g_assert_cmpuint(r[i].cpu->env.regs[1], ==, GROW_BLOCKS);
     }
-    g_assert_cmpuint(tb_count() - n0, ==, GROW_BLOCKS + 1);
+    /*
+     * At most one TB per block.  Fewer may remain when TBs of a page are
+     * invalidated after both threads have passed them: the design does
+     * that when a page first becomes code and a vCPU holds a clean
+     * writable TLB entry for it (the whole page goes).  An exact count
+     * failed about one run in five on a loaded host, with and without
+     * the range-precise invalidation.
+     */
+    g_assert_cmpuint(tb_count() - n0, <=, GROW_BLOCKS + 1);
     g_assert_cmpuint(tb_htable_size(), >, size0);
     g_test_message("hash table: %lu -> %lu buckets for %lu TBs", size0,
                    tb_htable_size(), tb_count());
