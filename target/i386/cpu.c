@@ -44,15 +44,25 @@ typedef struct X86CpuModel {
  * which is what firmware and OSes print; the FPU and paging issues add
  * their bits here as they land.
  */
-#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 15) /* CMOV */)
+#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 15) /* CMOV */ | \
+    (1u << 0) /* FPU */ | (1u << 19) /* CLFSH */ | (1u << 23) /* MMX */ | \
+    (1u << 24) /* FXSR */ | (1u << 25) /* SSE */ | (1u << 26) /* SSE2 */)
+/* SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2, XSAVE (issue 8). */
+#define X86_IMPLEMENTED_1_ECX ((1u << 0) | (1u << 1) | (1u << 9) | \
+    (1u << 19) | (1u << 20) | (1u << 26))
+/* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC. */
+#define X86_IMPLEMENTED_D_1_EAX ((1u << 0) | (1u << 1))
 
 static const X86CpuModel x86_cpu_models[] = {
     { "qemu64", 0xd, 0x8000000a, "AuthenticAMD", 0x000663,
-      { X86_IMPLEMENTED_1_EDX }, "QEMU Virtual CPU version 2.5+" },
+      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
+        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "QEMU Virtual CPU version 2.5+" },
     { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
-      { X86_IMPLEMENTED_1_EDX }, "Tandem TCG CPU" },
+      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
+        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "Tandem TCG CPU" },
     { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
-      { X86_IMPLEMENTED_1_EDX },
+      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
+        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX },
       "Intel Core Processor (Skylake)" },
 };
 

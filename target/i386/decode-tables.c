@@ -6,8 +6,8 @@
  * d64, f64, lockable, REP-able, condition in the low nibble).
  *
  * Entries left zero are X86_INVALID (#UD).  Not here yet: the 0F 38 and
- * 0F 3A maps, VEX/EVEX, MMX/SSE (0F 10-17, 28-2F, 50-7F, C2-C6, D0-FF),
- * which decode as #UD because CPUID does not advertise them.
+ * 0F 3A maps, VEX/EVEX.  MMX/SSE entries are one X86_SSE per opcode; the
+ * mandatory prefix picks the insn in translate-sse.c.
  *
  * Read-only data; any thread.
  */
@@ -68,6 +68,10 @@
 #define PFX { X86_INVALID, X86F_PREFIX, { { 0 } }, NULL }
 
 #define L X86F_LOCK
+#define My OP(M, y)
+#define Gy OP(G, y)
+#define SSE0 { X86_SSE, X86F_SSE | X86F_MODRM, { { 0 } }, NULL }
+#define SSEI { X86_SSE, X86F_SSE | X86F_MODRM, { Ib }, NULL }
 
 /* The six ALU forms at 8n+0..5 (SDM A-2: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz). */
 #define ALU(base, m, lk) \
@@ -115,6 +119,7 @@ static const X86OpcodeEntry grp8[8] = {
 };
 static const X86OpcodeEntry grp9[8] = {
     [1] = E1(CMPXCHG8B, L, Mq),
+    [4] = E1(XSAVEC, 0, Ms),
 };
 static const X86OpcodeEntry grp11b[8] = { E2(MOV, 0, Eb, Ib) };
 static const X86OpcodeEntry grp11v[8] = { E2(MOV, 0, Ev, Iz) };
@@ -319,6 +324,45 @@ const X86OpcodeEntry x86_map_0f[256] = {
     [0xc7] = GRP(grp9, 0, {0}, {0}),
     [0xc8 ... 0xcf] = E1(BSWAP, 0, Zv),
     [0xff] = E2(UD0, 0, Gv, Ev),
+    /*
+     * MMX/SSE..SSE4.2 (SDM A-4, columns selected by none/66/F3/F2): one
+     * entry per opcode; translate-sse.c and sse_helper.c pick the insn
+     * by opcode and mandatory prefix.  GRP15 (0F AE) is FXSAVE/FXRSTOR/
+     * LDMXCSR/STMXCSR/XSAVE/XRSTOR/XSAVEOPT/CLFLUSH and the fences.
+     */
+    [0x10 ... 0x17] = SSE0,
+    [0x28 ... 0x2f] = SSE0,
+    [0x50 ... 0x6f] = SSE0,
+    [0x70 ... 0x73] = SSEI,
+    [0x74 ... 0x76] = SSE0,
+    [0x77] = { X86_SSE, X86F_SSE, { { 0 } }, NULL },     /* EMMS: no ModRM */
+    [0x7c ... 0x7f] = SSE0,
+    [0xae] = E0(GRP15, X86F_MODRM),
+    [0xc2] = SSEI,
+    [0xc3] = E2(MOVNTI, 0, My, Gy),
+    [0xc4 ... 0xc6] = SSEI,
+    [0xd0 ... 0xfe] = SSE0,
+};
+
+/* 0F 38 (SDM A-4 three-byte map): SSSE3 and SSE4.1/4.2 entries. */
+const X86OpcodeEntry x86_map_0f38[256] = {
+    [0x00 ... 0x0b] = SSE0,
+    [0x10] = SSE0, [0x14] = SSE0, [0x15] = SSE0, [0x17] = SSE0,
+    [0x1c ... 0x1e] = SSE0,
+    [0x20 ... 0x25] = SSE0,
+    [0x28 ... 0x2b] = SSE0,
+    [0x30 ... 0x35] = SSE0,
+    [0x37 ... 0x41] = SSE0,
+};
+
+/* 0F 3A: every entry takes an imm8. */
+const X86OpcodeEntry x86_map_0f3a[256] = {
+    [0x08 ... 0x0f] = SSEI,
+    [0x14 ... 0x17] = SSEI,
+    [0x20 ... 0x22] = SSEI,
+    [0x40 ... 0x42] = SSEI,
+    [0x44] = SSEI,
+    [0x60 ... 0x63] = SSEI,
 };
 
 const char *const x86_mnemonic_names[X86_NB_MNEMONICS] = {

@@ -202,9 +202,16 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
         }
         insn->opcode = 0x100 | b;
         if (b == 0x38 || b == 0x3a) {
-            goto out;           /* three-byte maps: none implemented */
+            uint8_t b3 = next_byte(&d);
+
+            if (d.too_long) {
+                goto out;
+            }
+            insn->opcode = (b == 0x38 ? 0x200 : 0x300) | b3;
+            e = b == 0x38 ? &x86_map_0f38[b3] : &x86_map_0f3a[b3];
+        } else {
+            e = &x86_map_0f[b];
         }
-        e = &x86_map_0f[b];
     } else {
         insn->opcode = b;
         e = &x86_map_1[b];

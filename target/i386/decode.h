@@ -38,7 +38,8 @@
     M(RDTSC) M(RDMSR) M(RDPMC) M(SYSENTER) M(SYSEXIT) M(CMOVCC) M(SETCC) \
     M(CPUID) M(BT) M(BTS) M(BTR) M(BTC) M(SHLD) M(SHRD) M(RSM) \
     M(CMPXCHG) M(LSS) M(LFS) M(LGS) M(MOVZX) M(MOVSX) M(BSF) M(BSR) \
-    M(XADD) M(CMPXCHG8B) M(BSWAP) M(LAR) M(LSL) M(UD1) M(UD0)
+    M(XADD) M(CMPXCHG8B) M(BSWAP) M(LAR) M(LSL) M(UD1) M(UD0) \
+    M(SSE) M(GRP15) M(XSAVEC) M(MOVNTI)
 
 typedef enum X86Mnemonic {
 #define X86_MNEM_ENUM(n) X86_##n,
@@ -116,6 +117,8 @@ struct X86OpcodeEntry {
 /* Opcode maps: the one-byte map, 0F, 0F 38 and 0F 3A. */
 extern const X86OpcodeEntry x86_map_1[256];
 extern const X86OpcodeEntry x86_map_0f[256];
+extern const X86OpcodeEntry x86_map_0f38[256];
+extern const X86OpcodeEntry x86_map_0f3a[256];
 
 /* Prefix bits in X86Insn.prefixes. */
 enum {
@@ -141,7 +144,8 @@ typedef struct X86Insn {
     const X86OpcodeEntry *e;    /* the (group-resolved) entry */
     X86OpcodeEntry merged;      /* storage for a group-resolved entry */
     uint16_t mnem;
-    uint16_t opcode;            /* byte | 0x100 for 0F */
+    uint16_t opcode;            /* byte | 0x100 for 0F, 0x200 for 0F 38,
+                                   0x300 for 0F 3A */
     uint8_t len;
     uint8_t prefixes;           /* X86P_* */
     int8_t seg;                 /* override R_ES..R_GS, or -1 */

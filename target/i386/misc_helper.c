@@ -18,6 +18,7 @@
  * unwind with cpu_loop_exit_restore).
  */
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 #include "system/bql.h"
 #include "accel/accel.h"
 
@@ -50,6 +51,10 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         *ebx = (cpu->apic_id << 24) | (1u << 16) | (8u << 8);
         *ecx = env->features[FEAT_1_ECX];
         *edx = env->features[FEAT_1_EDX];
+        /* OSXSAVE (bit 27) mirrors CR4.OSXSAVE when XSAVE is there. */
+        if ((*ecx & (1u << 26)) && (env->cr[4] & CR4_OSXSAVE)) {
+            *ecx |= 1u << 27;
+        }
         break;
     case 7:
         if (subleaf == 0) {
@@ -59,7 +64,15 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         }
         break;
     case 0xd:
-        if (subleaf == 1) {
+        /* XSAVE components: x87 and SSE only (xsave_helper.c). */
+        if (!(env->features[FEAT_1_ECX] & (1u << 26))) {
+            break;
+        }
+        if (subleaf == 0) {
+            *eax = X86_XCR0_SUPPORTED;
+            *ebx = x86_xsave_size(env->xcr0);
+            *ecx = x86_xsave_size(X86_XCR0_SUPPORTED);
+        } else if (subleaf == 1) {
             *eax = env->features[FEAT_D_1_EAX];
         }
         break;

@@ -95,8 +95,19 @@ static void test_known_32(void)
     g_assert_cmpint(dec(&in, X86_MODE_32, "d6"), ==, X86_DECODE_UD);
     g_assert_cmpint(dec(&in, X86_MODE_32, "8d c0"), ==, X86_DECODE_UD);
     g_assert_cmpint(dec(&in, X86_MODE_32, "8e c8"), ==, X86_DECODE_UD);
-    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 38 00 c0"), ==,
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 38 50 c0"), ==,
                     X86_DECODE_UD);
+    /* 0F 38 / 0F 3A maps (SSSE3/SSE4): PSHUFB, PALIGNR imm8, EMMS. */
+    g_assert_cmpint(dec(&in, X86_MODE_32, "66 0f 38 00 c1"), ==,
+                    X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 5);
+    g_assert_cmpint(in.opcode, ==, 0x200);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "66 0f 3a 0f 44 24 08 07"), ==,
+                    X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 8);
+    g_assert_cmpint(in.imm, ==, 7);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 77"), ==, X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 2);
     g_assert_cmpint(dec(&in, X86_MODE_32, "66 66 66 66 66 66 66 66 66 66 "
                         "66 66 66 66 66 90"), ==, X86_DECODE_TOO_LONG);
     g_assert_cmpint(in.len, ==, X86_MAX_INSN_LEN);

@@ -56,20 +56,31 @@ def run_guest(emulator, elf):
     plan = None
     verdicts = []
     diag = []
+    known = []
     for line in text.split("\n"):
         m = re.match(r"^1\.\.(\d+)", line)
         if m:
             plan = int(m.group(1))
             continue
-        m = re.match(r"^(not )?ok (\d+)", line)
+        m = re.match(r"^(not )?ok (\d+)(?: - ([^:#]*))?", line)
         if m:
-            verdicts.append((m.group(1) is None, int(m.group(2))))
+            ok = m.group(1) is None
+            name = (m.group(3) or "").strip()
+            if not ok and (guest_base(elf), name) in KNOWN and \
+                    emulator != TANDEM:
+                known.append(name)
+                ok = True       # a known reference disagreement
+            verdicts.append((ok, int(m.group(2))))
             if m.group(1):
                 diag.append("guest: " + line)
         elif line.startswith("#") and diag:
             diag.append("guest: " + line)
-    passed = (rc == PASS_STATUS and plan is not None and
-              len(verdicts) == plan and all(v for v, _ in verdicts))
+    passed = ((rc == PASS_STATUS or (known and rc == PASS_STATUS + 2)) and
+              plan is not None and len(verdicts) == plan and
+              all(v for v, _ in verdicts))
+    if known:
+        diag.append("%d known disagreements of the reference with hardware "
+                    "(reference-known.txt): %s" % (len(known), ", ".join(known)))
     if not passed:
         diag.insert(0, "exit status %d (want %d), plan %s, %d tests, %d not ok"
                     % (rc, PASS_STATUS, plan, len(verdicts),
@@ -79,6 +90,27 @@ def run_guest(emulator, elf):
         diag += ["stderr: " + l for l in
                  err.decode(errors="replace").strip().split("\n")[-5:] if l]
     return passed, verdicts, diag
+
+
+def guest_base(elf):
+    """fpu-64.elf -> fpu"""
+    return re.sub(r"-(32|64)\.elf$", "", os.path.basename(elf))
+
+
+# Tests where the reference emulator is known to disagree with the native
+# hardware that produced the expected values (docs/devel/x86-fpu.md): for
+# the reference only, such a "not ok" counts as passing (and is listed),
+# so the agreement check compares what both get right.  Lines:
+# "GUEST TEST-NAME" (GUEST without -32/-64.elf).
+KNOWN = set()
+_known = os.path.join(os.environ.get("SRC", "."), "tests", "tcg", "x86_64",
+                      "reference-known.txt")
+if os.path.exists(_known):
+    for _l in open(_known):
+        _l = _l.split("#", 1)[0].strip()
+        if _l:
+            _g, _t = _l.split(None, 1)
+            KNOWN.add((_g, _t.strip()))
 
 
 def tandem_has_tcg():
@@ -105,7 +137,7 @@ for elf in guests:
         ok, verdicts, diag = run_guest(qemu, elf)
         results["reference"] = verdicts
         tap(ok, "%s on qemu-system-x86_64 (%d tests)" % (name, len(verdicts)),
-            diag=diag)
+            diag=diag if not ok else [d for d in diag if "known" in d])
     else:
         tap(True, "%s on qemu-system-x86_64" % name,
             " # SKIP qemu-system-x86_64 is not installed")

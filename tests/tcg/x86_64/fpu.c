@@ -1,0 +1,116 @@
+/*
+ * fpu.c: the x87/MMX/SSE..SSE4.2 instruction test.  Runs every case of
+ * every op in fpu-ops.h (inputs regenerated with fpu_case_inputs) and
+ * compares the hash of the results with fpu-table.h, which gen-fpu.c
+ * computed by running the same executors natively on the build host.
+ * One TAP line per op; the first mismatches of each op are printed with
+ * their inputs and results (compare with `gen-fpu dump OP CASE`).  Ops
+ * whose CPUID feature the CPU lacks are skipped with the reason.
+ *
+ * Set-up: CR0.EM = 0, MP = 1, NE = 1; CR4.OSFXSR and OSXMMEXCPT.
+ */
+#include "runtime.h"
+#include "fpu-ops.h"
+#include "fpu-table.h"
+
+_Static_assert(FPU_TABLE_NR_OPS >= FPU_NR_OPS,
+               "fpu-table.h is older than fpu-ops.h");
+
+static FpuIn in;
+static FpuOut out;
+
+static void enable_sse(void)
+{
+    uintptr_t cr0, cr4;
+
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    cr0 = (cr0 & ~(uintptr_t)0xc) | 0x22;       /* EM=TS=0, MP=NE=1 */
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    cr4 |= 0x600;                                /* OSFXSR, OSXMMEXCPT */
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+    __asm__ volatile("fninit");
+}
+
+static const char *missing(const FpuOpDesc *d, uint32_t ecx, uint32_t edx)
+{
+    if (!(edx & (1u << 0)) && (d->flags & FPU_X87)) {
+        return "no x87 FPU (CPUID)";
+    }
+    if (!(edx & (1u << 26)) && !(d->flags & FPU_X87)) {
+        return "no SSE2 (CPUID)";
+    }
+    if ((d->flags & FPU_SSE3) && !(ecx & (1u << 0))) {
+        return "no SSE3 (CPUID)";
+    }
+    if ((d->flags & FPU_SSSE3) && !(ecx & (1u << 9))) {
+        return "no SSSE3 (CPUID)";
+    }
+    if ((d->flags & FPU_SSE4) && !(ecx & (1u << 19))) {
+        return "no SSE4.1 (CPUID)";
+    }
+    if ((d->flags & FPU_SSE42) && !(ecx & (1u << 20))) {
+        return "no SSE4.2 (CPUID)";
+    }
+    if ((d->flags & FPU_PCLMUL) && !(ecx & (1u << 1))) {
+        return "no PCLMULQDQ (CPUID)";
+    }
+    return NULL;
+}
+
+static void hex(const char *tag, const uint8_t *p)
+{
+    char buf[80];
+    int n = 0;
+
+    for (int k = 31; k >= 0; k--) {
+        n += snprintf(buf + n, sizeof(buf) - n, "%02x%s", p[k],
+                      k % 8 ? "" : " ");
+    }
+    tap_diag("  %s:%s", tag, buf);
+}
+
+int main(uint32_t magic, uint32_t info)
+{
+    uint32_t id[4];
+    int total = 0;
+
+    enable_sse();
+    cpuid(1, 0, id);
+    tap_plan(FPU_NR_OPS);
+    for (int op = 0; op < FPU_NR_OPS; op++) {
+        const FpuOpDesc *d = &fpu_ops[op];
+        const char *why = missing(d, id[2], id[3]);
+        int n = fpu_table_ops[op].n, bad = 0;
+
+        if (why) {
+            tap_skip(why, "%s", d->name);
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            uint32_t h;
+
+            fpu_case_inputs(op, i, &in);
+            memset(&out, 0, sizeof(out));
+            d->exec(&in, &out);
+            h = fpu_hash(d, &out);
+            if (h != fpu_expect[fpu_table_ops[op].start + i] && bad++ < 2) {
+                tap_diag("%s case %d: ctl %x c %llx st %x fl %x hash %08x, "
+                         "want %08x", d->name, i, in.ctl,
+                         (unsigned long long)in.c, out.st, out.fl, h,
+                         fpu_expect[fpu_table_ops[op].start + i]);
+                hex("a", in.a);
+                hex("b", in.b);
+                hex("r", out.r);
+            }
+        }
+        total += n;
+        tap_ok(bad == 0, "%s: %d cases%s", d->name, n,
+               bad ? ", mismatches" : "");
+        if (bad) {
+            tap_diag("%s: %d of %d cases differ", d->name, bad, n);
+        }
+    }
+    printf("# %d cases in all\n", total);
+    return 0;
+}
