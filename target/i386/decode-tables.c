@@ -365,6 +365,11 @@ const X86OpcodeEntry x86_map_0f3a[256] = {
     [0x60 ... 0x63] = SSEI,
 };
 
+const X86OpcodeEntry x86_map_0f01_reg[64] = {
+    [0xd0 - 0xc0] = E0(XGETBV, 0),
+    [0xd1 - 0xc0] = E0(XSETBV, 0),
+};
+
 const char *const x86_mnemonic_names[X86_NB_MNEMONICS] = {
 #define X86_MNEM_NAME(n) #n,
     X86_MNEMONICS(X86_MNEM_NAME)

@@ -263,6 +263,13 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
         insn->mod = m >> 6;
         insn->reg = ((m >> 3) & 7) | ((insn->rex & 4) << 1);
         insn->rm = (m & 7) | ((insn->rex & 1) << 3);
+        /* 0F 01 with mod = 3: the insn is named by the whole ModRM byte. */
+        if (insn->opcode == 0x101 && insn->mod == 3) {
+            e = &x86_map_0f01_reg[m & 0x3f];
+            if (e->mnem == X86_INVALID) {
+                goto out;
+            }
+        }
         if (e->flags & X86F_GROUP) {
             const X86OpcodeEntry *g = &e->group[(m >> 3) & 7];
 

@@ -39,7 +39,7 @@
     M(CPUID) M(BT) M(BTS) M(BTR) M(BTC) M(SHLD) M(SHRD) M(RSM) \
     M(CMPXCHG) M(LSS) M(LFS) M(LGS) M(MOVZX) M(MOVSX) M(BSF) M(BSR) \
     M(XADD) M(CMPXCHG8B) M(BSWAP) M(LAR) M(LSL) M(UD1) M(UD0) \
-    M(SSE) M(GRP15) M(XSAVEC) M(MOVNTI)
+    M(SSE) M(GRP15) M(XSAVEC) M(MOVNTI) M(XGETBV) M(XSETBV)
 
 typedef enum X86Mnemonic {
 #define X86_MNEM_ENUM(n) X86_##n,
@@ -119,6 +119,8 @@ extern const X86OpcodeEntry x86_map_1[256];
 extern const X86OpcodeEntry x86_map_0f[256];
 extern const X86OpcodeEntry x86_map_0f38[256];
 extern const X86OpcodeEntry x86_map_0f3a[256];
+/* 0F 01 register forms, indexed by ModRM - 0xC0 (SDM table A-6 note). */
+extern const X86OpcodeEntry x86_map_0f01_reg[64];
 
 /* Prefix bits in X86Insn.prefixes. */
 enum {

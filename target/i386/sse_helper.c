@@ -572,8 +572,8 @@ static float64 round64(float64 a, unsigned imm, FloatStatus *st)
 static bool is_mmx_form(unsigned op, unsigned pfx)
 {
     if (op >= 0x60 && op <= 0x7f) {
-        return pfx == X86_PFX_NONE && op != 0x77 && op != 0x7c &&
-               op != 0x7d && op != 0x6c && op != 0x6d;
+        return pfx == X86_PFX_NONE && op != 0x7c && op != 0x7d &&
+               op != 0x6c && op != 0x6d;
     }
     if (op >= 0xd0 && op <= 0xff) {
         return pfx == X86_PFX_NONE && op != 0xd0;

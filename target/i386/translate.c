@@ -1956,7 +1956,7 @@ static void translate_one(DisasContext *s)
             trans_fpu_sse(s, &x86_helper_grp15_info);
         }
         break;
-    case X86_XSAVEC:
+    case X86_XSAVEC: case X86_XGETBV: case X86_XSETBV:
         trans_fpu_sse(s, &x86_helper_grp15_info);
         break;
     case X86_MOVNTI:
