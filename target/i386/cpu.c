@@ -38,16 +38,20 @@ typedef struct X86CpuModel {
 } X86CpuModel;
 
 /*
- * Only what the translator implements is advertised: TSC (RDTSC) and CMOV.
- * No FPU, MMX, SSE, PAE, long mode yet: a guest that checks CPUID sees a
- * plain integer CPU.  The models differ in vendor, family/model and name,
- * which is what firmware and OSes print; the FPU and paging issues add
- * their bits here as they land.
+ * Only what the translator implements is advertised: TSC (RDTSC), CMOV,
+ * the APIC, and the x87/MMX/SSE..SSE4.2/PCLMULQDQ/XSAVE bits of
+ * docs/devel/x86-fpu.md.  No PAE, long mode yet.  The models differ in
+ * vendor, family/model and name, which is what firmware and OSes print;
+ * the paging issue adds its bits here as they land.
  */
-#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 15) /* CMOV */ | \
+#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 9) /* APIC */ | \
+    (1u << 15) /* CMOV */ | \
     (1u << 0) /* FPU */ | (1u << 19) /* CLFSH */ | (1u << 23) /* MMX */ | \
     (1u << 24) /* FXSR */ | (1u << 25) /* SSE */ | (1u << 26) /* SSE2 */)
-/* SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2, XSAVE (issue 8). */
+/* The LAPIC's x2APIC mode and TSC-deadline timer (hw/intc/apic.c), on the
+ * models whose real counterparts have them. */
+#define X86_APIC_1_ECX ((1u << 21) /* x2APIC */ | (1u << 24) /* TSC-dl */)
+/* SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2, XSAVE (docs/devel/x86-fpu.md). */
 #define X86_IMPLEMENTED_1_ECX ((1u << 0) | (1u << 1) | (1u << 9) | \
     (1u << 19) | (1u << 20) | (1u << 26))
 /* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC. */
@@ -58,10 +62,12 @@ static const X86CpuModel x86_cpu_models[] = {
       { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
         [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "QEMU Virtual CPU version 2.5+" },
     { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
-      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
+      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX,
+        [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX | X86_APIC_1_ECX,
         [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "Tandem TCG CPU" },
     { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
-      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
+      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX,
+        [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX | X86_APIC_1_ECX,
         [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX },
       "Intel Core Processor (Skylake)" },
 };
@@ -301,8 +307,9 @@ static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
     sc->flags = flags;
 }
 
-/* The power-on state (SDM Vol 3A 9.1.1, table 9-1).  BQL, vCPU paused. */
-static void x86_cpu_reset(CPUState *cs)
+/* The register state after RESET or INIT (SDM Vol 3A 9.1.1, table 9-1).
+ * BQL; the vCPU is paused or it is its own thread. */
+static void x86_cpu_reset_regs(CPUState *cs)
 {
     X86CPU *cpu = x86_cpu(cs);
     CPUX86State *env = &cpu->env;
@@ -372,19 +379,90 @@ static void x86_cpu_reset(CPUState *cs)
     env->mxcsr = 0x1f80;
 
     x86_update_hflags(env);
+}
+
+/* The power-on state.  APs wait for a start-up IPI (halted until then);
+ * the BSP runs.  BQL, vCPU paused. */
+static void x86_cpu_reset(CPUState *cs)
+{
+    X86CPU *cpu = x86_cpu(cs);
+
+    x86_cpu_reset_regs(cs);
+    cpu->wait_sipi = cs->cpu_index != 0;
+    cs->halted = cpu->wait_sipi;
     if (x86_cpu_reset_hook) {
         x86_cpu_reset_hook(cpu);
     }
 }
 
-/* Any thread, BQL. */
+/* INIT keeps the MTRRs, PAT, MISC_ENABLE, TSC and the x87/SSE state
+ * (SDM table 9-1 "INIT" column); the rest is the power-on state. */
+void x86_cpu_do_init(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    CPUX86State saved = *env;
+
+    x86_cpu_reset_regs(&cpu->parent);
+    env->pat = saved.pat;
+    env->mtrr_deftype = saved.mtrr_deftype;
+    memcpy(env->mtrr_fixed, saved.mtrr_fixed, sizeof(env->mtrr_fixed));
+    memcpy(env->mtrr_var_base, saved.mtrr_var_base,
+           sizeof(env->mtrr_var_base));
+    memcpy(env->mtrr_var_mask, saved.mtrr_var_mask,
+           sizeof(env->mtrr_var_mask));
+    env->misc_enable = saved.misc_enable;
+    env->tsc_offset = saved.tsc_offset;
+    env->a20_mask = saved.a20_mask;
+    memcpy(env->fpregs, saved.fpregs, sizeof(env->fpregs));
+    memcpy(env->xmm_regs, saved.xmm_regs, sizeof(env->xmm_regs));
+    env->mxcsr = saved.mxcsr;
+    x86_update_hflags(env);
+    x86_tlb_flush(env);
+    cpu->wait_sipi = cpu->parent.cpu_index != 0;
+}
+
+/* SDM 10.4.4.1 / 8.4.4: the AP starts in real mode at vector:0000, i.e.
+ * CS = vector << 8, base vector << 12. */
+void x86_cpu_do_sipi(X86CPU *cpu, uint8_t vector)
+{
+    CPUX86State *env = &cpu->env;
+
+    env->segs[R_CS].selector = (uint32_t)vector << 8;
+    env->segs[R_CS].base = (uint64_t)vector << 12;
+    env->eip = 0;
+    cpu->wait_sipi = false;
+    x86_update_hflags(env);
+}
+
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t mask = enabled ? UINT64_MAX : ~(1ull << 20);
+
+    if (env->a20_mask != mask) {
+        env->a20_mask = mask;
+        x86_update_hflags(env);
+        x86_tlb_flush(env);
+    }
+}
+
+/* Any thread, BQL.  (env->eflags and nmi_blocked are the vCPU's own: the
+ * loop asks from the vCPU's thread.)  In wait-for-SIPI only INIT and SIPI
+ * count. */
 static bool x86_cpu_has_work(CPUState *cs)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     uint32_t irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
 
+    if (irq & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_RESET)) {
+        return true;
+    }
+    if (cpu->wait_sipi) {
+        return (irq & CPU_INTERRUPT_SIPI) != 0;
+    }
     return ((irq & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
-           (irq & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_RESET));
+           ((irq & CPU_INTERRUPT_NMI) && !env->nmi_blocked);
 }
 
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
@@ -500,9 +578,33 @@ static int x86_code_mmu_index(CPUState *cs)
  */
 static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     int vec;
 
+    /* INIT and SIPI are not masked by anything (SDM 10.6.1, 8.4.4). */
+    if (irq & CPU_INTERRUPT_INIT) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        x86_cpu_do_init(cpu);
+        if (cpu->wait_sipi) {
+            cs->exception_index = EXCP_HLT;  /* leave to the loop: halted */
+            return true;
+        }
+        irq &= ~CPU_INTERRUPT_SIPI;
+    }
+    if (irq & CPU_INTERRUPT_SIPI) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
+        if (cpu->wait_sipi) {
+            x86_cpu_do_sipi(cpu, cpu->sipi_vector);
+            return true;
+        }
+    }
+    if (cpu->wait_sipi) {
+        if (!(irq & CPU_INTERRUPT_SIPI)) {
+            cs->exception_index = EXCP_HLT;
+        }
+        return false;
+    }
     if (env->hflags & HF_INHIBIT_IRQ_MASK) {
         return false;
     }

@@ -257,11 +257,20 @@ enum {
     FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX,
 };
 
+/* interrupt_request bits of the LAPIC's INIT and start-up IPIs. */
+#define CPU_INTERRUPT_INIT CPU_INTERRUPT_TGT_0
+#define CPU_INTERRUPT_SIPI (CPU_INTERRUPT_TGT_0 << 1)
+
 typedef struct X86CPU {
     CPUState parent;            /* must be first */
     CPUX86State env;
-    void *apic;                 /* the LAPIC model (hw/intc/apic.c) */
+    /* the LAPIC model (hw/intc/apic.c); set once before the vCPU runs,
+     * NULL without one (unit tests); its state is under the BQL */
+    struct APICState *apic;
     uint32_t apic_id;
+    /* BQL: INIT received, waiting for a start-up IPI (APs from reset) */
+    bool wait_sipi;
+    uint8_t sipi_vector;        /* BQL: the last SIPI's vector */
 } X86CPU;
 
 static inline X86CPU *x86_cpu(CPUState *cpu)
@@ -293,6 +302,15 @@ extern X86CpuResetHook *x86_cpu_reset_hook;
  * (the PIC's vector, or -1 if nothing is pending any more).  BQL. */
 typedef int X86IntAckHook(X86CPU *cpu);
 extern X86IntAckHook *x86_cpu_int_ack_hook;
+
+/* INIT: the reset state; an AP then waits for a SIPI, the BSP runs from
+ * the reset vector.  SIPI: real mode at vector << 12.  The vCPU's own
+ * thread, BQL. */
+void x86_cpu_do_init(X86CPU *cpu);
+void x86_cpu_do_sipi(X86CPU *cpu, uint8_t vector);
+/* Sets the A20 gate (false: physical address bit 20 reads as 0) and
+ * flushes the TLB.  The vCPU's own thread, or while it is paused. */
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
 
 /* Recomputes env->hflags from CR0/CR4/EFER/EFLAGS/segments. */
 void x86_update_hflags(CPUX86State *env);

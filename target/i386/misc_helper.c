@@ -378,8 +378,16 @@ void helper_rdmsr(CPUX86State *env)
     if ((env->hflags & HF_CPL_MASK) != 0) {
         raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
     }
-    if (!x86_rdmsr(env, (uint32_t)env->regs[R_ECX], &v, &f)) {
-        x86_raise_fault(env, &f, GETPC());
+    switch (x86_apic_msr_access(env, (uint32_t)env->regs[R_ECX], &v,
+                                false)) {
+    case 0:
+        raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
+    case 1:
+        break;
+    default:
+        if (!x86_rdmsr(env, (uint32_t)env->regs[R_ECX], &v, &f)) {
+            x86_raise_fault(env, &f, GETPC());
+        }
     }
     env->regs[R_EAX] = (uint32_t)v;
     env->regs[R_EDX] = v >> 32;
@@ -394,8 +402,15 @@ void helper_wrmsr(CPUX86State *env)
     if ((env->hflags & HF_CPL_MASK) != 0) {
         raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
     }
-    if (!x86_wrmsr(env, (uint32_t)env->regs[R_ECX], v, &f)) {
-        x86_raise_fault(env, &f, GETPC());
+    switch (x86_apic_msr_access(env, (uint32_t)env->regs[R_ECX], &v, true)) {
+    case 0:
+        raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
+    case 1:
+        break;
+    default:
+        if (!x86_wrmsr(env, (uint32_t)env->regs[R_ECX], v, &f)) {
+            x86_raise_fault(env, &f, GETPC());
+        }
     }
 }
 
@@ -504,6 +519,9 @@ void helper_write_crN(CPUX86State *env, int32_t reg, uint64_t val)
 {
     X86Fault f;
 
+    if (reg == 8 && !(val & ~0xfull) && x86_apic_write_cr8(env, val)) {
+        return;     /* the LAPIC's TPR; reserved bits: #GP below */
+    }
     if (!x86_write_cr(env, reg, val, &f)) {
         x86_raise_fault(env, &f, GETPC());
     }
@@ -512,7 +530,9 @@ void helper_write_crN(CPUX86State *env, int32_t reg, uint64_t val)
 uint64_t helper_read_crN(CPUX86State *env, int32_t reg)
 {
     if (reg == 8) {
-        return env->tpr;
+        int v = x86_apic_read_cr8(env);
+
+        return v >= 0 ? (uint64_t)v : env->tpr;
     }
     if (reg == 0 || (reg >= 2 && reg <= 4)) {
         return env->cr[reg];

@@ -7,7 +7,8 @@
 #       help` lists no tcg accelerator: the x86 translator is not built
 #       yet),
 # each with -append "tap guest" and the guest file as a module
-# (-initrd "GUEST.elf mod-arg"), which hello checks,
+# (-initrd "GUEST.elf mod-arg"), which hello checks, plus whatever the
+# guest's source asks for in a "guest-args: ..." line (e.g. -smp 2),
 # and, when both ran, checks that they agree test by test.
 #
 # A guest run passes when the guest printed a TAP plan, ran exactly that
@@ -41,10 +42,24 @@ def tap(ok, name, directive="", diag=()):
     sys.stdout.flush()
 
 
+def guest_args(elf):
+    """Extra arguments a guest asks for with a "guest-args: ..." line in
+    its source (e.g. -smp 2), the same for both emulators."""
+    name = re.sub(r"-(32|64)\.elf$", "", os.path.basename(elf))
+    src = os.path.join(os.environ.get("SRC", "."), "tests", "tcg", "x86_64",
+                       name + ".c")
+    try:
+        with open(src) as f:
+            m = re.search(r"guest-args:(.*)", f.read())
+    except OSError:
+        return []
+    return m.group(1).replace("*/", "").split() if m else []
+
+
 def run_guest(emulator, elf):
     """Returns (passed, summary lines, verdicts, diagnostics)."""
     try:
-        p = subprocess.run([emulator] + ARGS +
+        p = subprocess.run([emulator] + ARGS + guest_args(elf) +
                            ["-kernel", elf, "-append", "tap guest",
                             "-initrd", elf + " mod-arg"],
                            stdin=subprocess.DEVNULL, capture_output=True,
