@@ -52,6 +52,28 @@ extern const TCGHelperInfo x86_helper_fwait_info;
 extern const TCGHelperInfo x86_helper_sse_info;
 extern const TCGHelperInfo x86_helper_grp15_info;
 
+/* Variants of the generic helpers for insns that write no TCG global
+ * (GPRs, lazy flags): the translator picks them with x86_fpu_writes_globals
+ * so that generated code need not reload the globals after the call. */
+extern const TCGHelperInfo x86_helper_x87_nowg_info;
+extern const TCGHelperInfo x86_helper_sse_nowg_info;
+extern const TCGHelperInfo x86_helper_grp15_nowg_info;
+/* True if the insn may write a GPR or the lazy-flags globals. */
+bool x86_fpu_writes_globals(X86FpDesc d);
+
+/*
+ * ADD/SUB/MUL/DIV/SQRT ps/pd/ss/sd on registers, the source being an XMM
+ * register or xmm_t0 (X86_SSE_ARITH_T0), where translate-sse.c.inc loaded
+ * the memory operand.  Argument: env, x86_sse_arith_desc(...).
+ */
+extern const TCGHelperInfo x86_helper_sse_arith_info;
+#define X86_SSE_ARITH_T0 16
+static inline uint64_t x86_sse_arith_desc(unsigned opcode, unsigned pfx,
+                                          unsigned reg, unsigned src)
+{
+    return (opcode & 0xff) | pfx << 8 | reg << 10 | src << 14;
+}
+
 /* Context of one helper call: memory access with the insn's MMU index. */
 typedef struct X86FpCtx {
     CPUX86State *env;

@@ -1463,3 +1463,8 @@ const TCGHelperInfo x86_helper_fwait_info = {
     .func = x86_helper_fwait, .name = "fwait", .flags = TCG_CALL_NO_WG,
     .ret = TCG_CALL_VOID, .nb_args = 4,
 };
+
+const TCGHelperInfo x86_helper_x87_nowg_info = {
+    .func = x86_helper_x87, .name = "x87", .flags = TCG_CALL_NO_WG,
+    .ret = TCG_CALL_VOID, .nb_args = 4,
+};

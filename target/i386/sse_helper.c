@@ -407,11 +407,192 @@ static float64 f64_op(FpOp op, float64 a, float64 b, FloatStatus *st)
     g_assert_not_reached();
 }
 
+/* softfloat for 0F 51, 58-5F with the operands already read. */
+static void sse_fp_arith_slow(SseCtx *s, FpOp op, Vec *d, const Vec *b)
+{
+    switch (s->c.d.pfx) {
+    case X86_PFX_NONE:
+        for (int i = 0; i < 4; i++) {
+            d->l[i] = f32_op(op, d->l[i], b->l[i], &s->st);
+        }
+        break;
+    case X86_PFX_66:
+        for (int i = 0; i < 2; i++) {
+            d->q[i] = f64_op(op, d->q[i], b->q[i], &s->st);
+        }
+        break;
+    case X86_PFX_F3:
+        d->l[0] = f32_op(op, d->l[0], b->l[0], &s->st);
+        break;
+    default:
+        d->q[0] = f64_op(op, d->q[0], b->q[0], &s->st);
+        break;
+    }
+    sse_fp_done(s);
+    sse_set_reg(s, s->c.d.reg, d);
+}
+
+/*
+ * Fast path for ADD/SUB/MUL/DIV/SQRT (the "hardfloat" idea): with
+ * round-to-nearest, both operands normal and a finite result at least
+ * twice the smallest normal, the IEEE-754 correctly rounded result of the
+ * host's own double/float arithmetic (SSE2 on an x86-64 host, whose MXCSR
+ * this thread leaves at its default) is bit-identical to softfloat's, and
+ * the only flag the operation can raise is PE: no DE (normal inputs), no
+ * IE (finite, non-negative for SQRT), no ZE (divisor normal), no OE/UE
+ * (result finite and >= 2 * the smallest normal: a tiny result rounded up
+ * to the smallest normal still raises UE), and DAZ/FTZ have nothing to
+ * flush.  PE is found exactly: the rounding error of a sum is computed
+ * with TwoSum, that of a double product, quotient or root with an FMA
+ * (a*b - p, r*b - a, r*r - a are exact while far enough from the
+ * denormal range), that of a float one in double.  Anything else takes softfloat.
+ * Returns false if the fast path does not apply.
+ */
+static bool f64_fast(FpOp op, float64 a, float64 b, float64 *r,
+                     bool *inexact)
+{
+    union { double d; uint64_t u; } x = { .u = a }, y = { .u = b }, z;
+    uint64_t ea = (a >> 52) & 0x7ff, eb = (b >> 52) & 0x7ff, ez;
+    double e = 0;
+
+    if (ea == 0 || ea == 0x7ff || eb == 0 || eb == 0x7ff) {
+        return false;
+    }
+    switch (op) {
+    case F_ADD: case F_SUB: {
+        double yy = op == F_ADD ? y.d : -y.d, bb;
+
+        z.d = x.d + yy;
+        bb = z.d - x.d;
+        e = (x.d - (z.d - bb)) + (yy - bb);
+        break;
+    }
+    case F_MUL:
+        z.d = x.d * y.d;
+        e = __builtin_fma(x.d, y.d, -z.d);
+        break;
+    case F_DIV:
+        z.d = x.d / y.d;
+        e = __builtin_fma(z.d, y.d, -x.d);
+        break;
+    case F_SQRT:
+        if (b >> 63) {
+            return false;
+        }
+        z.d = __builtin_sqrt(y.d);
+        e = __builtin_fma(z.d, z.d, -y.d);
+        break;
+    default:
+        return false;
+    }
+    ez = (z.u >> 52) & 0x7ff;
+    if (ez <= 1 || ez == 0x7ff) {
+        return false;
+    }
+    /* The FMA residual of MUL/DIV/SQRT is a multiple of about
+     * 2^(e - 104) for the operands' exponents: keep it above the
+     * denormal range, where it would round to zero. */
+    if (op != F_ADD && op != F_SUB && (ea < 0x80 || eb < 0x80 || ez < 0x80)) {
+        return false;
+    }
+    *r = z.u;
+    *inexact |= e != 0;
+    return true;
+}
+
+static bool f32_fast(FpOp op, float32 a, float32 b, float32 *r,
+                     bool *inexact)
+{
+    union { float f; uint32_t u; } x = { .u = a }, y = { .u = b }, z;
+    uint32_t ea = (a >> 23) & 0xff, eb = (b >> 23) & 0xff, ez;
+    double exact;
+
+    if (ea == 0 || ea == 0xff || eb == 0 || eb == 0xff) {
+        return false;
+    }
+    switch (op) {
+    case F_ADD: case F_SUB: {
+        float yy = op == F_ADD ? y.f : -y.f, bb;
+
+        z.f = x.f + yy;
+        bb = z.f - x.f;
+        *inexact |= ((x.f - (z.f - bb)) + (yy - bb)) != 0;
+        break;
+    }
+    case F_MUL:                 /* 24 + 24 bits: exact in double */
+        exact = (double)x.f * y.f;
+        z.f = (float)exact;
+        *inexact |= (double)z.f != exact;
+        break;
+    case F_DIV:
+        z.f = x.f / y.f;
+        *inexact |= (double)z.f * y.f != (double)x.f;
+        break;
+    case F_SQRT:
+        if (b >> 31) {
+            return false;
+        }
+        z.f = __builtin_sqrtf(y.f);
+        *inexact |= (double)z.f * z.f != (double)y.f;
+        break;
+    default:
+        return false;
+    }
+    ez = (z.u >> 23) & 0xff;
+    if (ez <= 1 || ez == 0xff) {
+        return false;
+    }
+    *r = z.u;
+    return true;
+}
+
+/* The fast path needs RC = nearest and PE masked or already set (a
+ * fresh unmasked PE must raise #XM: softfloat's path does that). */
+static bool sse_fast_ok(CPUX86State *env)
+{
+    return !(env->mxcsr & 0x6000) && (env->mxcsr & (0x1000 | 0x20));
+}
+
 /* 0F 51, 58-5F (not 5A/5B): ps, pd, ss, sd by prefix. */
 static void sse_fp_arith(SseCtx *s, FpOp op)
 {
     unsigned pfx = s->c.d.pfx;
     Vec d = sse_reg(s, s->c.d.reg), b;
+
+    if (sse_fast_ok(s->c.env) && op != F_MIN && op != F_MAX) {
+        Vec r = d;
+        bool ok = true, inexact = false;
+
+        switch (pfx) {
+        case X86_PFX_NONE:
+            b = sse_srcv(s);
+            for (int i = 0; i < 4 && ok; i++) {
+                ok = f32_fast(op, d.l[i], b.l[i], &r.l[i], &inexact);
+            }
+            break;
+        case X86_PFX_66:
+            b = sse_srcv(s);
+            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &inexact) &&
+                 f64_fast(op, d.q[1], b.q[1], &r.q[1], &inexact);
+            break;
+        case X86_PFX_F3:
+            b = sse_src(s, 4, false);
+            ok = f32_fast(op, d.l[0], b.l[0], &r.l[0], &inexact);
+            break;
+        default:
+            b = sse_src(s, 8, false);
+            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &inexact);
+            break;
+        }
+        if (ok) {
+            s->c.env->mxcsr |= inexact ? 0x20 : 0;
+            sse_set_reg(s, s->c.d.reg, &r);
+            return;
+        }
+        /* b is loaded: compute from it with softfloat below */
+        sse_fp_arith_slow(s, op, &d, &b);
+        return;
+    }
 
     switch (pfx) {
     case X86_PFX_NONE:
@@ -1724,3 +1905,95 @@ const TCGHelperInfo x86_helper_sse_info = {
     .func = x86_helper_sse, .name = "sse", .flags = 0,
     .ret = TCG_CALL_VOID, .nb_args = 4,
 };
+
+/* ------------------------------------------------------------------ */
+/* The lean arithmetic helper (translate-sse.c.inc)                    */
+
+static void x86_helper_sse_arith(void *envp, uint64_t desc)
+{
+    CPUX86State *env = envp;
+    unsigned opc = desc & 0xff, pfx = (desc >> 8) & 3;
+    unsigned reg = (desc >> 10) & 15, src = (desc >> 14) & 31;
+    FpOp op = opc == 0x51 ? F_SQRT : opc == 0x58 ? F_ADD :
+              opc == 0x59 ? F_MUL : opc == 0x5c ? F_SUB : F_DIV;
+    Vec d = env->xmm_regs[reg];
+    Vec b = src == X86_SSE_ARITH_T0 ? env->xmm_t0 : env->xmm_regs[src];
+    SseCtx s;
+
+    if (sse_fast_ok(env)) {
+        Vec r = d;
+        bool ok, ix = false;
+
+        switch (pfx) {
+        case X86_PFX_NONE:
+            ok = f32_fast(op, d.l[0], b.l[0], &r.l[0], &ix) &&
+                 f32_fast(op, d.l[1], b.l[1], &r.l[1], &ix) &&
+                 f32_fast(op, d.l[2], b.l[2], &r.l[2], &ix) &&
+                 f32_fast(op, d.l[3], b.l[3], &r.l[3], &ix);
+            break;
+        case X86_PFX_66:
+            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &ix) &&
+                 f64_fast(op, d.q[1], b.q[1], &r.q[1], &ix);
+            break;
+        case X86_PFX_F3:
+            ok = f32_fast(op, d.l[0], b.l[0], &r.l[0], &ix);
+            break;
+        default:
+            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &ix);
+            break;
+        }
+        if (ok) {
+            env->mxcsr |= ix ? 0x20 : 0;
+            env->xmm_regs[reg] = r;
+            return;
+        }
+    }
+    memset(&s, 0, sizeof(s));
+    s.c.env = env;
+    s.c.cs = env_cpu(env);
+    s.c.ra = GETPC();
+    s.c.d.pfx = pfx;
+    s.c.d.reg = reg;
+    s.vlen = 16;
+    s.st = sse_status(env);
+    sse_fp_arith_slow(&s, op, &d, &b);
+}
+
+const TCGHelperInfo x86_helper_sse_arith_info = {
+    .func = x86_helper_sse_arith, .name = "sse_arith",
+    .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 2,
+};
+
+const TCGHelperInfo x86_helper_sse_nowg_info = {
+    .func = x86_helper_sse, .name = "sse", .flags = TCG_CALL_NO_WG,
+    .ret = TCG_CALL_VOID, .nb_args = 4,
+};
+
+bool x86_fpu_writes_globals(X86FpDesc d)
+{
+    unsigned op = d.opcode & 0xff;
+
+    switch (d.opcode >> 8) {
+    case 0:                             /* x87 */
+        return (d.opcode == 0xdf && d.modrm == 0xe0) ||   /* FNSTSW AX */
+               ((d.opcode == 0xdb || d.opcode == 0xdf) && !d.mem &&
+                d.modrm >= 0xe8 && d.modrm <= 0xf7);      /* FCOMI... */
+    case 1:
+        switch (op) {
+        case 0x01:                      /* XGETBV */
+        case 0x2e: case 0x2f: case 0x50: case 0xc5: case 0xd7:
+            return true;
+        case 0x2c: case 0x2d:
+            return d.pfx == X86_PFX_F3 || d.pfx == X86_PFX_F2;
+        case 0x7e:
+            return !d.mem && d.pfx != X86_PFX_F3;
+        default:
+            return false;
+        }
+    case 2:
+        return op == 0x17;              /* PTEST */
+    default:
+        return (op >= 0x14 && op <= 0x17 && !d.mem) ||
+               (op >= 0x60 && op <= 0x63);
+    }
+}

@@ -1783,8 +1783,16 @@ static void trans_fpu_sse(DisasContext *s, const TCGHelperInfo *info)
         a0 = gen_A0(s);
         d.seg = in->seg >= 0 ? in->seg : default_seg(s);
     }
+    if (!x86_fpu_writes_globals(d)) {
+        info = info == &x86_helper_x87_info ? &x86_helper_x87_nowg_info :
+               info == &x86_helper_sse_info ? &x86_helper_sse_nowg_info :
+               info == &x86_helper_grp15_info ? &x86_helper_grp15_nowg_info :
+               info;
+    }
     call0(info, NULL, 3, cst(d.raw), a0, cst(s->eip));
 }
+
+#include "target/i386/translate-sse.c.inc"
 
 /* Returns false if the insn is not handled (the caller raises #UD or
  * stops as unimplemented). */
@@ -1938,6 +1946,9 @@ static void translate_one(DisasContext *s)
         gen_exception(s, EXCP06_ILLOP, 0);
         break;
     case X86_SSE:
+        if (trans_sse_inline(s)) {
+            break;
+        }
         trans_fpu_sse(s, &x86_helper_sse_info);
         if (s->insn.opcode == 0x12e || s->insn.opcode == 0x12f) {
             s->cc_op = CC_OP_DYNAMIC;   /* (U)COMISS/SD write EFLAGS */

@@ -356,3 +356,8 @@ const TCGHelperInfo x86_helper_grp15_info = {
     .func = x86_helper_grp15, .name = "grp15", .flags = 0,
     .ret = TCG_CALL_VOID, .nb_args = 4,
 };
+
+const TCGHelperInfo x86_helper_grp15_nowg_info = {
+    .func = x86_helper_grp15, .name = "grp15", .flags = TCG_CALL_NO_WG,
+    .ret = TCG_CALL_VOID, .nb_args = 4,
+};

@@ -1051,6 +1051,9 @@ static inline void fpu_case_inputs(int op, int i, FpuIn *in)
         if (fpu_below(&r, 4) == 0) {
             in->ctl |= 0x8000;      /* FTZ */
         }
+        if (fpu_below(&r, 2)) {
+            in->ctl |= 0x20;        /* PE already set (sticky) */
+        }
     }
     if (d->flags & FPU_X87) {
         fpu_f80(&r, in->a + 16, false);     /* ST0 of the X87_MEM forms */
