@@ -1916,38 +1916,60 @@ static void x86_helper_sse_arith(void *envp, uint64_t desc)
     unsigned reg = (desc >> 10) & 15, src = (desc >> 14) & 31;
     FpOp op = opc == 0x51 ? F_SQRT : opc == 0x58 ? F_ADD :
               opc == 0x59 ? F_MUL : opc == 0x5c ? F_SUB : F_DIV;
-    Vec d = env->xmm_regs[reg];
-    Vec b = src == X86_SSE_ARITH_T0 ? env->xmm_t0 : env->xmm_regs[src];
+    X86XmmReg *dp = &env->xmm_regs[reg];
+    const X86XmmReg *bp = src == X86_SSE_ARITH_T0 ? &env->xmm_t0 :
+                          &env->xmm_regs[src];
+    Vec d, b;
     SseCtx s;
 
+    /* Fast path lane by lane through pointers: whole-register copies
+     * stall on store forwarding after the inline 8-byte loads. */
     if (sse_fast_ok(env)) {
-        Vec r = d;
         bool ok, ix = false;
+        float64 q0, q1;
+        float32 l[4];
 
         switch (pfx) {
-        case X86_PFX_NONE:
-            ok = f32_fast(op, d.l[0], b.l[0], &r.l[0], &ix) &&
-                 f32_fast(op, d.l[1], b.l[1], &r.l[1], &ix) &&
-                 f32_fast(op, d.l[2], b.l[2], &r.l[2], &ix) &&
-                 f32_fast(op, d.l[3], b.l[3], &r.l[3], &ix);
+        case X86_PFX_F2:
+            if (f64_fast(op, dp->q[0], bp->q[0], &q0, &ix)) {
+                dp->q[0] = q0;
+                env->mxcsr |= ix ? 0x20 : 0;
+                return;
+            }
             break;
         case X86_PFX_66:
-            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &ix) &&
-                 f64_fast(op, d.q[1], b.q[1], &r.q[1], &ix);
+            if (f64_fast(op, dp->q[0], bp->q[0], &q0, &ix) &&
+                f64_fast(op, dp->q[1], bp->q[1], &q1, &ix)) {
+                dp->q[0] = q0;
+                dp->q[1] = q1;
+                env->mxcsr |= ix ? 0x20 : 0;
+                return;
+            }
             break;
         case X86_PFX_F3:
-            ok = f32_fast(op, d.l[0], b.l[0], &r.l[0], &ix);
+            if (f32_fast(op, dp->l[0], bp->l[0], &l[0], &ix)) {
+                dp->l[0] = l[0];
+                env->mxcsr |= ix ? 0x20 : 0;
+                return;
+            }
             break;
         default:
-            ok = f64_fast(op, d.q[0], b.q[0], &r.q[0], &ix);
+            ok = true;
+            for (int i = 0; i < 4 && ok; i++) {
+                ok = f32_fast(op, dp->l[i], bp->l[i], &l[i], &ix);
+            }
+            if (ok) {
+                for (int i = 0; i < 4; i++) {
+                    dp->l[i] = l[i];
+                }
+                env->mxcsr |= ix ? 0x20 : 0;
+                return;
+            }
             break;
         }
-        if (ok) {
-            env->mxcsr |= ix ? 0x20 : 0;
-            env->xmm_regs[reg] = r;
-            return;
-        }
     }
+    d = *dp;
+    b = *bp;
     memset(&s, 0, sizeof(s));
     s.c.env = env;
     s.c.cs = env_cpu(env);
