@@ -266,6 +266,58 @@ static void test_fxsave(void)
     __asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mx));
 }
 
+/* FNSTENV/FLDENV/FNSAVE/FRSTOR, 32-bit and 16-bit protected-mode
+ * layouts (SDM Vol 1 figures 8-9, 8-10). */
+static void test_fsave(void)
+{
+    static uint8_t env32[28], env16[14], save[108], save2[108];
+    static const double two = 2.0;
+    static uint16_t fcw = 0x7f;     /* all masked, PC=24 bits, RC=nearest */
+    uintptr_t fldz_at;
+    uint16_t cs, fsw;
+
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    __asm__ volatile("fninit\n\tfldcw %2\n\tfld1\n\tfldl %3\n\t"
+#ifdef __x86_64__
+                     "lea 1f(%%rip), %0\n"
+#else
+                     "lea 1f, %0\n"
+#endif
+                     "1:\tfldz\n\tfnstenv %1"
+                     : "=&r"(fldz_at), "=m"(env32) : "m"(fcw), "m"(two)
+                     : "memory");
+    tap_ok(rd16(env32) == 0x7f && (rd16(env32 + 4) & 0x3800) == 0x2800,
+           "FNSTENV: FCW at 0, TOP=5 in FSW at 4 (%#x %#x)", rd16(env32),
+           rd16(env32 + 4));
+    tap_ok(rd16(env32 + 8) == 0x07ff,
+           "FNSTENV: tag word zero/valid/valid, rest empty (%#x)",
+           rd16(env32 + 8));
+    tap_ok(rd32(env32 + 12) == (uint32_t)fldz_at && rd16(env32 + 16) == cs &&
+           (rd32(env32 + 16) >> 16) == 0x1ee,
+           "FNSTENV: FIP, FCS and FOP of the last x87 insn (FLDZ)");
+    __asm__ volatile("fnstcw %0" : "=m"(fcw));
+    tap_ok(fcw == 0x7f, "FNSTENV leaves the FCW masks set (%#x)", fcw);
+
+    __asm__ volatile("fninit\n\tfld1\n\tdata16 fnstenv %0" : "=m"(env16)
+                     : : "memory");
+    tap_ok(rd16(env16) == 0x37f && (rd16(env16 + 2) & 0x3800) == 0x3800 &&
+           rd16(env16 + 4) == 0x3fff,
+           "16-bit FNSTENV: FCW, FSW, FTW at 0, 2, 4 (%#x %#x %#x)",
+           rd16(env16), rd16(env16 + 2), rd16(env16 + 4));
+
+    __asm__ volatile("fninit\n\tfldpi\n\tfld1\n\tfnsave %0\n\t"
+                     "fnstsw %1" : "=m"(save), "=m"(fsw) : : "memory");
+    tap_ok(fsw == 0 && rd64(save + 28) == 0x8000000000000000ull &&
+           memcmp(save + 38, pi80, 10) == 0,
+           "FNSAVE: ST0=1, ST1=pi at 28 and 38, then FNINIT (FSW %#x)", fsw);
+    __asm__ volatile("frstor %1\n\tfstp %%st(0)\n\tfnsave %0"
+                     : "=m"(save2) : "m"(save) : "memory");
+    tap_ok(memcmp(save2 + 28, pi80, 10) == 0 &&
+           (rd16(save2 + 4) & 0x3800) == 0x3800,
+           "FRSTOR brings the stack back (pi on top after one pop)");
+    __asm__ volatile("fninit");
+}
+
 static void test_xsave(void)
 {
     uint32_t r[4];
@@ -316,10 +368,11 @@ static void test_xsave(void)
 int main(uint32_t magic, uint32_t info)
 {
     setup_idt();
-    tap_plan(17 + 12 + 9 + 9);
+    tap_plan(17 + 12 + 9 + 7 + 9);
     test_nm_ud();
     test_xm_mf_gp();
     test_fxsave();
+    test_fsave();
     test_xsave();
     return 0;
 }
