@@ -435,6 +435,8 @@ SSE_RR(s_psraw, "psraw") SSE_RR(s_psrad, "psrad")
 SSE_OP(s_psllw_i, "psllw $5, %%xmm0") SSE_OP(s_psrad_i, "psrad $31, %%xmm0")
 SSE_OP(s_psrlq_i, "psrlq $33, %%xmm0") SSE_OP(s_psrlw_i, "psrlw $16, %%xmm0")
 SSE_OP(s_pslldq, "pslldq $5, %%xmm0") SSE_OP(s_psrldq, "psrldq $11, %%xmm0")
+SSE_OP(s_pslld_i, "pslld $7, %%xmm0") SSE_OP(s_psrld_i, "psrld $31, %%xmm0")
+SSE_OP(s_psllq_i, "psllq $63, %%xmm0") SSE_OP(s_pslldq9, "pslldq $9, %%xmm0")
 SSE_OP(s_pshufd, "pshufd $0x93, %%xmm1, %%xmm0")
 SSE_OP(s_pshufhw, "pshufhw $0x1e, %%xmm1, %%xmm0")
 SSE_OP(s_pshuflw, "pshuflw $0xe4, %%xmm1, %%xmm0")
@@ -742,6 +744,10 @@ static const FpuOpDesc fpu_ops[] = {
     { "psrlw imm", s_psrlw_i, FPU_IN_INT, 0 },
     { "pslldq", s_pslldq, FPU_IN_INT, 0 },
     { "psrldq", s_psrldq, FPU_IN_INT, 0 },
+    { "pslld imm", s_pslld_i, FPU_IN_INT, 0 },
+    { "psrld imm", s_psrld_i, FPU_IN_INT, 0 },
+    { "psllq imm", s_psllq_i, FPU_IN_INT, 0 },
+    { "pslldq 9", s_pslldq9, FPU_IN_INT, 0 },
     { "pshufd", s_pshufd, FPU_IN_INT, 0 },
     { "pshufhw", s_pshufhw, FPU_IN_INT, 0 },
     { "pshuflw", s_pshuflw, FPU_IN_INT, 0 },
