@@ -202,7 +202,7 @@ static void test_xm_mf_gp(void)
                  "m"(mx_zm), "m"(zero4)) == 19,
            "unmasked divide by zero with OSXMMEXCPT raises #XM");
     __asm__ volatile("stmxcsr %0\n\tmovups %%xmm2, %1" : "=m"(mx), "=m"(out));
-    tap_ok(mx == (mx_zm | 0x4), "MXCSR.ZE set (%#x)", mx);
+    tap_ok(mx == (mx_zm | 0x4), "MXCSR.ZE set (0x%x)", mx);
     tap_ok(out[0] == 0x3f800000 && out[3] == 0x40800000,
            "destination left unchanged");
     set_cr4(get_cr4() & ~(uintptr_t)CR4_OSXMMEXCPT);
@@ -216,7 +216,7 @@ static void test_xm_mf_gp(void)
                  "m"(fcw)) == -1,
            "unmasked x87 divide by zero does not fault by itself");
     __asm__ volatile("fnstsw %0" : "=m"(fsw));
-    tap_ok((fsw & 0x8084) == 0x8084, "FSW.ZE, ES and B set (%#x)", fsw);
+    tap_ok((fsw & 0x8084) == 0x8084, "FSW.ZE, ES and B set (0x%x)", fsw);
     tap_ok(PROBE("fwait") == 16, "the next FWAIT raises #MF (CR0.NE=1)");
     tap_ok(PROBE("fld1") == 16, "so does the next x87 insn");
     tap_ok(PROBE("fnclex\n\tfwait") == -1, "FNCLEX clears it");
@@ -244,19 +244,49 @@ static void test_fxsave(void)
     __asm__ volatile("fninit\n\tfldcw %0\n\tfld1\n\tfldpi\n\tldmxcsr %1\n\t"
                      "movups %2, %%xmm3\n\tfxsave %3"
                      : : "m"(fcw), "m"(mxv), "m"(x3), "m"(fxbuf) : "memory");
-    tap_ok(rd16(fxbuf) == 0x27f, "FXSAVE: FCW at 0 (%#x)", rd16(fxbuf));
+    tap_ok(rd16(fxbuf) == 0x27f, "FXSAVE: FCW at 0 (0x%x)", rd16(fxbuf));
     tap_ok((rd16(fxbuf + 2) & 0x3800) == 0x3000, "FXSAVE: TOP=6 in FSW at 2");
-    tap_ok(fxbuf[4] == 0xc0, "FXSAVE: abridged tag byte %#x (want 0xc0)",
+    tap_ok(fxbuf[4] == 0xc0, "FXSAVE: abridged tag byte 0x%x (want 0xc0)",
            fxbuf[4]);
     tap_ok(rd32(fxbuf + 24) == mxv, "FXSAVE: MXCSR at 24");
     tap_ok(rd32(fxbuf + 28) != 0 && (rd32(fxbuf + 28) & 0x40),
-           "FXSAVE: MXCSR_MASK at 28 says DAZ (%#x)", rd32(fxbuf + 28));
+           "FXSAVE: MXCSR_MASK at 28 says DAZ (0x%x)", rd32(fxbuf + 28));
     tap_ok(memcmp(fxbuf + 32, pi80, 10) == 0, "FXSAVE: ST0 = pi at 32");
     tap_ok(rd64(fxbuf + 48) == 0x8000000000000000ull &&
            rd16(fxbuf + 56) == 0x3fff, "FXSAVE: ST1 = 1.0 at 48");
     tap_ok(rd32(fxbuf + 160 + 48) == 0x11111111 &&
            rd32(fxbuf + 160 + 60) == 0x44444444, "FXSAVE: XMM3 at 208");
 
+    {
+        static double one = 1.0;
+        uintptr_t at;
+        uint16_t cs;
+
+        __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+        __asm__ volatile(
+#ifdef __x86_64__
+                         "lea 1f(%%rip), %0\n"
+#else
+                         "lea 1f, %0\n"
+#endif
+                         "1:\tfldl %1\n\tfxsave %2"
+                         : "=&r"(at) : "m"(one), "m"(fxbuf) : "memory");
+        tap_ok(rd32(fxbuf + 8) == (uint32_t)at && rd16(fxbuf + 12) == cs &&
+               rd32(fxbuf + 16) == (uint32_t)(uintptr_t)&one &&
+               rd16(fxbuf + 6) == 0x505,
+               "FXSAVE: FIP/FCS at 8/12, FDP at 16, FOP at 6 (FLD m64)");
+#ifdef __x86_64__
+        __asm__ volatile("fxsave64 %0" : : "m"(fxbuf) : "memory");
+        tap_ok(rd64(fxbuf + 8) == at && rd64(fxbuf + 16) == (uintptr_t)&one,
+               "FXSAVE64: 64-bit FIP at 8 and FDP at 16");
+#else
+        tap_skip("64-bit mode only", "FXSAVE64");
+#endif
+        __asm__ volatile("fxrstor %0" : : "m"(fxbuf) : "memory");
+        __asm__ volatile("fninit\n\tfldcw %0\n\tfld1\n\tfldpi\n\t"
+                         "ldmxcsr %1\n\tfxsave %2"
+                         : : "m"(fcw), "m"(mxv), "m"(fxbuf) : "memory");
+    }
     __asm__ volatile("fninit\n\txorps %%xmm3, %%xmm3\n\tfxrstor %0\n\t"
                      "fnstcw %1\n\tstmxcsr %2\n\tmovups %%xmm3, %3"
                      : : "m"(fxbuf), "m"(cw), "m"(mx), "m"(back) : "memory");
@@ -287,29 +317,29 @@ static void test_fsave(void)
                      : "=&r"(fldz_at), "=m"(env32) : "m"(fcw), "m"(two)
                      : "memory");
     tap_ok(rd16(env32) == 0x7f && (rd16(env32 + 4) & 0x3800) == 0x2800,
-           "FNSTENV: FCW at 0, TOP=5 in FSW at 4 (%#x %#x)", rd16(env32),
+           "FNSTENV: FCW at 0, TOP=5 in FSW at 4 (0x%x 0x%x)", rd16(env32),
            rd16(env32 + 4));
     tap_ok(rd16(env32 + 8) == 0x07ff,
-           "FNSTENV: tag word zero/valid/valid, rest empty (%#x)",
+           "FNSTENV: tag word zero/valid/valid, rest empty (0x%x)",
            rd16(env32 + 8));
     tap_ok(rd32(env32 + 12) == (uint32_t)fldz_at && rd16(env32 + 16) == cs &&
            (rd32(env32 + 16) >> 16) == 0x1ee,
            "FNSTENV: FIP, FCS and FOP of the last x87 insn (FLDZ)");
     __asm__ volatile("fnstcw %0" : "=m"(fcw));
-    tap_ok(fcw == 0x7f, "FNSTENV leaves the FCW masks set (%#x)", fcw);
+    tap_ok(fcw == 0x7f, "FNSTENV leaves the FCW masks set (0x%x)", fcw);
 
     __asm__ volatile("fninit\n\tfld1\n\tdata16 fnstenv %0" : "=m"(env16)
                      : : "memory");
     tap_ok(rd16(env16) == 0x37f && (rd16(env16 + 2) & 0x3800) == 0x3800 &&
            rd16(env16 + 4) == 0x3fff,
-           "16-bit FNSTENV: FCW, FSW, FTW at 0, 2, 4 (%#x %#x %#x)",
+           "16-bit FNSTENV: FCW, FSW, FTW at 0, 2, 4 (0x%x 0x%x 0x%x)",
            rd16(env16), rd16(env16 + 2), rd16(env16 + 4));
 
     __asm__ volatile("fninit\n\tfldpi\n\tfld1\n\tfnsave %0\n\t"
                      "fnstsw %1" : "=m"(save), "=m"(fsw) : : "memory");
     tap_ok(fsw == 0 && rd64(save + 28) == 0x8000000000000000ull &&
            memcmp(save + 38, pi80, 10) == 0,
-           "FNSAVE: ST0=1, ST1=pi at 28 and 38, then FNINIT (FSW %#x)", fsw);
+           "FNSAVE: ST0=1, ST1=pi at 28 and 38, then FNINIT (FSW 0x%x)", fsw);
     __asm__ volatile("frstor %1\n\tfstp %%st(0)\n\tfnsave %0"
                      : "=m"(save2) : "m"(save) : "memory");
     tap_ok(memcmp(save2 + 28, pi80, 10) == 0 &&
@@ -339,13 +369,13 @@ static void test_xsave(void)
     cpuid(1, 0, r);
     tap_ok(r[2] & (1u << 27), "CPUID.1:ECX.OSXSAVE set with CR4.OSXSAVE=1");
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    tap_ok(lo & 1, "XCR0 has x87 (%#x)", lo);
+    tap_ok(lo & 1, "XCR0 has x87 (0x%x)", lo);
     tap_ok(PROBE("xsetbv", "a"(2), "d"(0), "c"(0)) == 13,
            "XSETBV without bit 0 raises #GP");
     __asm__ volatile("xsetbv" : : "a"(3), "d"(0), "c"(0));
     cpuid(0xd, 0, r);
     tap_ok((r[0] & 3) == 3 && r[1] == 576 && r[2] >= 576,
-           "CPUID 0xD.0: x87|SSE, 576 bytes for XCR0=3 (%#x %u %u)",
+           "CPUID 0xD.0: x87|SSE, 576 bytes for XCR0=3 (0x%x %u %u)",
            r[0], r[1], r[2]);
 
     memset(xbuf, 0, sizeof(xbuf));
@@ -353,7 +383,7 @@ static void test_xsave(void)
                      : : "m"(x5), "m"(xbuf), "a"(3), "d"(0) : "memory");
     tap_ok((rd64(xbuf + 512) & 3) == 3 && rd16(xbuf) == 0x37f &&
            rd32(xbuf + 160 + 80) == 5,
-           "XSAVE: legacy area and XSTATE_BV (%#llx)",
+           "XSAVE: legacy area and XSTATE_BV (0x%llx)",
            (unsigned long long)rd64(xbuf + 512));
     xbuf[512] = 0;          /* XSTATE_BV = 0: XRSTOR loads the init state */
     __asm__ volatile("xrstor %2\n\tfnstcw %0\n\tmovups %%xmm5, %1"
@@ -368,7 +398,7 @@ static void test_xsave(void)
 int main(uint32_t magic, uint32_t info)
 {
     setup_idt();
-    tap_plan(17 + 12 + 9 + 7 + 9);
+    tap_plan(17 + 12 + 11 + 7 + 9);
     test_nm_ud();
     test_xm_mf_gp();
     test_fxsave();
