@@ -70,6 +70,7 @@ typedef enum OptionId {
     OPT_DISPLAY,
     OPT_NODEFAULTS,
     OPT_NO_REBOOT,
+    OPT_NO_SHUTDOWN,
     OPT_D,
     OPT_D_FILE,
     OPT_DFILTER,
@@ -137,7 +138,7 @@ static const OptionDef options[] = {
     { "rtc", true, OPT_UNSUPPORTED },
     { "boot", true, OPT_UNSUPPORTED },
     { "daemonize", false, OPT_UNSUPPORTED },
-    { "no-shutdown", false, OPT_UNSUPPORTED },
+    { "no-shutdown", false, OPT_NO_SHUTDOWN },
     { "snapshot", false, OPT_UNSUPPORTED },
 };
 
@@ -172,7 +173,8 @@ typedef struct Config {
     GPtrArray *devices;          /* option strings */
     GPtrArray *globals;          /* -global option strings */
     GArray *iothreads;           /* IothreadOpt */
-    bool nographic, nodefaults, no_reboot, start_paused, display_none;
+    bool nographic, nodefaults, no_reboot, no_shutdown, start_paused;
+    bool display_none;
     unsigned log_mask;
     const char *log_file;
     const char *qtest;
@@ -223,6 +225,8 @@ static void usage(void)
 "\n"
 "Running:\n"
 "  -no-reboot              exit instead of rebooting\n"
+"  -no-shutdown            stop the guest instead of exiting when -no-reboot\n"
+"                          turns a guest reset into a shutdown\n"
 "  -S                      do not start the machine until told to\n"
 "  -qtest SPEC             serve the device-test protocol on a chardev spec\n"
 "                          (with -accel qtest)\n"
@@ -838,6 +842,9 @@ static bool parse_command_line(Config *c, int argc, char **argv,
         case OPT_NO_REBOOT:
             c->no_reboot = true;
             break;
+        case OPT_NO_SHUTDOWN:
+            c->no_shutdown = true;
+            break;
         case OPT_D:
             if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
                 log_list_items(stdout);
@@ -961,12 +968,15 @@ static bool resolve_machine(Config *c, MachineState *ms, Error **errp)
                        mc->name);
             return false;
         }
-        if (strchr(c->cpu, ',')) {
+        if (mc->cpu_check) {
+            if (!mc->cpu_check(c->cpu, errp)) {
+                return false;
+            }
+        } else if (strchr(c->cpu, ',')) {
             error_setg(errp, "-cpu %s: CPU features are not supported yet",
                        c->cpu);
             return false;
-        }
-        if (!machine_cpu_model_find(mc, c->cpu)) {
+        } else if (!machine_cpu_model_find(mc, c->cpu)) {
             error_setg(errp, "-cpu %s: unknown CPU model for machine '%s' "
                        "(try -cpu help)", c->cpu, mc->name);
             return false;
@@ -1193,6 +1203,7 @@ int main(int argc, char **argv)
         goto fail;
     }
     no_reboot = cfg.no_reboot;
+    no_shutdown = cfg.no_shutdown;
 
     /* Phase 3. */
     current_machine = ms;

@@ -550,6 +550,38 @@ static void notdirty_written(CPUState *cpu, TLBEntry *e, hwaddr pa,
     }
 }
 
+/*
+ * Self-modifying code within the executing TB.  Called before a store to
+ * a NOTDIRTY page (so only when the page holds code) with the store's
+ * host return address.  When the store would rewrite code of the TB that
+ * is running, the rest of that TB would execute the old bytes; instead,
+ * nothing is stored: the guest state is rolled back to the storing insn
+ * (it is restartable, as for a fault) and the loop runs that insn alone in
+ * a fresh one-insn TB (TcgCpu.smc_single).  Its store then goes through
+ * the ordinary NOTDIRTY path, which invalidates the old TB, and
+ * translation resumes from the new bytes.  A one-insn TB is exempt: no
+ * insn of it runs after the store (this also ends the cycle for an insn
+ * that rewrites itself).  Owner thread.
+ */
+static void smc_check_current_tb(CPUState *cpu, hwaddr pa, unsigned size,
+                                 uintptr_t ra)
+{
+    TranslationBlock *tb;
+
+    if (!ra) {
+        return;
+    }
+    tb = tb_find_by_host_pc(ra);
+    if (!tb || tb->icount <= 1 || !tb_code_overlaps(tb, pa, pa + size)) {
+        return;
+    }
+    tcg_cpu(cpu)->stats.smc_current_tb++;
+    tcg_cpu(cpu)->smc_single = true;
+    cpu_restore_state(cpu, ra);
+    cpu->exception_index = -1;
+    cpu_loop_exit(cpu);
+}
+
 static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
                    uint64_t val, int mmu_idx, uintptr_t ra)
 {
@@ -563,6 +595,9 @@ static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
         address_space_write_value(&address_space_memory, pa, size, be, val,
                                   cpu_attrs(cpu));
         return;
+    }
+    if (e->addr_write & TLB_NOTDIRTY) {
+        smc_check_current_tb(cpu, pa, size, ra);
     }
     /* Store first, invalidate after: see tb-maint.c, invalidation race. */
     stn_host((void *)(addr + e->addend), size, be, val);
@@ -691,6 +726,7 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
     }
     pa = full->phys_page | (addr & ~tcg_page_mask());
     if (e->addr_write & TLB_NOTDIRTY) {
+        smc_check_current_tb(cpu, pa, size, ra);
         notdirty_written(cpu, e, pa, size);
     }
     return (void *)(addr + e->addend);

@@ -65,6 +65,8 @@ typedef struct TcgCpu {
     TcgRegion *region;         /* current code region, or NULL */
     uint8_t *region_ptr;       /* first free byte in it */
     TcgCpuStats stats;
+    bool smc_single;           /* owner: run the next insn alone, uncached
+                                * (a store hit the executing TB: cputlb.c) */
     struct TcgCpu *next;       /* tcg_cpus list, under tcg_cpus_lock */
     pthread_t owner;           /* const: the thread that runs this CPU */
     /*

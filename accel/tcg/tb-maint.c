@@ -399,14 +399,40 @@ static void tb_phys_invalidate_locked(TranslationBlock *tb)
     pthread_mutex_unlock(&tb_jmp_lock);
 }
 
-/* page_lock. */
-static void page_invalidate_locked(hwaddr page)
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end)
 {
-    PageDesc *pd;
+    vaddr psize = (vaddr)1 << tcg_ops->page_bits;
+    vaddr off = tb->pc & ~tcg_page_mask();
+    vaddr first = MIN((vaddr)tb->size, psize - off);
+    hwaddr s0 = tb->page_addr[0] + off;
 
-    while ((pd = page_find(page)) != NULL) {
-        tb_phys_invalidate_locked(
-            (TranslationBlock *)(pd->first & ~(uintptr_t)3));
+    if (start < s0 + first && s0 < end) {
+        return true;
+    }
+    return tb->page_addr[1] != (hwaddr)-1 && tb->size > first &&
+           start < tb->page_addr[1] + (tb->size - first) &&
+           tb->page_addr[1] < end;
+}
+
+/* Invalidates the TBs of page whose code overlaps [start, end): a write
+ * to data that shares a page with code leaves that code's TBs alone.
+ * page_lock. */
+static void page_invalidate_locked(hwaddr page, hwaddr start, hwaddr end)
+{
+    PageDesc *pd = page_find(page);
+    uintptr_t p = pd ? pd->first : 0;
+
+    while (p) {
+        TranslationBlock *tb = (TranslationBlock *)(p & ~(uintptr_t)3);
+        uintptr_t next = tb->page_next[p & 3];
+
+        if (tb_code_overlaps(tb, start, end)) {
+            tb_phys_invalidate_locked(tb);
+            /* The list changed: start again on what is left. */
+            pd = page_find(page);
+            next = pd ? pd->first : 0;
+        }
+        p = next;
     }
 }
 
@@ -424,7 +450,8 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
     __atomic_store_n(&inval_gen, inval_gen + 1, __ATOMIC_RELEASE);
     if (npages <= g_hash_table_size(page_table) * 4 + 16) {
         for (uint64_t i = 0; i < npages; i++) {
-            page_invalidate_locked(first + (i << tcg_ops->page_bits));
+            page_invalidate_locked(first + (i << tcg_ops->page_bits), start,
+                                   end);
         }
     } else {
         /* A huge range: walk the code pages instead. */
@@ -434,7 +461,7 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
             hwaddr page = *(hwaddr *)l->data;
 
             if (page >= first && page < end) {
-                page_invalidate_locked(page);
+                page_invalidate_locked(page, start, end);
             }
         }
         g_list_free(keys);

@@ -330,7 +330,14 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
 
         tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
-        tb = tb_lookup(cpu, pc, cs_base, flags);
+        if (unlikely(t->smc_single)) {
+            /* The insn whose store hit its own TB (cputlb.c): run it alone
+             * in a TB of its own, then translate afresh. */
+            t->smc_single = false;
+            tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+        } else {
+            tb = tb_lookup(cpu, pc, cs_base, flags);
+        }
         if (!tb) {
             tb = tb_gen_code(cpu, pc, cs_base, flags, 0);
             if (!(tb->cflags & CF_NOCACHE)) {

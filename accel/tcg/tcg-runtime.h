@@ -237,6 +237,9 @@ bool tb_page_is_code(hwaddr addr);
 bool cpu_restore_state(CPUState *cpu, uintptr_t host_pc);
 /* The TB whose code contains host_pc - 1, or NULL.  Any thread. */
 TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
+/* Whether tb's guest code overlaps guest-physical [start, end).  Any
+ * thread (tb's key fields are const). */
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 
 /* A helper's return address inside the TB. */
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
@@ -371,6 +374,7 @@ typedef struct TcgCpuStats {
     uint64_t victim_hits;
     uint64_t slow_mmio;        /* slow-path accesses that went to MMIO */
     uint64_t notdirty_writes;
+    uint64_t smc_current_tb;   /* stores into the executing TB's code */
     uint64_t tb_lookups_jc;    /* found in the jump cache */
     uint64_t tb_lookups_ht;    /* found in the hash table */
     uint64_t tb_translated;

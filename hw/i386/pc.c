@@ -3,9 +3,10 @@
  * bus with its serial ports, and fw_cfg.
  *
  * What is here now, and what comes with later issues:
- *   - RAM ("pc.ram") from guest physical 0 for the whole -m size.  The real
- *     PC holes (legacy VGA window, BIOS ROM shadow, the PCI hole below
- *     4 GiB) arrive with the x86 and PCI issues.
+ *   - RAM ("pc.ram", -m bytes) split around the PCI hole below 4 GiB as
+ *     the established pc does, and the PCI bus (i440FX at 00.0, PIIX3 at
+ *     01.0, CF8/CFC): both in hw/i386/pc-pci.c.  The legacy VGA window and
+ *     BIOS shadow holes are not modelled (no firmware yet).
  *   - The I/O-port space with a background region under everything (see
  *     pc_io_unassigned_ops for why).
  *   - The ISA bus.  Each of its 16 IRQ lines is split to the i8259 pair
@@ -50,6 +51,7 @@
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
 #include "hw/i386/multiboot.h"
+#include "hw/i386/pc-pci.h"
 #include "hw/irq.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
@@ -65,6 +67,7 @@
 #include "accel/accel.h"
 #include "hw/cpu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpu-models.h"
 #include "system/qtest.h"
 
 typedef struct PcMachine {
@@ -392,8 +395,8 @@ static bool pc_irq_devices_init(PcMachine *s, MachineState *ms,
  */
 static void pc_ram_split(uint64_t ram_size, uint64_t *below, uint64_t *above)
 {
-    *below = ram_size >= 0xe0000000ULL ? 0xc0000000ULL : ram_size;
-    *above = ram_size - *below;
+    *below = pc_ram_below_4g(ram_size);
+    *above = pc_ram_above_4g(ram_size);
 }
 
 /* The CMOS configuration bytes PC firmware reads. */
@@ -638,11 +641,9 @@ static bool pc_init(MachineState *ms, Error **errp)
     bool ok = false;
 
     memory_region_transaction_begin();
-    if (!memory_region_init_ram(&s->ram, "pc.ram", ms->ram_size, errp)) {
+    if (!pc_memory_init(ms, &s->ram, errp)) {
         goto out;
     }
-    memory_region_add_subregion(get_system_memory(), 0, &s->ram);
-    ms->ram = &s->ram;
 
     memory_region_init_io(&s->io_unassigned, &pc_io_unassigned_ops, s,
                           "io-unassigned", 0x10000);
@@ -656,14 +657,17 @@ static bool pc_init(MachineState *ms, Error **errp)
     qdev_bus_add("sysbus");
 
     if (!pc_irq_devices_init(s, ms, errp) || !pc_serial_init(s, ms, errp) ||
-        !pc_fw_cfg_init(s, ms, errp)) {
+        !pc_fw_cfg_init(s, ms, errp) ||
+        !pc_pci_init(ms, s->isa, s->fw_cfg, errp)) {
         goto out;
     }
     pc_cmos_init(s, ms);
     if (ms->kernel_filename) {
-        if (!multiboot_load(&s->ram, ms->ram_size, ms->kernel_filename,
-                            ms->initrd_filename, ms->kernel_cmdline,
-                            &s->boot_state, errp)) {
+        if (!multiboot_load_split(&s->ram, pc_ram_below_4g(ms->ram_size),
+                                  pc_ram_above_4g(ms->ram_size),
+                                  ms->kernel_filename, ms->initrd_filename,
+                                  ms->kernel_cmdline, &s->boot_state,
+                                  errp)) {
             goto out;
         }
         s->has_boot_state = true;
@@ -687,6 +691,7 @@ const MultibootBootState *pc_boot_state(void)
 static const CpuModel pc_cpu_models[] = {
     { "qemu64", "a baseline x86-64 CPU (SSE2, no later extensions)" },
     { "max", "every feature the accelerator supports" },
+    { "Haswell", "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "Intel Core 6th generation (Skylake)" },
     { NULL },
 };
@@ -701,6 +706,7 @@ static const MachineClass pc_machine = {
     .max_cpus = 255,
     .default_cpu_type = "qemu64",
     .cpu_models = pc_cpu_models,
+    .cpu_check = x86_cpu_spec_check,
     .max_serial = 4,
 };
 MACHINE_REGISTER(pc_machine);

@@ -24,63 +24,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
-
-/* ------------------------------------------------------------------ */
-/* Models                                                              */
-
-typedef struct X86CpuModel {
-    const char *name;
-    uint32_t level, xlevel;
-    const char *vendor;         /* 12 bytes */
-    uint32_t version;           /* family/model/stepping, leaf 1 EAX */
-    uint32_t features[8];
-    const char *model_id;
-} X86CpuModel;
-
-/*
- * Only what the translator implements is advertised: TSC (RDTSC), CMOV,
- * the APIC, and the x87/MMX/SSE..SSE4.2/PCLMULQDQ/XSAVE bits of
- * docs/devel/x86-fpu.md.  No PAE, long mode yet.  The models differ in
- * vendor, family/model and name, which is what firmware and OSes print;
- * the paging issue adds its bits here as they land.
- */
-#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 9) /* APIC */ | \
-    (1u << 15) /* CMOV */ | \
-    (1u << 0) /* FPU */ | (1u << 19) /* CLFSH */ | (1u << 23) /* MMX */ | \
-    (1u << 24) /* FXSR */ | (1u << 25) /* SSE */ | (1u << 26) /* SSE2 */)
-/* The LAPIC's x2APIC mode and TSC-deadline timer (hw/intc/apic.c), on the
- * models whose real counterparts have them. */
-#define X86_APIC_1_ECX ((1u << 21) /* x2APIC */ | (1u << 24) /* TSC-dl */)
-/* SSE3, PCLMULQDQ, SSSE3, SSE4.1, SSE4.2, XSAVE (docs/devel/x86-fpu.md). */
-#define X86_IMPLEMENTED_1_ECX ((1u << 0) | (1u << 1) | (1u << 9) | \
-    (1u << 19) | (1u << 20) | (1u << 26))
-/* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC. */
-#define X86_IMPLEMENTED_D_1_EAX ((1u << 0) | (1u << 1))
-
-static const X86CpuModel x86_cpu_models[] = {
-    { "qemu64", 0xd, 0x8000000a, "AuthenticAMD", 0x000663,
-      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX, [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX,
-        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "QEMU Virtual CPU version 2.5+" },
-    { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
-      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX,
-        [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX | X86_APIC_1_ECX,
-        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX }, "Tandem TCG CPU" },
-    { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
-      { [FEAT_1_EDX] = X86_IMPLEMENTED_1_EDX,
-        [FEAT_1_ECX] = X86_IMPLEMENTED_1_ECX | X86_APIC_1_ECX,
-        [FEAT_D_1_EAX] = X86_IMPLEMENTED_D_1_EAX },
-      "Intel Core Processor (Skylake)" },
-};
-
-static const X86CpuModel *x86_cpu_model_find(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(x86_cpu_models); i++) {
-        if (!strcmp(x86_cpu_models[i].name, name)) {
-            return &x86_cpu_models[i];
-        }
-    }
-    return NULL;
-}
+#include "target/i386/cpu-models.h"
 
 /* ------------------------------------------------------------------ */
 /* Lazy flags                                                          */
@@ -228,8 +172,10 @@ void x86_update_hflags(CPUX86State *env)
         if (env->cr[0] & CR0_PG) {
             hf |= HF_PG_MASK;
         }
-        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
-            (env->eflags & VM_MASK)) {
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT)) {
+            hf |= HF_IOPL_CHECK | HF_IOPL_LT_CPL;
+        }
+        if (env->eflags & VM_MASK) {
             hf |= HF_IOPL_CHECK;
         }
     }
@@ -499,29 +445,43 @@ static const CPUClass x86_cpu_class = {
     .dump_state = x86_cpu_dump_state,
 };
 
+/* Bits needed to number n things (APIC ID fields, SDM Vol 3A 10.4.8). */
+static unsigned id_bits(unsigned n)
+{
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
 /* Main thread, BQL, before the vCPUs start. */
 X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
 {
-    const char *name = ms->cpu_type ? ms->cpu_type :
+    const char *spec = ms->cpu_type ? ms->cpu_type :
                        ms->mc->default_cpu_type;
-    const X86CpuModel *m = x86_cpu_model_find(name);
+    X86CpuConfig cfg;
     X86CPU *cpu;
     CPUX86State *env;
+    unsigned threads, cores, tb, cb;
 
-    if (!m) {
-        error_setg(errp, "-cpu %s: unknown CPU model", name);
+    if (!x86_cpu_config_parse(spec, &cfg, errp)) {
         return NULL;
     }
     cpu = g_new0(X86CPU, 1);
     env = &cpu->env;
     cpu->parent.env_ptr = env;
-    cpu->apic_id = index;
-    env->cpuid_level = m->level;
-    env->cpuid_xlevel = m->xlevel;
-    memcpy(env->cpuid_vendor, m->vendor, 12);
-    env->cpuid_version = m->version;
-    memcpy(env->features, m->features, sizeof(env->features));
-    snprintf(env->cpuid_model, sizeof(env->cpuid_model), "%s", m->model_id);
+    threads = ms->smp_threads > 0 ? ms->smp_threads : 1;
+    cores = ms->smp_cores > 0 ? ms->smp_cores : 1;
+    env->nr_threads = threads;
+    env->nr_cores = cores;
+    /* The APIC ID packs socket, core and thread (CPUID leaf 0BH). */
+    tb = id_bits(threads);
+    cb = id_bits(cores);
+    cpu->apic_id = ((index / (threads * cores)) << (tb + cb)) |
+                   (((index / threads) % cores) << tb) | (index % threads);
+    x86_cpu_config_apply(&cfg, env);
     cpu_init_common(&cpu->parent, &x86_cpu_class, index);
     x86_cpu_reset(&cpu->parent);
     return cpu;
@@ -541,6 +501,10 @@ static void x86_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint64_t *cs_base,
         *pc = (uint32_t)*pc;
     }
     *flags = env->hflags | ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0);
+    if ((env->eflags & AC_MASK) && (env->cr[0] & CR0_AM) &&
+        (env->hflags & HF_CPL_MASK) == 3) {
+        *flags |= X86_TB_FLAG_ALIGN;
+    }
 }
 
 static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
@@ -558,9 +522,9 @@ static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
                                     MMUAccessType type, int mmu_idx,
                                     uintptr_t retaddr)
 {
-    /* The translator asks for alignment only where #AC/#GP is due; it
-     * does not yet, so this is our bug. */
-    g_assert_not_reached();
+    /* The translator asks for alignment only under X86_TB_FLAG_ALIGN
+     * (alignment checking at CPL 3): a misaligned data access is #AC(0). */
+    raise_exception_err(x86_env(cs), EXCP11_ALGN, 0, retaddr);
 }
 
 static int x86_code_mmu_index(CPUState *cs)

@@ -127,6 +127,11 @@ enum {
 #define HF_SMAP_MASK    (1u << 16)
 #define HF_IOPL_CHECK   (1u << 17)  /* CPL > IOPL or VM: check the bitmap */
 #define HF_A20_OFF_MASK (1u << 18)  /* A20 gate masks bit 20 */
+/* CPL > IOPL (in v86, where CPL is 3: IOPL < 3): CLI, STI, INT n, PUSHF,
+ * POPF are IOPL-sensitive.  Not the same as HF_IOPL_CHECK, which v86 sets
+ * whatever IOPL because its I/O always goes through the bitmap. */
+#define HF_IOPL_LT_CPL  (1u << 19)
+/* Bits 30 and 31 are taken: translate.h's X86_TB_FLAG_ALIGN/_AC. */
 
 /* MMU indexes (softmmu TLBs). */
 enum {
@@ -157,6 +162,13 @@ typedef enum CCOp {
     CC_OP_CLR,          /* Z and P set, others clear (xor r,r) */
     CC_OP_NB,
 } CCOp;
+
+/* CPUID feature words (index into env->features; see cpu-models.h). */
+enum {
+    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
+    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX, FEAT_6_EAX,
+    FEAT_WORDS,
+};
 
 typedef struct SegmentCache {
     uint32_t selector;
@@ -249,15 +261,11 @@ typedef struct CPUX86State {
     uint32_t cpuid_level, cpuid_xlevel;
     uint32_t cpuid_vendor[3];
     uint32_t cpuid_version;      /* leaf 1 EAX */
-    uint32_t features[8];        /* FeatureWord-indexed CPUID bits */
+    uint32_t features[FEAT_WORDS]; /* FeatureWord-indexed CPUID bits */
     char cpuid_model[48];
+    uint32_t nr_cores, nr_threads; /* per socket / per core (-smp) */
 } CPUX86State;
 
-/* CPUID feature words (index into env->features). */
-enum {
-    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
-    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX,
-};
 
 /* interrupt_request bits of the LAPIC's INIT and start-up IPIs. */
 #define CPU_INTERRUPT_INIT CPU_INTERRUPT_TGT_0

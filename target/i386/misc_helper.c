@@ -19,6 +19,7 @@
  */
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "target/i386/cpu-models.h"
 #include "system/bql.h"
 #include "accel/accel.h"
 
@@ -27,10 +28,76 @@
 
 /* --- CPUID --------------------------------------------------------------- */
 
+/* Leaf 4 / 8000001DH cache descriptions: L1d, L1i, L2, L3 (the sizes the
+ * reference reports for its models). */
+typedef struct CacheInfo {
+    uint8_t type, level;        /* type: 1 data, 2 code, 3 unified */
+    uint32_t size_kib, ways;
+    bool per_core;              /* else shared by the package */
+} CacheInfo;
+
+static const CacheInfo x86_caches[] = {
+    { 1, 1, 32, 8, true }, { 2, 1, 32, 8, true },
+    { 3, 2, 4096, 16, true }, { 3, 3, 16384, 16, false },
+};
+
+static unsigned bits_for(unsigned n)
+{
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
+/* CPUID leaf 04H subleaf (SDM Vol 2A CPUID, table 3-8). */
+static void cpuid_cache(CPUX86State *env, uint32_t sub, uint32_t *eax,
+                        uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    const CacheInfo *c;
+    uint32_t sets, sharing;
+
+    if (sub >= ARRAY_SIZE(x86_caches)) {
+        return;                 /* type 0: no more caches */
+    }
+    c = &x86_caches[sub];
+    sets = c->size_kib * 1024 / (c->ways * 64);
+    sharing = c->per_core ? env->nr_threads : env->nr_threads * env->nr_cores;
+    *eax = c->type | (c->level << 5) | (1u << 8) |
+           ((sharing - 1) << 14) | ((env->nr_cores - 1) << 26);
+    *ebx = (c->ways - 1) << 22 | 63;          /* 1 partition, 64-byte lines */
+    *ecx = sets - 1;
+    *edx = c->level == 3 ? 2 : 0;             /* L3 inclusive */
+}
+
+/*
+ * CPUID leaf 0BH / 1FH subleaf: the x2APIC topology (SDM Vol 3A 10.12.8.1).
+ * Subleaf 0 is the SMT level, 1 the core level, then invalid levels.
+ */
+static void cpuid_topology(CPUX86State *env, uint32_t sub, uint32_t *eax,
+                           uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    unsigned tb = bits_for(env->nr_threads), cb = bits_for(env->nr_cores);
+
+    *edx = env_x86_cpu(env)->apic_id;
+    *ecx = sub & 0xff;
+    if (sub == 0) {
+        *eax = tb;
+        *ebx = env->nr_threads;
+        *ecx |= 1u << 8;
+    } else if (sub == 1) {
+        *eax = tb + cb;
+        *ebx = env->nr_threads * env->nr_cores;
+        *ecx |= 2u << 8;
+    }
+}
+
 void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
                uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
 {
     X86CPU *cpu = env_x86_cpu(env);
+    uint32_t logical = env->nr_cores * env->nr_threads;
 
     /* SDM CPUID: a leaf above the maximum returns the highest basic leaf. */
     if (leaf >= 0x80000000u ? leaf > env->cpuid_xlevel
@@ -47,14 +114,25 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         break;
     case 1:
         *eax = env->cpuid_version;
-        /* APIC id, 1 logical processor, CLFLUSH line 64 bytes */
-        *ebx = (cpu->apic_id << 24) | (1u << 16) | (8u << 8);
+        /* APIC id, logical processors per package, CLFLUSH line 64 bytes */
+        *ebx = (cpu->apic_id << 24) | ((logical & 0xff) << 16) | (8u << 8);
         *ecx = env->features[FEAT_1_ECX];
-        *edx = env->features[FEAT_1_EDX];
-        /* OSXSAVE (bit 27) mirrors CR4.OSXSAVE when XSAVE is there. */
-        if ((*ecx & (1u << 26)) && (env->cr[4] & CR4_OSXSAVE)) {
-            *ecx |= 1u << 27;
+        if (env->cr[4] & CR4_OSXSAVE) {
+            *ecx |= 1u << 27;           /* OSXSAVE mirrors CR4 */
         }
+        *edx = env->features[FEAT_1_EDX];
+        if (logical > 1) {
+            *edx |= 1u << 28;           /* HTT: the EBX count is valid */
+        }
+        break;
+    case 2:
+        *eax = 0xff01;          /* one round; 0xff: see leaf 4 */
+        break;
+    case 4:
+        cpuid_cache(env, subleaf, eax, ebx, ecx, edx);
+        break;
+    case 6:
+        *eax = env->features[FEAT_6_EAX];
         break;
     case 7:
         if (subleaf == 0) {
@@ -62,6 +140,10 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
             *ecx = env->features[FEAT_7_0_ECX];
             *edx = env->features[FEAT_7_0_EDX];
         }
+        break;
+    case 0xb:
+    case 0x1f:
+        cpuid_topology(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0xd:
         /* XSAVE components: x87 and SSE only (xsave_helper.c). */
@@ -96,9 +178,23 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         *edx = w[3];
         break;
     }
+    case 0x80000005u:
+        /* AMD L1 (what leaf 4 says): 32 KiB, 8-way, 64-byte lines, for
+         * data (ECX) and code (EDX); no TLB information. */
+        *ecx = (32u << 24) | (8u << 16) | (1u << 8) | 64;
+        *edx = (32u << 24) | (8u << 16) | (1u << 8) | 64;
+        break;
+    case 0x80000006u:
+        /* L2 4 MiB 16-way (assoc code 8), 64-byte lines; L3 16 MiB. */
+        *ecx = (4096u << 16) | (8u << 12) | 64;
+        *edx = ((16384u / 512) << 18) | (8u << 12) | 64;
+        break;
     case 0x80000008u:
         /* physical and linear address bits */
         *eax = 40 | ((env->features[FEAT_7_0_ECX] & (1u << 16)) ? 57 : 48) << 8;
+        if (x86_vendor_is_amd(env)) {
+            *ecx = logical - 1;         /* NC: cores per package - 1 */
+        }
         break;
     default:
         break;

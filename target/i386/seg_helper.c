@@ -1736,7 +1736,9 @@ bool x86_sysret(CPUX86State *env, int dflag, X86Fault *f)
         }
         seg_cache_set(&env->segs[R_SS], (sel + 8) | 3, 0, 0xffffffffu,
                       FLAT_DATA | (3u << DESC_DPL_SHIFT));
-        cpu_load_eflags(env, (uint32_t)env->regs[R_R11], 0x3f7fd5 | VM_MASK);
+        /* SDM SYSRET: RFLAGS = (R11 & 3C7FD7H) | 2: RF and VM cleared */
+        cpu_load_eflags(env, (uint32_t)env->regs[R_R11] & 0x3c7fd7u,
+                        0x3f7fd5 | VM_MASK | RF_MASK);
     } else {
         seg_cache_set(&env->segs[R_CS], sel | 3, 0, 0xffffffffu,
                       FLAT_CODE | DESC_B_MASK | (3u << DESC_DPL_SHIFT));
@@ -1777,6 +1779,13 @@ bool x86_sysexit(CPUX86State *env, int dflag, X86Fault *f)
         return fault(f, EXCP0D_GPF, 0);
     }
     if (dflag == 2) {
+        /* SDM SYSEXIT: #GP(0) if RCX or RDX is not canonical */
+        if ((uint64_t)((int64_t)(env->regs[R_ECX] << 16) >> 16) !=
+                env->regs[R_ECX] ||
+            (uint64_t)((int64_t)(env->regs[R_EDX] << 16) >> 16) !=
+                env->regs[R_EDX]) {
+            return fault(f, EXCP0D_GPF, 0);
+        }
         seg_cache_set(&env->segs[R_CS], (sel + 32) | 3, 0, 0xffffffffu,
                       FLAT_CODE | DESC_L_MASK | (3u << DESC_DPL_SHIFT));
         seg_cache_set(&env->segs[R_SS], (sel + 40) | 3, 0, 0xffffffffu,

@@ -313,14 +313,20 @@ static TCGv_i64 gen_A0(DisasContext *s)
     return s->A0;
 }
 
+/* Natural alignment when alignment checking (#AC) is on. */
+static MemOp ac_align(DisasContext *s)
+{
+    return (s->flags & X86_TB_FLAG_ALIGN) ? MO_ALIGN : 0;
+}
+
 static void gen_ld(DisasContext *s, MemOp ot, TCGv_i64 d, TCGv_i64 addr)
 {
-    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 static void gen_st(DisasContext *s, MemOp ot, TCGv_i64 v, TCGv_i64 addr)
 {
-    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 /* ------------------------------------------------------------------ */
@@ -366,6 +372,9 @@ static TCGv_i64 gen_load_op(DisasContext *s, int i, MemOp ot)
     case OPK_REG:
         gen_get_reg(s, ot, v, op->reg);
         break;
+    case OPK_B:
+        gen_get_reg(s, ot, v, in->vex_v);
+        break;
     case OPK_I: {
         bool second = false;
 
@@ -408,6 +417,9 @@ static void gen_store_op(DisasContext *s, int i, MemOp ot, TCGv_i64 v)
         break;
     case OPK_REG:
         gen_set_reg(s, ot, op->reg, v);
+        break;
+    case OPK_B:
+        gen_set_reg(s, ot, in->vex_v, v);
         break;
     default:
         g_assert_not_reached();
@@ -1230,7 +1242,7 @@ static void trans_pushf(DisasContext *s)
     MemOp ot = stack_osize(s);
     TCGv_i64 v = tmp(s);
 
-    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_CHECK)) {
+    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1246,14 +1258,14 @@ static void trans_popf(DisasContext *s)
     TCGv_i64 v;
 
     if (s->flags & HF_VM_MASK) {
-        if (s->flags & HF_IOPL_CHECK) {
+        if (s->flags & HF_IOPL_LT_CPL) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
         mask |= IF_MASK;
     } else if (s->cpl == 0) {
         mask |= IF_MASK | IOPL_MASK;
-    } else if (!(s->flags & HF_IOPL_CHECK)) {
+    } else if (!(s->flags & HF_IOPL_LT_CPL)) {
         mask |= IF_MASK;
     }
     if (ot == MO_16) {
@@ -1271,10 +1283,6 @@ static void trans_lahf_sahf(DisasContext *s)
 {
     TCGv_i64 f = gen_eflags_oszapc(s);
 
-    if (s->code == X86_MODE_64) {
-        gen_exception(s, EXCP06_ILLOP, 0);   /* LAHF-SAHF not in CPUID */
-        return;
-    }
     if (s->insn.mnem == X86_LAHF) {
         tcg_gen_ori_i64(f, f, 2);
         tcg_gen_deposit_i64(cpu_regs[R_EAX], cpu_regs[R_EAX], f, 8, 8);
@@ -1302,7 +1310,7 @@ static void trans_flag_op(DisasContext *s)
     if (m == X86_CLI || m == X86_STI) {
         TCGv_i64 e = tmp(s);
 
-        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_CHECK)) {
+        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
@@ -1343,13 +1351,15 @@ static void trans_leave(DisasContext *s)
     gen_set_reg(s, ot, R_EBP, v);
 }
 
+static void trans_enter_nested(DisasContext *s);   /* translate-insn */
+
 static void trans_enter(DisasContext *s)
 {
     MemOp ot = stack_osize(s);
     TCGv_i64 frame = tmp(s), bp = tmp(s);
 
     if (s->insn.imm2 & 31) {
-        gen_unimplemented(s);          /* nesting levels > 0 */
+        trans_enter_nested(s);
         return;
     }
     gen_ext(ot, bp, cpu_regs[R_EBP], false);
@@ -1556,7 +1566,7 @@ static void trans_int(DisasContext *s)
     TCGLabel *skip = NULL;
 
     if (m == X86_INT && (s->flags & HF_VM_MASK) &&
-        (s->flags & HF_IOPL_CHECK)) {
+        (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1794,8 +1804,11 @@ static void trans_fpu_sse(DisasContext *s, const TCGHelperInfo *info)
 
 #include "target/i386/translate-sse.c.inc"
 
-/* Returns false if the insn is not handled (the caller raises #UD or
- * stops as unimplemented). */
+/* The rest of the general-purpose insns and the CPUID gate. */
+#include "target/i386/translate-insn.c.inc"
+
+/* Dispatches on the mnemonic; an insn nobody translates raises #UD with
+ * a -d unimp line. */
 static void translate_one(DisasContext *s)
 {
     switch (s->insn.mnem) {
@@ -1954,18 +1967,8 @@ static void translate_one(DisasContext *s)
             s->cc_op = CC_OP_DYNAMIC;   /* (U)COMISS/SD write EFLAGS */
         }
         break;
-    case X86_GRP15:
-        if (s->insn.mod == 3 && s->insn.reg >= 5 &&
-            !(s->insn.prefixes & (X86P_REPZ | X86P_REPNZ | X86P_OPSIZE))) {
-            tcg_gen_mb(TCG_MO_ALL);     /* LFENCE, MFENCE, SFENCE */
-        } else if (s->insn.mod != 3 && (s->insn.reg & 7) == 7 &&
-                   !(s->insn.prefixes & (X86P_REPZ | X86P_REPNZ))) {
-            /* CLFLUSH/CLFLUSHOPT: caches are not modelled */
-        } else if (s->insn.mod == 3) {
-            gen_exception(s, EXCP06_ILLOP, 0);
-        } else {
-            trans_fpu_sse(s, &x86_helper_grp15_info);
-        }
+    case X86_GRP15:     /* memory forms /0-/6 (decode-tables.c) */
+        trans_fpu_sse(s, &x86_helper_grp15_info);
         break;
     case X86_XSAVEC: case X86_XGETBV: case X86_XSETBV:
         trans_fpu_sse(s, &x86_helper_grp15_info);
@@ -1980,9 +1983,11 @@ static void translate_one(DisasContext *s)
         }
         break;
     default:
-        /* Decoded, not translated yet: system insns (descriptor tables,
-         * CR/DR/MSR, far control transfers, IRET, SYSCALL...), BCD. */
-        gen_unimplemented(s);
+        /* translate-insn.c.inc, or decoded but not translated yet (RSM,
+         * RDPMC, x87): #UD with a -d unimp line. */
+        if (!translate_insn_ext(s)) {
+            gen_unimplemented(s);
+        }
         break;
     }
 }
@@ -2047,7 +2052,7 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     }
     if (rc == X86_DECODE_TOO_LONG) {
         gen_exception(s, EXCP0D_GPF, 0);
-    } else if (rc != X86_DECODE_OK) {
+    } else if (rc != X86_DECODE_OK || !x86_insn_gate(s)) {
         gen_exception(s, EXCP06_ILLOP, 0);
     } else {
         translate_one(s);

@@ -12,7 +12,7 @@
  * Features the CPU model does not advertise (TSC deadline, x2APIC: the
  * reference emulator's TCG has neither) are TAP SKIPs.
  *
- * guest-args: -cpu max
+ * run-guests: -cpu max
  */
 #include "apic-guest.h"
 

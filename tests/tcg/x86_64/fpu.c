@@ -8,6 +8,13 @@
  * whose CPUID feature the CPU lacks are skipped with the reason.
  *
  * Set-up: CR0.EM = 0, MP = 1, NE = 1; CR4.OSFXSR and OSXMMEXCPT.
+ *
+ * run-guests: -cpu max
+ * reference-xfail: fadd fsub fsubr fmul fdiv fdivr faddp fsubrp fdivrp fsqrt frndint fscale fprem fprem1 ftst fcom fcomp fucom fucompp fsin fcos fsincos fptan fpatan f2xm1 fyl2x fyl2xp1 fadds_m32 fmull_m64 fdivrs_m32 fsubl_m64 fiaddl_m32 fisubs_m16 fcoms_m32 fcompl_m64 flds fldl fbld fsts fstpl fists fistpl fistpll fbstp fcomi fucomi fucomip addps addpd addss addsd subps subpd subss subsd mulps mulpd mulss mulsd divps divpd divss divsd minps minpd minss minsd maxps maxpd maxss maxsd sqrtps sqrtpd sqrtss sqrtsd rcpps rsqrtps rcpss rsqrtss cmpltps cmpunordps cmpnleps cmpeqpd cmpneqpd cmpordsd cmpless cmpnltsd cvtps2pd cvtpd2ps cvtss2sd cvtsd2ss addps_m128 mulsd_m64 cvtss2sd_m32 sqrtss_m32 haddps haddpd hsubps hsubpd addsubps addsubpd dpps_f3 dpps_5a dppd_31 comiss ucomiss comisd ucomisd
+ * (The ops where qemu-system-x86_64 7.2 disagrees with the hardware that
+ * produced the table: no MXCSR.DE, no x87 C1 round-up or DE, x87
+ * transcendentals in double precision, special operands of FPREM/FSCALE/
+ * FXTRACT/FBLD/FBSTP/compares; see docs/devel/x86-fpu.md.)
  */
 #include "runtime.h"
 #include "fpu-ops.h"
@@ -30,6 +37,20 @@ static void enable_sse(void)
     cr4 |= 0x600;                                /* OSFXSR, OSXMMEXCPT */
     __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
     __asm__ volatile("fninit");
+}
+
+/* The op's name as a TAP test name: spaces become '_' (run-guests.t's
+ * reference-xfail names are single words). */
+static const char *tap_name(const char *name)
+{
+    static char buf[64];
+    size_t i;
+
+    for (i = 0; name[i] && i < sizeof(buf) - 1; i++) {
+        buf[i] = name[i] == ' ' ? '_' : name[i];
+    }
+    buf[i] = 0;
+    return buf;
 }
 
 static const char *missing(const FpuOpDesc *d, uint32_t ecx, uint32_t edx)
@@ -84,7 +105,7 @@ int main(uint32_t magic, uint32_t info)
         int n = fpu_table_ops[op].n, bad = 0;
 
         if (why) {
-            tap_skip(why, "%s", d->name);
+            tap_skip(why, "%s", tap_name(d->name));
             continue;
         }
         for (int i = 0; i < n; i++) {
@@ -105,7 +126,7 @@ int main(uint32_t magic, uint32_t info)
             }
         }
         total += n;
-        tap_ok(bad == 0, "%s: %d cases%s", d->name, n,
+        tap_ok(bad == 0, "%s: %d cases%s", tap_name(d->name), n,
                bad ? ", mismatches" : "");
         if (bad) {
             tap_diag("%s: %d of %d cases differ", d->name, bad, n);
