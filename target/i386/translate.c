@@ -1959,6 +1959,10 @@ static void translate_one(DisasContext *s)
         gen_exception(s, EXCP06_ILLOP, 0);
         break;
     case X86_SSE:
+        if (!sse_gate(s)) {
+            gen_exception(s, EXCP06_ILLOP, 0);
+            break;
+        }
         if (trans_sse_inline(s)) {
             break;
         }
@@ -1968,9 +1972,11 @@ static void translate_one(DisasContext *s)
         }
         break;
     case X86_GRP15:     /* memory forms /0-/6 (decode-tables.c) */
-        trans_fpu_sse(s, &x86_helper_grp15_info);
-        break;
     case X86_XSAVEC: case X86_XGETBV: case X86_XSETBV:
+        if (!sse_gate(s)) {
+            gen_exception(s, EXCP06_ILLOP, 0);
+            break;
+        }
         trans_fpu_sse(s, &x86_helper_grp15_info);
         break;
     case X86_MOVNTI:
