@@ -42,6 +42,7 @@ typedef union X86FpDesc {
         uint64_t seg : 3;       /* segment of the memory operand */
         uint64_t osize : 2;     /* MO_16/MO_32/MO_64 */
         uint64_t has_rex : 1;
+        uint64_t asize : 2;     /* MO_16/MO_32/MO_64: address size */
     };
 } X86FpDesc;
 

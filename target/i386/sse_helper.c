@@ -1350,9 +1350,10 @@ static void sse_0f(SseCtx *s)
         }
         d = sse_reg(s, reg);
         b = sse_reg(s, dd->rm);
-        if (dd->mode != X86_MODE_64 || dd->osize == MO_32) {
-            addr = (uint32_t)addr;
-        }
+        /* DS:rDI with the address size (no segment override in the
+         * desc: DS, or flat in 64-bit mode). */
+        addr &= dd->asize == MO_16 ? 0xffff : dd->asize == MO_32 ?
+                0xffffffffu : UINT64_MAX;
         if (dd->mode != X86_MODE_64) {
             addr = (uint32_t)(addr + env->segs[seg].base);
         }

@@ -1789,6 +1789,7 @@ static void trans_fpu_sse(DisasContext *s, const TCGHelperInfo *info)
     d.mmu_idx = s->mmu_idx;
     d.osize = in->osize;
     d.has_rex = !!(in->prefixes & X86P_REX);
+    d.asize = in->asize;
     if (d.mem) {
         a0 = gen_A0(s);
         d.seg = in->seg >= 0 ? in->seg : default_seg(s);

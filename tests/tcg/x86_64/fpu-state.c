@@ -402,14 +402,36 @@ static void test_xsave(void)
            "misaligned XSAVE raises #GP");
 }
 
+/* MASKMOVDQU: the bytes of XMM0 whose mask byte has bit 7 set go to
+ * DS:rDI, the others are left alone. */
+static void test_maskmov(void)
+{
+    static uint8_t data[16], mask[16], buf[16];
+    bool ok = true;
+
+    for (int i = 0; i < 16; i++) {
+        data[i] = (uint8_t)(0xa0 + i);
+        mask[i] = (i % 3 == 0) ? 0x80 : 0x7f;
+        buf[i] = 0x11;
+    }
+    __asm__ volatile("movups %1, %%xmm0\n\tmovups %2, %%xmm1\n\t"
+                     "maskmovdqu %%xmm1, %%xmm0"
+                     : : "D"(buf), "m"(data), "m"(mask) : "memory");
+    for (int i = 0; i < 16; i++) {
+        ok &= buf[i] == (i % 3 == 0 ? data[i] : 0x11);
+    }
+    tap_ok(ok, "MASKMOVDQU stores the selected bytes at DS:rDI");
+}
+
 int main(uint32_t magic, uint32_t info)
 {
     setup_idt();
-    tap_plan(17 + 12 + 11 + 7 + 9);
+    tap_plan(17 + 12 + 11 + 7 + 9 + 1);
     test_nm_ud();
     test_xm_mf_gp();
     test_fxsave();
     test_fsave();
     test_xsave();
+    test_maskmov();
     return 0;
 }
