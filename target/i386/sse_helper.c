@@ -463,24 +463,32 @@ static bool f64_fast(FpOp op, float64 a, float64 b, float64 *r,
         double yy = op == F_ADD ? y.d : -y.d, bb;
 
         z.d = x.d + yy;
-        bb = z.d - x.d;
-        e = (x.d - (z.d - bb)) + (yy - bb);
+        if (!*inexact) {
+            bb = z.d - x.d;
+            e = (x.d - (z.d - bb)) + (yy - bb);
+        }
         break;
     }
     case F_MUL:
         z.d = x.d * y.d;
-        e = __builtin_fma(x.d, y.d, -z.d);
+        if (!*inexact) {
+            e = __builtin_fma(x.d, y.d, -z.d);
+        }
         break;
     case F_DIV:
         z.d = x.d / y.d;
-        e = __builtin_fma(z.d, y.d, -x.d);
+        if (!*inexact) {
+            e = __builtin_fma(z.d, y.d, -x.d);
+        }
         break;
     case F_SQRT:
         if (b >> 63) {
             return false;
         }
         z.d = __builtin_sqrt(y.d);
-        e = __builtin_fma(z.d, z.d, -y.d);
+        if (!*inexact) {
+            e = __builtin_fma(z.d, z.d, -y.d);
+        }
         break;
     default:
         return false;
@@ -561,7 +569,9 @@ static void sse_fp_arith(SseCtx *s, FpOp op)
 
     if (sse_fast_ok(s->c.env) && op != F_MIN && op != F_MAX) {
         Vec r = d;
-        bool ok = true, inexact = false;
+        /* With PE already set the exactness check is not needed: start
+         * "inexact" (PE is ORed in again, which changes nothing). */
+        bool ok = true, inexact = s->c.env->mxcsr & 0x20;
 
         switch (pfx) {
         case X86_PFX_NONE:
@@ -1926,7 +1936,7 @@ static void x86_helper_sse_arith(void *envp, uint64_t desc)
     /* Fast path lane by lane through pointers: whole-register copies
      * stall on store forwarding after the inline 8-byte loads. */
     if (sse_fast_ok(env)) {
-        bool ok, ix = false;
+        bool ok, ix = env->mxcsr & 0x20;  /* PE set: skip exactness checks */
         float64 q0, q1;
         float32 l[4];
 
