@@ -196,6 +196,26 @@ $(X86G_OUT)/fpu-table.h: $(X86G_OUT)/gen-fpu
 	$(Q)$< >$@.tmp && mv $@.tmp $@
 $(X86G_OUT)/fpu-32.elf $(X86G_OUT)/fpu-64.elf: $(X86G_OUT)/fpu-table.h
 
+# --- x86 compute benchmarks (bench/x86/, see docs/devel/perf.md) ---
+# Each bench/x86/NAME.c is built twice: as a 64-bit multiboot guest with
+# the guest test runtime (NAME.elf) and natively (NAME-host), which prints
+# the checksum the guest must print.  Built by `make bench`, run by
+# bench/x86-compute.sh; not part of `make check`.
+BX86_SRC := bench/x86
+BX86_OUT := $(BUILD)/bench/x86
+BX86_NAMES := $(filter-out guest-main host-main,$(notdir $(basename $(wildcard $(BX86_SRC)/*.c))))
+BX86_ELFS := $(foreach n,$(BX86_NAMES),$(BX86_OUT)/$(n).elf $(BX86_OUT)/$(n)-host)
+bench: $(BX86_ELFS)
+
+$(BX86_OUT)/%.elf: $(BX86_SRC)/%.c $(BX86_SRC)/guest-main.c $(BX86_SRC)/bench.h $(X86G_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -m64 $(X86G_CFLAGS) -I$(BX86_SRC) -o $@.elf64 $(X86G_SRC)/runtime/crt0-64.S $< $(BX86_SRC)/guest-main.c $(X86G_RT)
+	$(Q)objcopy -O elf32-i386 $@.elf64 $@
+
+$(BX86_OUT)/%-host: $(BX86_SRC)/%.c $(BX86_SRC)/host-main.c $(BX86_SRC)/bench.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -mgeneral-regs-only $(WARNINGS) -I$(BX86_SRC) -o $@ $< $(BX86_SRC)/host-main.c
+
 clean:
 	rm -rf $(BUILD)/*/ $(BUILD)/tandem* $(BUILD)/libtandem.a
 

@@ -24,6 +24,7 @@
 #include "tcg/tcg-internal.h"
 
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 
 const TCGOpDef tcg_op_defs[NB_OPS] = {
 #define DEF(n, o, i, c, f) [INDEX_op_##n] = { #n, o, i, c, f },
@@ -481,12 +482,70 @@ static void log_ops(TCGContext *s, const char *title, bool with_life)
     g_string_free(out, TRUE);
 }
 
+/*
+ * Capstone is loaded with dlopen the first time host code is disassembled
+ * (-d out_asm), not linked: the library carries some 77000 relocations,
+ * which cost the dynamic loader several milliseconds at every start of
+ * tandem, most of the start-up budget (docs/devel/perf.md).  The symbols
+ * are looked up once (g_once: any vCPU thread may log); a missing library
+ * only makes the log say so.
+ */
+typedef cs_err CsOpenFn(cs_arch arch, cs_mode mode, csh *handle);
+typedef cs_err CsOptionFn(csh handle, cs_opt_type type, size_t value);
+typedef size_t CsDisasmFn(csh handle, const uint8_t *code, size_t size,
+                          uint64_t address, size_t count, cs_insn **insn);
+typedef void CsFreeFn(cs_insn *insn, size_t count);
+typedef cs_err CsCloseFn(csh *handle);
+
+typedef struct CapstoneApi {
+    CsOpenFn *open;
+    CsOptionFn *option;
+    CsDisasmFn *disasm;
+    CsFreeFn *free;
+    CsCloseFn *close;
+} CapstoneApi;
+
+static gpointer capstone_load(gpointer unused)
+{
+    static const char *const names[] = {
+        "libcapstone.so." G_STRINGIFY(CS_API_MAJOR), "libcapstone.so",
+    };
+    static CapstoneApi api;
+    void *lib = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names) && !lib; i++) {
+        lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!lib) {
+        return NULL;
+    }
+    api.open = (CsOpenFn *)dlsym(lib, "cs_open");
+    api.option = (CsOptionFn *)dlsym(lib, "cs_option");
+    api.disasm = (CsDisasmFn *)dlsym(lib, "cs_disasm");
+    api.free = (CsFreeFn *)dlsym(lib, "cs_free");
+    api.close = (CsCloseFn *)dlsym(lib, "cs_close");
+    if (!api.open || !api.option || !api.disasm || !api.free || !api.close) {
+        return NULL;
+    }
+    return &api;
+}
+
+/* Any thread. */
+static const CapstoneApi *capstone(void)
+{
+    static GOnce once = G_ONCE_INIT;
+
+    return g_once(&once, capstone_load, NULL);
+}
+
 static bool capstone_open(csh *h)
 {
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, h) != CS_ERR_OK) {
+    const CapstoneApi *cs = capstone();
+
+    if (!cs || cs->open(CS_ARCH_X86, CS_MODE_64, h) != CS_ERR_OK) {
         return false;
     }
-    cs_option(*h, CS_OPT_SKIPDATA, CS_OPT_ON);
+    cs->option(*h, CS_OPT_SKIPDATA, CS_OPT_ON);
     return true;
 }
 
@@ -501,16 +560,16 @@ void tcg_log_host_code(const void *code, size_t size)
     if (!capstone_open(&h)) {
         g_string_append(out, "  (capstone unavailable)\n");
     } else {
-        n = cs_disasm(h, code, size, (uintptr_t)code, 0, &insn);
+        n = capstone()->disasm(h, code, size, (uintptr_t)code, 0, &insn);
         for (size_t i = 0; i < n; i++) {
             g_string_append_printf(out, "  0x%016" PRIx64 ":  %-8s %s\n",
                                    insn[i].address, insn[i].mnemonic,
                                    insn[i].op_str);
         }
         if (n) {
-            cs_free(insn, n);
+            capstone()->free(insn, n);
         }
-        cs_close(&h);
+        capstone()->close(&h);
     }
     g_string_append_c(out, '\n');
     log_printf("%s", out->str);
@@ -526,11 +585,11 @@ int tcg_count_host_insns(const void *code, size_t size)
     if (!capstone_open(&h)) {
         return -1;
     }
-    n = cs_disasm(h, code, size, (uintptr_t)code, 0, &insn);
+    n = capstone()->disasm(h, code, size, (uintptr_t)code, 0, &insn);
     if (n) {
-        cs_free(insn, n);
+        capstone()->free(insn, n);
     }
-    cs_close(&h);
+    capstone()->close(&h);
     return (int)n;
 }
 

@@ -39,6 +39,7 @@
 #include "system/memory.h"
 #include "system/rcu.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 
 static inline CPUTLBDescFast *tlb_fast(CPUState *cpu)
 {
@@ -168,6 +169,10 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     if (wflags == 0 && (prot & PAGE_WRITE) && tb_page_is_code(ppage)) {
         wflags = TLB_NOTDIRTY;
     }
+    if (tcg_page_has_watchpoint(cpu, page)) {
+        rflags |= TLB_WATCHPOINT;
+        wflags |= TLB_WATCHPOINT;
+    }
 
     /* Keep the old translation of this slot in the victim TLB. */
     if (!tlb_entry_empty(e) && !tlb_entry_maps(e, page)) {
@@ -184,7 +189,8 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     }
     e->addr_read = (prot & PAGE_READ) ? page | rflags : (uint64_t)-1;
     e->addr_write = (prot & PAGE_WRITE) ? page | wflags : (uint64_t)-1;
-    e->addr_code = (prot & PAGE_EXEC) ? page | rflags : (uint64_t)-1;
+    e->addr_code = (prot & PAGE_EXEC) ?
+                   page | (rflags & ~TLB_WATCHPOINT) : (uint64_t)-1;
     e->addend = addend;
     d->full[idx].phys_page = ppage;
     d->full[idx].is_ram = is_ram;
@@ -264,6 +270,17 @@ void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
 
     if (!e || (tlb_field(e, type) & TLB_MMIO)) {
         return NULL;
+    }
+    return (void *)(addr + e->addend);
+}
+
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx)
+{
+    TLBEntry *e = &tcg_cpu(cpu)->tlb[mmu_idx].table[tlb_index(addr)];
+
+    if (tlb_field(e, type) != (addr & tcg_page_mask())) {
+        return NULL;        /* another page, a flag bit, or empty */
     }
     return (void *)(addr + e->addend);
 }
@@ -525,6 +542,9 @@ static uint64_t ld_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
     TLBEntry *e = tlb_lookup(cpu, addr, size, type, mmu_idx, ra, false, &full);
     uint64_t val = 0;
 
+    if (type != MMU_INST_FETCH && (tlb_field(e, type) & TLB_WATCHPOINT)) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_READ, ra);
+    }
     if (tlb_field(e, type) & TLB_MMIO) {
         hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
@@ -590,6 +610,9 @@ static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
                              false, &full);
     hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
+    if (e->addr_write & TLB_WATCHPOINT) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_WRITE, ra);
+    }
     if (e->addr_write & TLB_MMIO) {
         tcg_cpu(cpu)->stats.slow_mmio++;
         address_space_write_value(&address_space_memory, pa, size, be, val,
@@ -720,7 +743,7 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
     }
     tlb_lookup(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &full);
     e = tlb_lookup(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false, &full);
-    if ((e->addr_write | e->addr_read) & TLB_MMIO ||
+    if ((e->addr_write | e->addr_read) & (TLB_MMIO | TLB_WATCHPOINT) ||
         !tlb_hit_page(e->addr_read, addr & tcg_page_mask())) {
         return NULL;
     }

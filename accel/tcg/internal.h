@@ -76,6 +76,9 @@ typedef struct TcgCpu {
     pthread_mutex_t bare_lock;
     GArray *bare_work;         /* bare_lock: TcgBareWork */
     bool bare_pending;         /* atomic: bare_work is not empty */
+    /* debug.c: a watchpoint fired; run its insn again alone, then
+     * EXCP_DEBUG.  Owner thread. */
+    bool wp_step;
 } TcgCpu;
 
 typedef struct TcgBareWork {
@@ -95,11 +98,18 @@ static inline bool cpu_is_threaded(CPUState *cpu)
     return cpu->accel && cpu->accel->has_vcpu_threads && cpu->created;
 }
 
+/*
+ * The entry of pc: the page picks the group, and within the group bits
+ * 2-7 of pc folded with bits 8-13, so that branch targets a multiple of
+ * 256 bytes apart (switch cases, small functions) do not all collide.
+ * tb_jmp_cache_clear_page() and tcg_gen_lookup_and_goto_ptr_pc() depend
+ * on this shape.
+ */
 static inline unsigned tb_jmp_cache_hash(vaddr pc)
 {
+    const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
     unsigned page = (pc >> tcg_ops->page_bits) & ((1u << TB_JMP_PAGE_BITS) - 1);
-    unsigned off = (pc >> 2) &
-                   ((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
+    unsigned off = ((pc >> 2) ^ (pc >> (2 + lo))) & ((1u << lo) - 1);
 
     return (page << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) | off;
 }
@@ -150,6 +160,17 @@ void tlb_slow_st(void *env, uint64_t addr, uint64_t val, MemOpIdx oi,
                  uintptr_t ra);
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra);
+
+/* debug.c (include/exec/breakpoint.h) */
+void tcg_debug_changed(CPUState *cpu, uint64_t addr, uint64_t len, int flags);
+void tcg_debug_memory_written(uint64_t addr, uint64_t len);
+/* Emits the breakpoint check for the insn at pc.  Translator. */
+void tcg_gen_debug_check(vaddr pc);
+/* True if a watchpoint of cpu overlaps the guest page at page. */
+bool tcg_page_has_watchpoint(CPUState *cpu, vaddr page);
+/* Slow path, before an access to a TLB_WATCHPOINT page: may unwind. */
+void tcg_watchpoint_check(CPUState *cpu, vaddr addr, unsigned size,
+                          int access, uintptr_t ra);
 
 /* cpu-exec-tcg.c: per-thread -dfilter decision for the TB in hand. */
 void tcg_log_filter_set(vaddr pc, vaddr end);

@@ -37,11 +37,13 @@
  *
  * The invalidation race.  A vCPU translating from page P while another
  * writes P: the writer stores first and invalidates after (cputlb.c), and
- * every invalidation bumps inval_gen under page_lock.  The translator
- * samples inval_gen before reading any code byte and, under page_lock,
- * refuses to link its TB if it changed, and translates again.  So a TB
- * linked from stale bytes would have been translated entirely before the
- * store, and is then found and removed by the store's invalidation.
+ * every invalidation bumps inval_gen under page_lock and records its range
+ * in the invalidation log.  The translator samples inval_gen before
+ * reading any code byte and, under page_lock, refuses to link its TB if an
+ * invalidation since then overlapped the TB's code (or the log no longer
+ * reaches back to the sample), and translates again.  So a TB linked from
+ * stale bytes would have been translated entirely before the store, and is
+ * then found and removed by the store's invalidation.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -73,10 +75,33 @@ static struct {
 /* The TB hash table.  The pointer is replaced only by tb_flush (exclusive,
  * so no reader exists then); the table itself is read under RCU. */
 static struct cds_lfht *tb_htable;
+static unsigned long tb_htable_nodes;  /* page_lock to write; atomic read */
+static unsigned long tb_htable_buckets; /* resize_lock to write; atomic read */
+/* Serialises growing the table with tb_flush's replacing it.  Taken
+ * after page_lock (flush) or alone (growth). */
+static pthread_mutex_t resize_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static pthread_mutex_t page_lock = PTHREAD_MUTEX_INITIALIZER;
 static GHashTable *page_table;         /* page_lock: page -> PageDesc */
 static uint64_t inval_gen;             /* page_lock to write; atomic read */
+
+/*
+ * The invalidation log: the guest-physical ranges of recent invalidations
+ * with the generation of the latest one of each (a range invalidated
+ * again just gets the newer generation), so that tb_link refuses a TB
+ * only when an invalidation since its sample overlapped its code.  A vCPU
+ * that keeps storing to data next to code (a lock variable in a small
+ * kernel) then does not starve the other vCPUs' translations.  inval_floor
+ * is the newest generation the log no longer describes (an overwritten
+ * entry, or a flush): a sample older than it is refused outright.
+ */
+#define INVAL_LOG_SIZE 64
+static struct {
+    hwaddr start, end;
+    uint64_t gen;                      /* 0: unused */
+} inval_log[INVAL_LOG_SIZE];           /* page_lock */
+static unsigned inval_log_next;        /* page_lock: entry to reuse next */
+static uint64_t inval_floor;           /* page_lock */
 
 typedef struct PageDesc {
     uintptr_t first;                   /* page_lock: (tb | n) list */
@@ -193,24 +218,58 @@ static int tb_node_match(struct cds_lfht_node *node, const void *key)
 }
 
 /*
- * A fixed 64K-bucket table, without CDS_LFHT_AUTO_RESIZE: resizing runs on
- * liburcu's workqueue thread, whose allocations and frees ThreadSanitizer
- * cannot pair with ours (liburcu is not instrumented), and a fixed table
- * also makes tb_flush's destroy synchronous.  The cost: chains grow past
- * one node beyond ~64K live TBs; a flush starts over.
+ * The table starts small and grows by itself, but not with
+ * CDS_LFHT_AUTO_RESIZE: that resizes on liburcu's workqueue thread, whose
+ * allocations and frees ThreadSanitizer cannot pair with ours (liburcu is
+ * not instrumented), and would make tb_flush's destroy asynchronous.
+ * Instead the vCPU thread that links a TB past twice as many TBs as
+ * buckets grows the table itself, eightfold, with cds_lfht_resize (a
+ * synchronous, RCU-safe resize: lookups and links go on meanwhile),
+ * outside page_lock and RCU read sections (tb_htable_maybe_grow).
+ *
+ * Why not a big fixed table: creating 64K buckets took 11-22 ms, most of
+ * the 20 ms start-up budget; 4096 take a quarter of a millisecond.
  */
-#define TB_HTABLE_BUCKETS (1 << 16)
+#define TB_HTABLE_MIN_BUCKETS (1ul << 12)
+#define TB_HTABLE_MAX_BUCKETS (1ul << 22)
 
 static struct cds_lfht *tb_htable_new(void)
 {
-    struct cds_lfht *ht = cds_lfht_new_flavor(TB_HTABLE_BUCKETS,
-                                              TB_HTABLE_BUCKETS,
-                                              TB_HTABLE_BUCKETS,
+    struct cds_lfht *ht = cds_lfht_new_flavor(TB_HTABLE_MIN_BUCKETS,
+                                              TB_HTABLE_MIN_BUCKETS,
+                                              TB_HTABLE_MAX_BUCKETS,
                                               CDS_LFHT_ACCOUNTING,
                                               &urcu_memb_flavor, NULL);
 
     assert(ht);
+    __atomic_store_n(&tb_htable_buckets, TB_HTABLE_MIN_BUCKETS,
+                     __ATOMIC_RELAXED);
     return ht;
+}
+
+unsigned long tb_htable_size(void)
+{
+    return __atomic_load_n(&tb_htable_buckets, __ATOMIC_RELAXED);
+}
+
+/* After linking a TB; holds no lock, outside RCU read sections. */
+static void tb_htable_maybe_grow(void)
+{
+    unsigned long nodes = __atomic_load_n(&tb_htable_nodes, __ATOMIC_RELAXED);
+    unsigned long size;
+
+    if (nodes <= 2 * tb_htable_size() ||
+        tb_htable_size() >= TB_HTABLE_MAX_BUCKETS) {
+        return;
+    }
+    pthread_mutex_lock(&resize_lock);
+    size = tb_htable_buckets;
+    if (nodes > 2 * size && size < TB_HTABLE_MAX_BUCKETS) {
+        size = MIN(size * 8, TB_HTABLE_MAX_BUCKETS);  /* a power of 2 */
+        cds_lfht_resize(tb_htable, size);
+        __atomic_store_n(&tb_htable_buckets, size, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&resize_lock);
 }
 
 void tb_maint_init(void)
@@ -381,13 +440,55 @@ static void tb_unchain_locked(TranslationBlock *tb)
 /* ------------------------------------------------------------------ */
 /* Invalidation                                                        */
 
+/* Records [start, end) as invalidated at the current generation.
+ * page_lock. */
+static void inval_log_add(hwaddr start, hwaddr end)
+{
+    unsigned n = inval_log_next;
+
+    for (unsigned i = 0; i < INVAL_LOG_SIZE; i++) {
+        if (inval_log[i].gen && inval_log[i].start == start &&
+            inval_log[i].end == end) {
+            inval_log[i].gen = inval_gen;
+            return;
+        }
+    }
+    inval_floor = MAX(inval_floor, inval_log[n].gen);
+    inval_log[n].start = start;
+    inval_log[n].end = end;
+    inval_log[n].gen = inval_gen;
+    inval_log_next = (n + 1) % INVAL_LOG_SIZE;
+}
+
+/* Whether an invalidation after generation gen may have hit tb's code
+ * (tb's key fields are set, it is not linked yet).  page_lock. */
+static bool inval_since(const TranslationBlock *tb, uint64_t gen)
+{
+    if (gen == inval_gen) {
+        return false;
+    }
+    if (gen < inval_floor) {
+        return true;
+    }
+    for (unsigned i = 0; i < INVAL_LOG_SIZE; i++) {
+        if (inval_log[i].gen > gen &&
+            tb_code_overlaps(tb, inval_log[i].start, inval_log[i].end)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* page_lock. */
 static void tb_phys_invalidate_locked(TranslationBlock *tb)
 {
     __atomic_store_n(&tb->invalid, true, __ATOMIC_RELEASE);
     if (!(tb->cflags & CF_NOCACHE)) {
         rcu_read_lock();
-        cds_lfht_del(tb_htable, &tb->htnode);
+        if (cds_lfht_del(tb_htable, &tb->htnode) == 0) {
+            __atomic_store_n(&tb_htable_nodes, tb_htable_nodes - 1,
+                             __ATOMIC_RELAXED);
+        }
         rcu_read_unlock();
     }
     page_remove_tb(tb, 0);
@@ -448,6 +549,7 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
     npages = ((end - 1 - first) >> tcg_ops->page_bits) + 1;
     pthread_mutex_lock(&page_lock);
     __atomic_store_n(&inval_gen, inval_gen + 1, __ATOMIC_RELEASE);
+    inval_log_add(start, end);
     if (npages <= g_hash_table_size(page_table) * 4 + 16) {
         for (uint64_t i = 0; i < npages; i++) {
             page_invalidate_locked(first + (i << tcg_ops->page_bits), start,
@@ -485,7 +587,8 @@ void tb_jmp_cache_clear_page(TcgCpu *t, vaddr addr)
         memset(t->jc, 0, sizeof(t->jc));
         return;
     }
-    group = tb_jmp_cache_hash(addr & tcg_page_mask());
+    group = tb_jmp_cache_hash(addr & tcg_page_mask()) &
+            ~((1u << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS)) - 1);
     memset(&t->jc[group], 0,
            sizeof(t->jc[0]) << (TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS));
 }
@@ -504,6 +607,7 @@ static void tb_flush_work(CPUState *cpu, void *data)
         return;
     }
     pthread_mutex_lock(&page_lock);
+    pthread_mutex_lock(&resize_lock);
     old = tb_htable;
     rcu_read_lock();
     cds_lfht_for_each(old, &iter, node) {
@@ -514,8 +618,11 @@ static void tb_flush_work(CPUState *cpu, void *data)
      * deleted nothing of liburcu looks at TB memory any more. */
     rcu_publish(&tb_htable, tb_htable_new());
     g_assert(cds_lfht_destroy(old, NULL) == 0);
+    __atomic_store_n(&tb_htable_nodes, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&resize_lock);
     g_hash_table_remove_all(page_table);
     __atomic_store_n(&inval_gen, inval_gen + 1, __ATOMIC_RELEASE);
+    inval_floor = inval_gen;            /* every translation in flight */
     pthread_mutex_unlock(&page_lock);
 
     for (unsigned i = 0; i < tcg_rt.nb_regions; i++) {
@@ -666,7 +773,7 @@ static TranslationBlock *tb_link(CPUState *cpu, TranslationBlock *tb,
     hwaddr fresh[2] = { -1, -1 };
 
     pthread_mutex_lock(&page_lock);
-    if (inval_gen != gen) {
+    if (inval_since(tb, gen)) {
         pthread_mutex_unlock(&page_lock);
         return NULL;
     }
@@ -682,6 +789,7 @@ static TranslationBlock *tb_link(CPUState *cpu, TranslationBlock *tb,
         TSAN_ACQUIRE(other);
         return other;
     }
+    __atomic_store_n(&tb_htable_nodes, tb_htable_nodes + 1, __ATOMIC_RELAXED);
     if (page_add_tb(tb, 0)) {
         fresh[0] = tb->page_addr[0];
     }
@@ -789,6 +897,7 @@ restart:
         return linked;
     }
     tb_region_record(t, tb);
+    tb_htable_maybe_grow();
     return tb;
 }
 

@@ -36,6 +36,7 @@
 #include "system/rcu.h"
 #include "accel/accel.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 #include "tcg/tcg-op.h"
 
 #include <sys/mman.h>
@@ -201,6 +202,10 @@ static const void *helper_lookup_tb_ptr(void *env)
     if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
         return tcg_code_gen_epilogue;   /* the loop logs every block */
     }
+    if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED) ||
+        tcg_cpu(cpu)->wp_step) {
+        return tcg_code_gen_epilogue;   /* one insn per TB, via the loop */
+    }
     tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
     tb = tb_lookup_common(cpu, pc, cs_base, flags, true);
     return tb ? tb->tc_ptr : tcg_code_gen_epilogue;
@@ -219,6 +224,86 @@ void tcg_gen_lookup_and_goto_ptr(void)
     tcg_gen_callN(&helper_lookup_tb_ptr_info, tcgv_ptr_arg(p), 1, args);
     tcg_gen_goto_ptr(p);
     tcg_temp_free_ptr(p);
+}
+
+static TCGv_ptr as_ptr(TCGv_i64 v)
+{
+    return (TCGv_ptr)(void *)v;
+}
+
+/*
+ * The jump-cache probe of tb_lookup_common, in generated code: an indirect
+ * jump that hits costs about fifteen host insns instead of a helper call
+ * (which also frees every caller-saved register).  The entry is read
+ * without a lock like the C probe does: the jump cache and the TB fields
+ * compared are written only by this vCPU's thread or are const, and
+ * tb->invalid is checked last.  Under TSan (which cannot see this
+ * publication) and while -d nochain/exec/cpu want every block to go
+ * through the loop, the helper does it all.
+ */
+void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
+                                    uint32_t flags)
+{
+    const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
+    const intptr_t jc = offsetof(TcgCpu, jc);
+    TCGLabel *miss;
+    TCGv_i64 idx, t, e, tb, pc_2;
+    TCGv_i32 w;
+
+    G_STATIC_ASSERT(sizeof(TbJmpCacheEntry) == 16);
+#ifdef CONFIG_TSAN
+    if (true) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+#endif
+    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+    miss = gen_new_label();
+    idx = tcg_temp_new_i64();
+    t = tcg_temp_new_i64();
+    e = tcg_temp_new_i64();
+    tb = tcg_temp_new_i64();
+    pc_2 = tcg_temp_new_i64();
+    w = tcg_temp_new_i32();
+
+    /* &jc[tb_jmp_cache_hash(pc)] */
+    tcg_gen_shri_i64(pc_2, pc, 2);
+    tcg_gen_shri_i64(idx, pc, tcg_ops->page_bits);
+    tcg_gen_andi_i64(idx, idx, (1u << TB_JMP_PAGE_BITS) - 1);
+    tcg_gen_shli_i64(idx, idx, lo + 4);
+    tcg_gen_shri_i64(t, pc, 2 + lo);
+    tcg_gen_xor_i64(t, t, pc_2);
+    tcg_gen_andi_i64(t, t, (1u << lo) - 1);
+    tcg_gen_shli_i64(t, t, 4);
+    tcg_gen_or_i64(idx, idx, t);
+    tcg_gen_ld_i64(e, tcg_env,
+                   offsetof(CPUState, accel_data) - tcg_ops->env_offset);
+    tcg_gen_add_i64(e, e, idx);
+
+    tcg_gen_ld_i64(t, as_ptr(e), jc + offsetof(TbJmpCacheEntry, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, t, pc, miss);
+    tcg_gen_ld_i64(tb, as_ptr(e), jc + offsetof(TbJmpCacheEntry, tb));
+    tcg_gen_brcond_i64(TCG_COND_EQ, tb, tcg_constant_i64(0), miss);
+    tcg_gen_ld_i32(w, as_ptr(tb), offsetof(TranslationBlock, flags));
+    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(flags), miss);
+    tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, cs_base));
+    tcg_gen_brcond_i64(TCG_COND_NE, t, tcg_constant_i64(cs_base), miss);
+    tcg_gen_ld8u_i32(w, as_ptr(tb), offsetof(TranslationBlock, invalid));
+    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(0), miss);
+    tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, tc_ptr));
+    tcg_gen_goto_ptr(as_ptr(t));
+
+    gen_set_label(miss);
+    tcg_gen_lookup_and_goto_ptr();
+    tcg_temp_free_i32(w);
+    tcg_temp_free_i64(pc_2);
+    tcg_temp_free_i64(tb);
+    tcg_temp_free_i64(e);
+    tcg_temp_free_i64(t);
+    tcg_temp_free_i64(idx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -261,7 +346,12 @@ static void tcg_deliver_exception(CPUState *cpu)
 static void tcg_check_interrupt(CPUState *cpu)
 {
     uint32_t irq = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    int sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
 
+    if ((sstep & (SSTEP_ENABLE | SSTEP_NOIRQ)) ==
+        (SSTEP_ENABLE | SSTEP_NOIRQ)) {
+        return;             /* the debugger steps with interrupts masked */
+    }
     if (irq && tcg_ops->cpu_exec_interrupt) {
         bql_lock(bql_cause_exception);
         tcg_ops->cpu_exec_interrupt(cpu, irq);
@@ -307,15 +397,31 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         vaddr pc;
         int excp = cpu->exception_index;
 
+        int sstep;
+        bool one;
+
         if (excp >= 0) {
             if (excp >= EXCP_INTERRUPT) {
                 cpu->exception_index = -1;
                 if (excp == EXCP_INTERRUPT) {
                     __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
                 }
+                if (excp == EXCP_DEBUG && tcg_ops->debug_excp_handler &&
+                    tcg_ops->debug_excp_handler(cpu)) {
+                    /* The guest's own #DB: exception_index is set. */
+                    last_tb = NULL;
+                    continue;
+                }
                 return excp;
             }
+            t->wp_step = false;     /* the insn that hit faulted instead */
             tcg_deliver_exception(cpu);
+            if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED)) {
+                /* Stop at the handler's first insn. */
+                cpu->exception_index = EXCP_DEBUG;
+                last_tb = NULL;
+                continue;
+            }
             tcg_check_interrupt(cpu);
             last_tb = NULL;
             continue;
@@ -330,11 +436,18 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
 
         tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+        sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
+        one = t->wp_step || (sstep & SSTEP_ENABLE);
         if (unlikely(t->smc_single)) {
             /* The insn whose store hit its own TB (cputlb.c): run it alone
              * in a TB of its own, then translate afresh. */
             t->smc_single = false;
             tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+        } else if (one) {
+            /* Single-step, or the insn a watchpoint fired on: alone, in a
+             * TB that is never cached or chained (accel/tcg/debug.c). */
+            tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+            last_tb = NULL;
         } else {
             tb = tb_lookup(cpu, pc, cs_base, flags);
         }
@@ -366,6 +479,12 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
+            last_tb = NULL;
+        }
+        if (one && last_idx != TB_EXIT_REQUESTED) {
+            /* The insn ran: report the step or the watchpoint now. */
+            t->wp_step = false;
+            cpu->exception_index = EXCP_DEBUG;
             last_tb = NULL;
         }
     }

@@ -97,6 +97,14 @@ typedef int TcgCodeMmuIndexFn(CPUState *cpu);
 /* Delivers a pending interrupt if the guest accepts it now; returns true
  * if it changed the guest state.  Called with the BQL. */
 typedef bool TcgExecInterruptFn(CPUState *cpu, uint32_t interrupt_request);
+/* A BP_CPU breakpoint matches the insn about to run: true if it fires now
+ * (e.g. not suppressed by x86 EFLAGS.RF).  vCPU thread, no locks. */
+typedef bool TcgDebugCheckBpFn(CPUState *cpu);
+/* EXCP_DEBUG was raised (breakpoint, watchpoint hit, single-step): if it
+ * belongs to the guest's own debug facilities (BP_CPU), set
+ * cpu->exception_index to the guest exception and return true; false
+ * hands EXCP_DEBUG to the vCPU loop (the gdbstub).  vCPU thread. */
+typedef bool TcgDebugExcpFn(CPUState *cpu);
 
 typedef struct TargetTcgOps {
     unsigned page_bits;            /* guest page size: 12 (4K) .. 16 */
@@ -118,6 +126,8 @@ typedef struct TargetTcgOps {
     TcgUnalignedFn *do_unaligned_access;
     TcgCodeMmuIndexFn *code_mmu_index;
     TcgExecInterruptFn *cpu_exec_interrupt;    /* optional */
+    TcgDebugCheckBpFn *debug_check_breakpoint; /* optional */
+    TcgDebugExcpFn *debug_excp_handler;        /* optional */
 } TargetTcgOps;
 
 /* Immutable after tcg_runtime_init. */
@@ -229,6 +239,8 @@ void tb_flush(CPUState *cpu);
 unsigned tb_flush_count(void);
 /* Number of TBs in the hash table (slow; tests and statistics). */
 unsigned long tb_count(void);
+/* Buckets of the TB hash table (it grows with the TB count).  Any thread. */
+unsigned long tb_htable_size(void);
 /* True if the guest-physical page at addr holds code of some TB. */
 bool tb_page_is_code(hwaddr addr);
 
@@ -247,6 +259,12 @@ bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 /* Emits the indirect-jump sequence: a helper looks up the TB of the
  * current state and goto_ptr jumps to it (or to the epilogue). */
 void tcg_gen_lookup_and_goto_ptr(void);
+/* The same for a jump that the target knows keeps cs_base and flags (a
+ * near indirect jump, call or return) to the guest pc in pc (the state is
+ * already stored in env): the vCPU's jump cache is probed inline, and only
+ * a miss calls the helper.  Translating thread. */
+void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
+                                    uint32_t flags);
 
 /* --- The translator loop (accel/tcg/translator.c) --------------------- */
 
@@ -316,12 +334,16 @@ uint64_t translator_ldq(CPUState *cpu, DisasContextBase *db, vaddr pc,
  * of them makes the inline compare miss):
  *   TLB_INVALID   the entry is empty (an empty field is all ones);
  *   TLB_MMIO      not RAM: every access goes through the memory API;
- *   TLB_NOTDIRTY  (write side) the page holds TB code: writes invalidate.
+ *   TLB_NOTDIRTY  (write side) the page holds TB code: writes invalidate;
+ *   TLB_WATCHPOINT (read and write sides) a watchpoint overlaps the page:
+ *                 accesses are checked (accel/tcg/debug.c).  Not in
+ *                 TLB_FLAGS: it combines with any of those.
  */
 #define TLB_INVALID   (1u << 9)
 #define TLB_MMIO      (1u << 8)
 #define TLB_NOTDIRTY  (1u << 7)
 #define TLB_FLAGS     (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)
+#define TLB_WATCHPOINT (1u << 6)
 
 #define TLB_ENTRIES   256          /* per MMU index, direct-mapped */
 #define TLB_VICTIM    8            /* per MMU index, fully associative */
@@ -361,6 +383,17 @@ void tlb_flush_page_all_cpus_synced(CPUState *src, vaddr addr);
  */
 void *tlb_probe_host(CPUState *cpu, vaddr addr, int size, MMUAccessType type,
                      int mmu_idx, bool probe, uintptr_t retaddr);
+
+/*
+ * Host pointer for addr if this vCPU's TLB already maps its page as plain
+ * RAM for the access type (the fast path's hit: no MMIO, not-dirty or
+ * watchpoint flag), else NULL.  Never fills and never faults, so bulk
+ * helpers (x86 REP MOVS/STOS) use it and leave everything else to the
+ * normal per-element path.  The caller keeps within the page.  vCPU
+ * thread.
+ */
+void *tlb_host_plain(CPUState *cpu, vaddr addr, MMUAccessType type,
+                     int mmu_idx);
 
 /* Guest memory access from C helpers (the slow path, with the fast TLB
  * check first).  May fault: siglongjmp after restoring state at retaddr. */

@@ -178,11 +178,20 @@ static void i440fx_realize(DeviceState *dev, Error **errp)
     i440fx_regs_reset(s);
     memory_region_init_io(&s->conf, &i440fx_conf_ops, s, "pci-conf-idx", 4);
     memory_region_init_io(&s->data, &i440fx_data_ops, s, "pci-conf-data", 4);
-    if (!isa_register_ioport(isa, &s->conf, I440FX_CONFIG_ADDRESS, errp) ||
-        !isa_register_ioport(isa, &s->data, I440FX_CONFIG_DATA, errp)) {
-        /* The claim of conf, if it succeeded, stays: a board bug anyway. */
-        pci_device_unregister(&s->pci);
+    if (!isa_register_ioport(isa, &s->conf, I440FX_CONFIG_ADDRESS, errp)) {
+        goto fail;
     }
+    if (!isa_register_ioport(isa, &s->data, I440FX_CONFIG_DATA, errp)) {
+        /* Unmapped again; the claim stays recorded (the machine is about
+         * to fail its start-up anyway). */
+        memory_region_del_subregion(isa->io, &s->conf);
+        goto fail;
+    }
+    return;
+fail:
+    memory_region_finalize(&s->conf);
+    memory_region_finalize(&s->data);
+    pci_device_unregister(&s->pci);
 }
 
 static void i440fx_reset(DeviceState *dev)

@@ -32,6 +32,8 @@ struct PCIBus {
     int nlines;
     int irq_count[PCI_NUM_PINS];   /* devices asserting each line; BQL */
     uint8_t test_intx[256];        /* pins driven by pci_bus_test_intx; BQL */
+    PCIMsiDeliverFn *msi_deliver;  /* board's MSI decoder; BQL */
+    void *msi_opaque;
 };
 
 static PCIBus *pci_bus;            /* BQL */
@@ -401,6 +403,104 @@ uint8_t pci_find_capability(PCIDevice *d, uint8_t cap_id)
     return 0;
 }
 
+/* ---- MSI ---- */
+
+void pci_bus_set_msi_deliver(PCIBus *bus, PCIMsiDeliverFn *fn, void *opaque)
+{
+    bus->msi_deliver = fn;
+    bus->msi_opaque = opaque;
+}
+
+uint8_t pci_msi_init(PCIDevice *d, uint8_t offset, unsigned nr_vectors,
+                     bool is64, Error **errp)
+{
+    uint8_t size = is64 ? 0x0e : 0x0a;
+    uint16_t flags = is64 ? PCI_MSI_FLAGS_64BIT : 0;
+    uint8_t cap;
+    unsigned log2 = 0;
+
+    assert(nr_vectors >= 1 && nr_vectors <= 32 &&
+           !(nr_vectors & (nr_vectors - 1)));
+    while ((1u << log2) < nr_vectors) {
+        log2++;
+    }
+    cap = pci_add_capability(d, PCI_CAP_ID_MSI, offset, size, errp);
+    if (!cap) {
+        return 0;
+    }
+    flags |= log2 << 1;
+    pci_set_word(d->config + cap + PCI_MSI_FLAGS, flags);
+    /* Writable: enable and vectors enabled; the address (dword aligned)
+     * and the 16-bit data. */
+    pci_set_word(d->wmask + cap + PCI_MSI_FLAGS,
+                 PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+    pci_set_long(d->wmask + cap + PCI_MSI_ADDRESS_LO, 0xfffffffc);
+    if (is64) {
+        pci_set_long(d->wmask + cap + PCI_MSI_ADDRESS_HI, 0xffffffff);
+    }
+    pci_set_word(d->wmask + cap + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32),
+                 0xffff);
+    d->msi_cap = cap;
+    return cap;
+}
+
+bool pci_msi_enabled(PCIDevice *d)
+{
+    return d->msi_cap &&
+           (pci_get_word(d->config + d->msi_cap + PCI_MSI_FLAGS) &
+            PCI_MSI_FLAGS_ENABLE);
+}
+
+unsigned pci_msi_nr_vectors(PCIDevice *d)
+{
+    uint16_t flags;
+    unsigned cap_log2, en_log2;
+
+    if (!pci_msi_enabled(d)) {
+        return 0;
+    }
+    flags = pci_get_word(d->config + d->msi_cap + PCI_MSI_FLAGS);
+    cap_log2 = (flags & PCI_MSI_FLAGS_QMASK) >> 1;
+    en_log2 = (flags & PCI_MSI_FLAGS_QSIZE) >> 4;
+    /* More than the device can do is a guest mistake; use what it can. */
+    return 1u << MIN(cap_log2, en_log2);
+}
+
+void pci_msi_notify(PCIDevice *d, unsigned vector)
+{
+    uint8_t cap = d->msi_cap;
+    unsigned n = pci_msi_nr_vectors(d);
+    bool is64;
+    uint64_t addr;
+    uint32_t data;
+
+    if (!n || !(pci_get_word(d->config + PCI_COMMAND) & PCI_COMMAND_MASTER)) {
+        return;
+    }
+    if (vector >= n) {
+        log_guest_error("pci %02x.%x: MSI vector %u but only %u enabled\n",
+                        PCI_SLOT(d->devfn), PCI_FUNC(d->devfn), vector, n);
+        return;
+    }
+    is64 = pci_get_word(d->config + cap + PCI_MSI_FLAGS) &
+           PCI_MSI_FLAGS_64BIT;
+    addr = pci_get_long(d->config + cap + PCI_MSI_ADDRESS_LO);
+    if (is64) {
+        addr |= (uint64_t)pci_get_long(d->config + cap +
+                                       PCI_MSI_ADDRESS_HI) << 32;
+    }
+    data = pci_get_word(d->config + cap +
+                        (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32));
+    data = (data & ~(n - 1)) | vector;
+    if (!d->bus->msi_deliver ||
+        !d->bus->msi_deliver(d->bus->msi_opaque, addr, data,
+                             pci_requester_id(d))) {
+        uint8_t le[4] = { data, data >> 8, data >> 16, data >> 24 };
+
+        pci_dma_write(d, addr, le, sizeof(le));
+    }
+}
+
 /* ---- Devices ---- */
 
 /* "SLOT.FN" or "SLOT" (hex slot, function 0..7) -> devfn, or -1. */
@@ -521,6 +621,7 @@ bool pci_device_register(PCIDevice *d, const PCIDeviceInfo *info,
     }
     d->intx_level = 0;
     d->intx_asserted = false;
+    d->msi_cap = 0;
     bus->devices[devfn] = d;
     return true;
 }
@@ -551,6 +652,14 @@ void pci_device_reset(PCIDevice *d)
                  ~PCI_STATUS_INTERRUPT);
     d->config[PCI_CACHE_LINE_SIZE] = 0;
     d->config[PCI_INTERRUPT_LINE] = 0;
+    if (d->msi_cap) {
+        uint8_t *f = d->config + d->msi_cap + PCI_MSI_FLAGS;
+
+        pci_set_word(f, pci_get_word(f) &
+                     ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE));
+        memset(d->config + d->msi_cap + PCI_MSI_ADDRESS_LO, 0,
+               (pci_get_word(f) & PCI_MSI_FLAGS_64BIT) ? 10 : 6);
+    }
     for (int n = 0; n < PCI_NUM_BARS; n++) {
         uint32_t off = PCI_BASE_ADDRESS_0 + 4 * n;
 

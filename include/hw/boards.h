@@ -56,6 +56,8 @@ typedef struct MachineClass {
 struct MachineState {
     const MachineClass *mc;
     uint64_t ram_size;             /* bytes */
+    uint64_t maxram_size;          /* -m maxmem= (bytes); ram_size if none */
+    uint64_t ram_slots;            /* -m slots= (hotplug slots; none yet) */
     int smp_cpus;
     int smp_sockets, smp_cores, smp_threads, smp_max_cpus;
     const char *cpu_type;

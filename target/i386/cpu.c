@@ -24,6 +24,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 
 /* ------------------------------------------------------------------ */
@@ -217,6 +218,9 @@ void x86_update_hflags(CPUX86State *env)
     if (env->eflags & TF_MASK) {
         hf |= HF_TF_MASK;
     }
+    if (env->eflags & RF_MASK) {
+        hf |= HF_RF_MASK;
+    }
     if (env->a20_mask != UINT64_MAX) {
         hf |= HF_A20_OFF_MASK;
     }
@@ -307,6 +311,7 @@ static void x86_cpu_reset_regs(CPUState *cs)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
+    x86_dr7_update(env);      /* drops the old DR breakpoints */
 
     env->error_code = 0;
     env->exception_is_int = 0;
@@ -437,12 +442,21 @@ static void x86_cpu_dump_state(CPUState *cs, FILE *f)
             env->efer);
 }
 
+static uint64_t x86_get_phys_page_debug(CPUState *cs, uint64_t addr)
+{
+    return x86_cpu_get_phys_page_debug(cs, addr);
+}
+
 static const CPUClass x86_cpu_class = {
     .arch = "x86_64",
     .reset = x86_cpu_reset,
     .has_work = x86_cpu_has_work,
     .do_interrupt = x86_cpu_do_interrupt,
     .dump_state = x86_cpu_dump_state,
+    .get_phys_page_debug = x86_get_phys_page_debug,
+    .gdb_read_register = x86_gdb_read_register,
+    .gdb_write_register = x86_gdb_write_register,
+    .gdb_xml = x86_gdb_xml,
 };
 
 /* Bits needed to number n things (APIC ID fields, SDM Vol 3A 10.4.8). */
@@ -601,6 +615,8 @@ static const TargetTcgOps x86_tcg_ops = {
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,
+    .debug_check_breakpoint = x86_debug_check_breakpoint,
+    .debug_excp_handler = x86_debug_excp_handler,
 };
 
 const TargetTcgOps *x86_get_tcg_ops(void)

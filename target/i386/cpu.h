@@ -132,6 +132,7 @@ enum {
  * whatever IOPL because its I/O always goes through the bitmap. */
 #define HF_IOPL_LT_CPL  (1u << 19)
 /* Bits 30 and 31 are taken: translate.h's X86_TB_FLAG_ALIGN/_AC. */
+#define HF_RF_MASK      (1u << 20)  /* EFLAGS.RF: the next insn clears it */
 
 /* MMU indexes (softmmu TLBs). */
 enum {

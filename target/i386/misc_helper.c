@@ -19,6 +19,7 @@
  */
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 #include "system/bql.h"
 #include "accel/accel.h"
@@ -512,10 +513,13 @@ void helper_wrmsr(CPUX86State *env)
 
 /* --- Control registers ---------------------------------------------------- */
 
-/* CR4 bits we implement (SDM 2.5); others are reserved: #GP. */
-#define CR4_SUPPORTED (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | \
+/* CR4 bits we implement (SDM 2.5); others are reserved: #GP.  VME, PVI
+ * (virtual interrupt flags in v86 and protected mode) and UMIP (SGDT & co.
+ * at CPL > 0) are not implemented, so setting them is #GP rather than a
+ * silently ignored feature. */
+#define CR4_SUPPORTED (CR4_TSD | CR4_DE | CR4_PSE | \
                        CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | \
-                       CR4_OSXMMEXCPT | CR4_UMIP | CR4_LA57 | CR4_FSGSBASE | \
+                       CR4_OSXMMEXCPT | CR4_LA57 | CR4_FSGSBASE | \
                        CR4_PCIDE | CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
 #define CR4_FLUSH_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | \
                         CR4_SMEP | CR4_SMAP | CR4_LA57)
@@ -702,6 +706,9 @@ bool x86_set_dr(CPUX86State *env, int reg, uint64_t val, X86Fault *f)
         val = (val & ~0x400ull & 0xffff2fffull) | 0x400;
     }
     env->dr[reg] = val;
+    if (reg != 6) {
+        x86_dr7_update(env);    /* bpt_helper.c: breakpoints follow DR0-3/7 */
+    }
     return true;
 }
 

@@ -632,6 +632,22 @@ static bool deliver_protected(CPUX86State *env, int intno, bool is_int,
     return true;
 }
 
+/*
+ * SDM 6.13: the EXT bit (bit 0) of a selector error code is set when the
+ * fault happened while delivering an event other than INT n, INT3 or
+ * INTO: an exception or an external interrupt.  (The reference emulator
+ * leaves it clear for exceptions.)
+ */
+static bool delivery_ext(bool ok, bool is_int, X86Fault *f)
+{
+    if (!ok && !is_int && f->has_error_code &&
+        (f->vector == EXCP0A_TSS || f->vector == EXCP0B_NOSEG ||
+         f->vector == EXCP0C_STACK || f->vector == EXCP0D_GPF)) {
+        f->error_code |= 1;
+    }
+    return ok;
+}
+
 bool x86_interrupt_deliver(CPUX86State *env, int intno, bool is_int,
                            bool has_error_code, uint32_t error_code,
                            uint64_t next_eip, bool is_hw, X86Fault *f)
@@ -646,11 +662,13 @@ bool x86_interrupt_deliver(CPUX86State *env, int intno, bool is_int,
         return deliver_real(env, intno, next_eip, f);
     }
     if (env->hflags & HF_LMA_MASK) {
-        return deliver_long(env, intno, is_int, has_error_code, error_code,
-                            next_eip, is_hw, f);
+        return delivery_ext(deliver_long(env, intno, is_int, has_error_code,
+                                         error_code, next_eip, is_hw, f),
+                            is_int, f);
     }
-    return deliver_protected(env, intno, is_int, has_error_code, error_code,
-                             next_eip, is_hw, f);
+    return delivery_ext(deliver_protected(env, intno, is_int, has_error_code,
+                                          error_code, next_eip, is_hw, f),
+                        is_int, f);
 }
 
 /*

@@ -31,6 +31,7 @@
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "target/i386/debug.h"
 
 /* Target-specific is_jmp values. */
 enum {
@@ -66,6 +67,17 @@ typedef struct DisasContext {
     TCGv_i64 A0;                /* the memory operand's address, or NULL */
     TCGv_i64 temps[MAX_INSN_TEMPS];
     int ntemps;
+    bool movss;                 /* MOV/POP SS: no TF trap after it */
+    /*
+     * CMP/SUB + Jcc/SETcc/CMOVcc fusion: the operands of the last CMP/SUB
+     * (zero-extended to its size), valid while it is the last flag setter
+     * in this TB (cmp_op == cc_op): a condition then compares them
+     * directly instead of rebuilding them from cc_dst + cc_src.  TB temps,
+     * allocated at the first CMP/SUB.
+     */
+    TCGv_i64 cmp_a, cmp_b;
+    bool cmp_valid;
+    uint32_t cmp_op;
 } DisasContext;
 
 /* The system helpers of target/i386/helper.h, as TCG calls.  They read
@@ -158,6 +170,7 @@ static void call0(const TCGHelperInfo *info, TCGv_i64 ret, int n,
 
 static void set_cc_op(DisasContext *s, uint32_t op)
 {
+    s->cmp_valid = false;
     if (s->cc_op != op) {
         s->cc_op = op;
         tcg_gen_movi_i32(cpu_cc_op, op);
@@ -464,7 +477,21 @@ static CCPrep gen_prepare_cc(DisasContext *s, int cc)
     int c = cc >> 1;
     CCPrep p;
 
-    if (s->cc_op >= CC_OP_SUBB && s->cc_op <= CC_OP_SUBQ &&
+    if (s->cmp_valid && s->cmp_op == s->cc_op &&
+        (c == 1 || c == 2 || c == 3 || c == 6 || c == 7)) {
+        MemOp ot = s->cc_op - CC_OP_SUBB;
+        TCGv_i64 a = s->cmp_a, b = s->cmp_b;
+
+        if (c >= 6 && ot != MO_64) {
+            a = tmp(s);
+            b = tmp(s);
+            gen_ext(ot, a, s->cmp_a, true);
+            gen_ext(ot, b, s->cmp_b, true);
+        }
+        p = (CCPrep){ c == 1 ? TCG_COND_LTU : c == 2 ? TCG_COND_EQ :
+                      c == 3 ? TCG_COND_LEU : c == 6 ? TCG_COND_LT :
+                      TCG_COND_LE, a, b };
+    } else if (s->cc_op >= CC_OP_SUBB && s->cc_op <= CC_OP_SUBQ &&
         (c == 1 || c == 2 || c == 3 || c == 4 || c == 6 || c == 7)) {
         MemOp ot = s->cc_op - CC_OP_SUBB;
         TCGv_i64 s1 = tmp(s), s2 = tmp(s);
@@ -532,9 +559,14 @@ static CCPrep gen_prepare_cc(DisasContext *s, int cc)
 static void gen_set_cc(DisasContext *s, uint32_t op_family, MemOp ot,
                        TCGv_i64 res, TCGv_i64 src, TCGv_i64 src2)
 {
+    s->cmp_valid = false;
     tcg_gen_mov_i64(cpu_cc_dst, res);
     if (src) {
         tcg_gen_mov_i64(cpu_cc_src, src);
+    } else {
+        /* Unused by the op, but overwriting it kills the old value, so
+         * liveness can drop a pure flags computation that fed it. */
+        tcg_gen_movi_i64(cpu_cc_src, 0);
     }
     if (src2) {
         tcg_gen_mov_i64(cpu_cc_src2, src2);
@@ -551,6 +583,20 @@ static uint64_t eip_mask(DisasContext *s, MemOp ot)
            ot == MO_16 ? 0xffff : 0xffffffff;
 }
 
+/*
+ * EFLAGS.TF was set when this insn started: the single-step trap follows
+ * it (SDM Vol 3A 18.3.1.4), except after MOV SS / POP SS, whose shadow
+ * defers it to the next insn.  EIP must be stored first.
+ */
+static bool gen_tf_trap(DisasContext *s)
+{
+    if (!(s->flags & HF_TF_MASK) || s->movss) {
+        return false;
+    }
+    call0(&x86_helper_single_step_info, NULL, 0, NULL, NULL, NULL);
+    return true;
+}
+
 static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
 {
     vaddr pc = s->cs_base + eip;
@@ -565,7 +611,9 @@ static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
         tcg_gen_exit_tb(s->base.tb, n);
     } else {
         gen_store_eip(s, eip);
-        tcg_gen_lookup_and_goto_ptr();
+        if (!gen_tf_trap(s)) {
+            tcg_gen_lookup_and_goto_ptr();
+        }
     }
 }
 
@@ -737,6 +785,16 @@ static void trans_alu(DisasContext *s)
     case X86_SUB:
     case X86_CMP:
         gen_set_cc(s, CC_OP_SUBB, ot, res, src, NULL);
+        if (!(s->insn.prefixes & X86P_LOCK)) {
+            if (!s->cmp_a) {
+                s->cmp_a = tcg_temp_new_i64();
+                s->cmp_b = tcg_temp_new_i64();
+            }
+            tcg_gen_mov_i64(s->cmp_a, dst);
+            tcg_gen_mov_i64(s->cmp_b, src);
+            s->cmp_valid = true;
+            s->cmp_op = CC_OP_SUBB + ot;
+        }
         break;
     case X86_SBB:
         gen_set_cc(s, CC_OP_SBBB, ot, res, src, carry);
@@ -810,6 +868,65 @@ static void trans_not_neg(DisasContext *s)
     }
 }
 
+/*
+ * ROL/ROR by an immediate, inline (hashes and ciphers are full of them):
+ * the result, then CF and OF from it, merged into the other flags as
+ * CC_OP_EFLAGS.  Those come from the pure cc_compute_all helper, which
+ * liveness removes when a later insn overwrites the flags in the same
+ * block (the usual case), so a rotate costs a few host insns.  A masked
+ * count of 0 changes nothing; a count that is a multiple of the width
+ * (8/16-bit) leaves the value but still sets CF/OF, as the SDM says.
+ */
+static void gen_rot_imm(DisasContext *s, bool left, MemOp ot, TCGv_i64 v,
+                        TCGv_i64 res, uint64_t count)
+{
+    unsigned bits = 8u << ot;
+    unsigned c = count & (ot == MO_64 ? 63 : 31);
+    TCGv_i64 fl, cf = tmp(s), of = tmp(s);
+
+    if (!c) {
+        return;
+    }
+    c %= bits;
+    fl = gen_eflags_oszapc(s);
+    if (!c) {
+        tcg_gen_mov_i64(res, v);
+    } else if (ot == MO_64) {
+        left ? tcg_gen_rotli_i64(res, v, c) : tcg_gen_rotri_i64(res, v, c);
+    } else if (ot == MO_32) {
+        TCGv_i32 t = tcg_temp_new_i32();
+
+        tcg_gen_extrl_i64_i32(t, v);
+        left ? tcg_gen_rotli_i32(t, t, c) : tcg_gen_rotri_i32(t, t, c);
+        tcg_gen_extu_i32_i64(res, t);
+        tcg_temp_free_i32(t);
+    } else {
+        TCGv_i64 hi = tmp(s);
+
+        tcg_gen_shli_i64(hi, v, left ? c : bits - c);
+        tcg_gen_shri_i64(res, v, left ? bits - c : c);
+        tcg_gen_or_i64(res, res, hi);
+        tcg_gen_andi_i64(res, res, size_mask(ot));
+    }
+    gen_store_op(s, 0, ot, res);
+    if (left) {
+        tcg_gen_andi_i64(cf, res, 1);
+        tcg_gen_shri_i64(of, res, bits - 1);
+        tcg_gen_xor_i64(of, of, cf);
+    } else {
+        tcg_gen_shri_i64(cf, res, bits - 1);
+        tcg_gen_shri_i64(of, res, bits - 2);      /* bit 0: res[bits-2] */
+        tcg_gen_xor_i64(of, of, cf);
+    }
+    tcg_gen_andi_i64(of, of, 1);
+    tcg_gen_andi_i64(cf, cf, 1);
+    tcg_gen_andi_i64(fl, fl, ~(uint64_t)(CC_C | CC_O));
+    tcg_gen_or_i64(fl, fl, cf);
+    tcg_gen_shli_i64(of, of, 11);
+    tcg_gen_or_i64(cpu_cc_src, fl, of);
+    set_cc_op(s, CC_OP_EFLAGS);
+}
+
 static void trans_shift(DisasContext *s)
 {
     static const int kinds[] = {
@@ -848,6 +965,11 @@ static void trans_shift(DisasContext *s)
         gen_ext(ot, before, before, false);
         gen_set_cc(s, m == X86_SHL ? CC_OP_SHLB : CC_OP_SARB, ot, res,
                    before, NULL);
+        return;
+    }
+    if ((k1 == OPK_I || k1 == OPK_ONE) && (m == X86_ROL || m == X86_ROR)) {
+        gen_rot_imm(s, m == X86_ROL, ot, v, res,
+                    k1 == OPK_ONE ? 1 : s->insn.imm);
         return;
     }
     call0(&x86_helper_shift_info, res, 3, v, gen_load_op(s, 1, MO_8),
@@ -940,6 +1062,12 @@ static void gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
     gen_store_eip(s, s->eip);
     call0(&helper_load_seg_info, NULL, 2, cst(seg), sel, NULL);
     s->base.is_jmp = DISAS_EOB_NEXT;     /* hflags may have changed */
+    if (seg == R_SS) {
+        /* SDM 6.8.3: interrupts and debug traps wait one more insn. */
+        s->movss = true;
+        call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(1), NULL,
+              NULL);
+    }
 }
 
 static void trans_mov(DisasContext *s)
@@ -1464,6 +1592,12 @@ static void trans_string(DisasContext *s)
     TCGv_i64 step = tmp(s), a = tmp(s), b = tmp(s), res = tmp(s),
              port = tmp(s);
 
+    if (rep && (m == X86_MOVS || m == X86_STOS)) {
+        /* Most elements at once where the pages allow (rep_helper.c). */
+        call0(&x86_helper_rep_bulk_info, NULL, 3, gen_str_addr(s, R_EDI),
+              m == X86_MOVS ? gen_str_addr(s, R_ESI) : cst(0),
+              cst(ot | as << 2 | (m == X86_MOVS) << 4 | s->mmu_idx << 8));
+    }
     if (rep) {
         TCGv_i64 c = tmp(s);
 
@@ -2027,6 +2161,8 @@ static void x86_init_disas_context(DisasContextBase *db, CPUState *cs)
     s->mmu_idx = x86_mmu_index(s->flags);
     s->cpl = s->flags & HF_CPL_MASK;
     s->cc_op = CC_OP_DYNAMIC;
+    s->cmp_a = s->cmp_b = NULL;
+    s->cmp_valid = false;
 }
 
 static uint64_t code_eip_mask(DisasContext *s)
@@ -2052,6 +2188,12 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     db->pc_next += s->insn.len;
     s->eip_next = (s->eip + s->insn.len) & code_eip_mask(s);
     s->A0 = NULL;
+    s->movss = false;
+    if (s->flags & HF_RF_MASK) {
+        /* EFLAGS.RF suppressed this insn's instruction breakpoint (the
+         * check came before); it clears once the insn starts. */
+        call0(&x86_helper_clear_rf_info, NULL, 0, NULL, NULL, NULL);
+    }
     if (s->flags & HF_INHIBIT_IRQ_MASK) {
         /* The insn after STI / MOV SS: the shadow ends with it. */
         call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(0), NULL,
@@ -2066,7 +2208,7 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     }
     free_temps(s);
     if (db->is_jmp == DISAS_NEXT) {
-        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
+        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK | HF_RF_MASK)) {
             db->is_jmp = DISAS_EOB_NEXT;
         } else if (!translator_is_same_page(db, db->pc_next)) {
             db->is_jmp = DISAS_TOO_MANY;
@@ -2084,16 +2226,33 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         break;
     case DISAS_EOB_NEXT:
         gen_store_eip(s, s->eip_next);
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_JUMP:
+        if (gen_tf_trap(s)) {
+            break;
+        }
         if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
             tcg_gen_exit_tb(NULL, 0);
         } else {
-            tcg_gen_lookup_and_goto_ptr();
+            /* A near jump keeps CS and the TB flags: the target pc from
+             * the EIP just stored, and an inline jump-cache probe. */
+            TCGv_i64 pc = tcg_temp_new_i64();
+
+            tcg_gen_ld_i64(pc, tcg_env, offsetof(CPUX86State, eip));
+            if (s->cs_base) {
+                tcg_gen_addi_i64(pc, pc, s->cs_base);
+            }
+            if (!(s->flags & HF_CS64_MASK)) {
+                tcg_gen_ext32u_i64(pc, pc);
+            }
+            tcg_gen_lookup_and_goto_ptr_pc(pc, s->cs_base, s->flags);
+            tcg_temp_free_i64(pc);
         }
         break;
     case DISAS_EXIT:
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_NORETURN:

@@ -43,6 +43,8 @@ extern const TCGHelperInfo x86_helper_shiftd_info;
 extern const TCGHelperInfo x86_helper_read_eflags_info;
 extern const TCGHelperInfo x86_helper_write_eflags_info;
 extern const TCGHelperInfo x86_helper_set_inhibit_irq_info;
+/* REP MOVS/STOS: the elements that lie in plain-RAM pages (rep_helper.c). */
+extern const TCGHelperInfo x86_helper_rep_bulk_info;
 
 /* Shift/rotate kinds for x86_helper_shift/rotate (ModRM.reg of group 2). */
 enum { X86_SH_ROL, X86_SH_ROR, X86_SH_RCL, X86_SH_RCR, X86_SH_SHL,

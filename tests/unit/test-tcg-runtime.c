@@ -292,6 +292,48 @@ static void test_concurrent_lookup_insert(void)
                    translated, discarded);
 }
 
+/*
+ * The TB hash table starts at 4096 buckets and grows when twice as many
+ * TBs are linked.  Two threads run a chain of 10000 one-insn blocks (each
+ * its own TB) at once, so links, lookups and the resizes overlap; every
+ * block must be found (each thread reaches the HALT with r1 counted once
+ * per block: no TB lost or duplicated while the table grew) and the table
+ * must have grown.
+ */
+#define GROW_BLOCKS 10000
+#define GROW_BASE TEST_BASE(32)
+
+static void test_htable_grow(void)
+{
+    Runner r[2] = { 0 };
+    unsigned long n0 = tb_count(), size0 = tb_htable_size();
+
+    for (int i = 0; i < GROW_BLOCKS; i++) {
+        uint64_t blk[2] = { I(ADDI, 1, 1, 0, 1), I(JMP, 0, 0, 0, 8) };
+
+        toy_put_code(GROW_BASE + 16 * i, blk, 2);
+    }
+    {
+        uint64_t h = HALT;
+
+        toy_put_code(GROW_BASE + 16 * GROW_BLOCKS, &h, 1);
+    }
+    g_assert_cmpuint(n0 + GROW_BLOCKS, >, 2 * size0);
+    for (int i = 0; i < 2; i++) {
+        r[i].max_calls = 4 * GROW_BLOCKS;
+        runner_start(&r[i], GROW_BASE, true);
+    }
+    for (int i = 0; i < 2; i++) {
+        g_thread_join(r[i].thread);
+        g_assert_cmpint(r[i].result, ==, EXCP_HLT);
+        g_assert_cmpuint(r[i].cpu->env.regs[1], ==, GROW_BLOCKS);
+    }
+    g_assert_cmpuint(tb_count() - n0, ==, GROW_BLOCKS + 1);
+    g_assert_cmpuint(tb_htable_size(), >, size0);
+    g_test_message("hash table: %lu -> %lu buckets for %lu TBs", size0,
+                   tb_htable_size(), tb_count());
+}
+
 static void test_invalidate_range(void)
 {
     ToyCPU *c = new_bare_cpu();
@@ -638,6 +680,7 @@ int main(int argc, char **argv)
                     test_unchain_while_running);
     g_test_add_func("/tcg-runtime/concurrent-lookup-insert",
                     test_concurrent_lookup_insert);
+    g_test_add_func("/tcg-runtime/htable-grow", test_htable_grow);
     g_test_add_func("/tcg-runtime/invalidate-range", test_invalidate_range);
     g_test_add_func("/tcg-runtime/self-modifying", test_self_modifying);
     g_test_add_func("/tcg-runtime/restore-state", test_restore_state);

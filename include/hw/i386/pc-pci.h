@@ -38,4 +38,14 @@ bool pc_memory_init(MachineState *ms, MemoryRegion *ram, Error **errp);
 bool pc_pci_init(MachineState *ms, IsaBus *isa, FwCfgState *fw,
                  Error **errp);
 
+/*
+ * An MSI write as the pc's local APICs see it (SDM Vol 3A 10.11): an
+ * address in 0xfee00000..0xfeefffff (destination ID in bits 19:12,
+ * destination mode in bit 2) and data (vector 7:0, delivery mode 10:8,
+ * trigger mode 15).  Returns false for any other address.  Installed as
+ * the PCI bus's MSI hook by pc_pci_init; messages go to the APIC bus.
+ */
+typedef struct ApicMessage ApicMessage;
+bool pc_msi_decode(uint64_t addr, uint32_t data, ApicMessage *out);
+
 #endif

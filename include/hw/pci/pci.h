@@ -169,6 +169,7 @@ struct PCIDevice {
     bool intx_asserted;           /* counted on the bus; BQL */
     PCIConfigReadFn *config_read;   /* optional, set at realize */
     PCIConfigWriteFn *config_write; /* optional, after the default write */
+    uint8_t msi_cap;              /* MSI capability offset or 0; const */
 };
 
 /* The "addr" property, for a device's props table. */
@@ -273,6 +274,40 @@ uint8_t pci_add_capability(PCIDevice *d, uint8_t cap_id, uint8_t offset,
                            uint8_t size, Error **errp);
 /* Offset of the first capability with this ID, or 0. */
 uint8_t pci_find_capability(PCIDevice *d, uint8_t cap_id);
+
+/*
+ * MSI (PCI Local Bus Specification 3.0, 6.8.1): a capability with one to
+ * 32 vectors (a power of two) and a 32- or 64-bit message address; the
+ * guest programs address and data and sets the enable bit.
+ * pci_msi_notify() then sends message `vector` as the memory write the
+ * specification describes (data with the low bits replaced by the vector),
+ * through the bus's MSI hook (the pc board decodes it into an APIC bus
+ * message) or, without a hook or outside the interrupt window, as a DMA
+ * write.  Nothing is sent while MSI
+ * or bus mastering is disabled.  BQL.
+ */
+/* Returns false when addr is not an interrupt address: the core then
+ * performs the plain memory write. */
+typedef bool PCIMsiDeliverFn(void *opaque, uint64_t addr, uint32_t data,
+                             uint16_t requester_id);
+void pci_bus_set_msi_deliver(PCIBus *bus, PCIMsiDeliverFn *fn, void *opaque);
+/* Returns the capability offset, or 0 with errp set. */
+uint8_t pci_msi_init(PCIDevice *d, uint8_t offset, unsigned nr_vectors,
+                     bool is64, Error **errp);
+bool pci_msi_enabled(PCIDevice *d);
+/* Vectors the guest enabled (1..32), 0 when MSI is off. */
+unsigned pci_msi_nr_vectors(PCIDevice *d);
+void pci_msi_notify(PCIDevice *d, unsigned vector);
+
+#define PCI_MSI_FLAGS            2       /* message control, in the cap */
+#define  PCI_MSI_FLAGS_ENABLE    0x0001
+#define  PCI_MSI_FLAGS_QMASK     0x000e  /* vectors capable, log2 */
+#define  PCI_MSI_FLAGS_QSIZE     0x0070  /* vectors enabled, log2 */
+#define  PCI_MSI_FLAGS_64BIT     0x0080
+#define PCI_MSI_ADDRESS_LO       4
+#define PCI_MSI_ADDRESS_HI       8       /* 64-bit only */
+#define PCI_MSI_DATA_32          8
+#define PCI_MSI_DATA_64          12
 
 /* INTx: level of the device's pin (config byte 0x3d). */
 void pci_set_irq(PCIDevice *d, int level);

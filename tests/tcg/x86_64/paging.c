@@ -293,7 +293,7 @@ static bool cr4_try_set(ureg bit)
     return excp_try(write_cr4_val, (void *)&val) == -1;
 }
 
-#define SUITE_TESTS 25
+#define SUITE_TESTS 28
 
 static void suite(int m)
 {
@@ -339,11 +339,50 @@ static void suite(int m)
     /* Accessed and dirty. */
     pte_set(2, tp(2) | P | W);
     pde_win_set(0, pde_win_get(0) & ~A);
+    if (mode == M4L) {
+        pml4[0] &= ~A;
+        pdpt[1] &= ~A;
+        write_cr3(read_cr3());
+    }
     v = try_read(VA(2));
     check_ok(v, (pte_get(2) & (A | D)) == A, "a read sets A, not D");
     v = try_write(VA(2), 3);
     check_ok(v, (pte_get(2) & (A | D)) == (A | D), "a write sets D");
-    check_ok(-1, pde_win_get(0) & A, "the walk set A in the PDE");
+    check_ok(-1, (pde_win_get(0) & A) &&
+             (mode != M4L || ((pml4[0] & A) && (pdpt[1] & A))),
+             "the walk set A in the PDE (and the PDPTE and PML4E)");
+
+    /* Rights are the most restrictive of all levels. */
+    pte_set(2, tp(2) | P | W | US);
+    pde_win_set(0, pde_win_get(0) & ~W);
+    write_cr0(read_cr0() | CR0_WP);
+    check_pf(try_write(VA(2) + 1, 1), PF_P | PF_W, VA(2) + 1,
+             "CR0.WP = 1: write through a read-only PDE, writable PTE");
+    write_cr0(read_cr0() & ~(ureg)CR0_WP);
+    pde_win_set(0, (pde_win_get(0) | W) & ~US);
+    probe_addr = VA(2) + 2;
+    check_pf(run_user(user_read, 0, 0), PF_P | PF_U, VA(2) + 2,
+             "user read through a supervisor PDE, user PTE");
+    pde_win_set(0, pde_win_get(0) | US);
+
+    /* Code: remapping a page under the same virtual address runs the new
+     * page's code (translations are per physical page). */
+    {
+        static const uint8_t ret1[] = { 0xb8, 1, 0, 0, 0, 0xc3 };
+        static const uint8_t ret2[] = { 0xb8, 2, 0, 0, 0, 0xc3 };
+        int (*fn)(void) = (int (*)(void))(uintptr_t)(VA(6) + 0x800);
+        int a, b;
+
+        memcpy(tpage[6] + 0x800, ret1, sizeof(ret1));
+        memcpy(tpage[7] + 0x800, ret2, sizeof(ret2));
+        pte_set(6, tp(6) | P);
+        a = fn();
+        pte_set(6, tp(7) | P);
+        b = fn();
+        tap_ok(a == 1 && b == 2, "%s: the same code address remapped to "
+               "another page runs that page's code (%d then %d)", mname(),
+               a, b);
+    }
 
     /* INVLPG and CR3 reloads. */
     pte_set(3, tp(3) | P);

@@ -2,6 +2,8 @@
  * smc.c: self-modifying code.  A store must take effect on the very next
  * instruction fetch, whatever the emulator has translated or cached:
  *   - a store that rewrites the next instruction in the same block;
+ *   - the same where the block spans two pages and the rewritten insn is
+ *     on the second;
  *   - a store that rewrites an instruction further down the same block;
  *   - a REP STOSB that rewrites the code right after itself;
  *   - a store to a function that already ran (a previous block);
@@ -26,6 +28,23 @@ static uint32_t next_insn(void)
     uint32_t v;
 
     __asm__ volatile("movb $0x2a, " AT("1f+1") "\n"
+                     "1: mov $0x11, %%al\n"
+                     "movzbl %%al, %0\n"
+                     : "=r"(v) : : "eax", "memory");
+    return v;
+}
+
+/* The same across a page boundary: the block starts 16 bytes before it
+ * and the rewritten insn is the first of the next page. */
+static uint32_t next_page_insn(void)
+{
+    uint32_t v;
+
+    __asm__ volatile("jmp 2f\n"
+                     ".p2align 12\n"
+                     ".skip 4096 - 16, 0xcc\n"
+                     "2: movb $0x2b, " AT("1f+1") "\n"
+                     ".p2align 12, 0x90\n"
                      "1: mov $0x11, %%al\n"
                      "movzbl %%al, %0\n"
                      : "=r"(v) : : "eax", "memory");
@@ -111,9 +130,12 @@ int main(uint32_t magic, uint32_t info)
 
     (void)magic;
     (void)info;
-    tap_plan(7);
+    tap_plan(8);
     v = next_insn();
     tap_ok(v == 0x2a, "a store rewrites the next instruction: 0x%x", v);
+    v = next_page_insn();
+    tap_ok(v == 0x2b, "a store rewrites the first insn of the next page of "
+           "a block that spans two pages: 0x%x", v);
     v = later_insn();
     tap_ok(v == 0x12345678, "a store rewrites an instruction further down "
            "the block: 0x%x", v);

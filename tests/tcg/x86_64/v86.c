@@ -17,7 +17,7 @@
  */
 #include "sys.h"
 
-#define TESTS 12
+#define TESTS 13
 
 #ifdef __x86_64__
 int main(uint32_t magic, uint32_t info)
@@ -37,7 +37,7 @@ int main(uint32_t magic, uint32_t info)
 
 extern char v86a[], v86a_int[], v86a_in[], v86a_hlt[], v86a_end[];
 extern char v86b[], v86b_int[], v86b_cli[], v86b_pushf[], v86b_hlt[];
-extern char v86b_end[];
+extern char v86b_end[], v86c[], v86c_end[];
 
 __asm__(".text\n"
         ".code16\n"
@@ -72,6 +72,15 @@ __asm__(".text\n"
         "v86b_hlt:\n"
         "    hlt\n"
         "v86b_end:\n"
+        /* Spin (bounded) until the timer interrupt comes. */
+        "v86c:\n"
+        "    mov $400, %dx\n"
+        "2:  mov $0xffff, %cx\n"
+        "1:  loop 1b\n"
+        "    dec %dx\n"
+        "    jnz 2b\n"
+        "    hlt\n"
+        "v86c_end:\n"
         ".code32\n");
 
 #define OFF(l, base) ((uintptr_t)(l) - (uintptr_t)(base))
@@ -124,6 +133,38 @@ static bool h_gp(struct xframe *f)
     gp_count++;
     f->ip += (f->ip == OFF(v86b_int, v86b)) ? 2 : 1;
     return true;
+}
+
+static volatile ureg irq_flags, irq_cs, irq_ds;
+static volatile int irq_count;
+
+/* IRQ 0 from v86: record the frame and the data segments the CPU left. */
+static bool h_irq0(struct xframe *f)
+{
+    irq_flags = f->flags;
+    irq_cs = f->cs;
+    irq_ds = f->ds;
+    irq_count++;
+    outb(0x21, 0xff);
+    outb(0x20, 0x20);
+    return false;
+}
+
+static void pic_pit_start(void)
+{
+    outb(0x20, 0x11);
+    outb(0x21, 0x20);
+    outb(0x21, 0x04);
+    outb(0x21, 0x01);
+    outb(0xa0, 0x11);
+    outb(0xa1, 0x28);
+    outb(0xa1, 0x02);
+    outb(0xa1, 0x01);
+    outb(0xa1, 0xff);
+    outb(0x43, 0x34);
+    outb(0x40, 1193 & 0xff);
+    outb(0x40, 1193 >> 8);
+    outb(0x21, 0xfe);
 }
 
 static void nop_user(void)
@@ -190,6 +231,19 @@ int main(uint32_t magic, uint32_t info)
     tap_ok((end_ecx & 0xff) == 0xa5, "IN from an allowed port with IOPL 0 "
            "read 0x%lx", (long)(end_ecx & 0xff));
     sys_tss.iomap[0x3ff / 8] |= 1 << (0x3ff % 8);
+    /* An external interrupt while in v86 (IOPL 0, IF = 1). */
+    excp_handlers[0x20] = h_irq0;
+    irq_count = 0;
+    pic_pit_start();
+    memcpy((void *)V86_BASE, v86c, v86c_end - v86c);
+    v86_flags = 2 | (1u << 17) | 0x200;
+    v = excp_try(enter_v86, 0);
+    outb(0x21, 0xff);
+    tap_ok(v == 0x20 && irq_count == 1 && (irq_flags & (1u << 17)) &&
+           (irq_flags & 0x200) && irq_cs == V86_SEG && irq_ds == 0,
+           "timer IRQ in v86: vector 0x%x, pushed EFLAGS 0x%lx CS 0x%lx, the "
+           "handler entered with DS null (0x%lx)", v, (long)irq_flags,
+           (long)irq_cs, (long)irq_ds);
     excp_handlers[13] = 0;
     tap_ok(run_user(nop_user, 0, 0) == VEC_USER_EXIT, "ring-3 entry still "
            "works after v86");
