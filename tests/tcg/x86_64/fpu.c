@@ -108,6 +108,11 @@ int main(uint32_t magic, uint32_t info)
             tap_skip(why, "%s", tap_name(d->name));
             continue;
         }
+        if (n == 0) {
+            tap_skip("the build host cannot run it: no expected values",
+                     "%s", tap_name(d->name));
+            continue;
+        }
         for (int i = 0; i < n; i++) {
             uint32_t h;
 

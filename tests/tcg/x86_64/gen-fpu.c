@@ -12,11 +12,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cpuid.h>
 #include "fpu-ops.h"
 
-/* Cases per op: more for floating point, where the special values are. */
+/* True if this build host can run the op (its CPUID feature). */
+static bool host_has(const FpuOpDesc *d)
+{
+    unsigned a, b, c, dx;
+
+    __cpuid(1, a, b, c, dx);
+    (void)a;
+    (void)b;
+    (void)dx;
+    return !(((d->flags & FPU_SSE3) && !(c & (1u << 0))) ||
+             ((d->flags & FPU_SSSE3) && !(c & (1u << 9))) ||
+             ((d->flags & FPU_SSE4) && !(c & (1u << 19))) ||
+             ((d->flags & FPU_SSE42) && !(c & (1u << 20))) ||
+             ((d->flags & FPU_PCLMUL) && !(c & (1u << 1))));
+}
+
+/* Cases per op: more for floating point, where the special values are;
+ * none for an op the build host cannot run (the guest skips it). */
 static int fpu_nr_cases(const FpuOpDesc *d)
 {
+    if (!host_has(d)) {
+        return 0;
+    }
     return d->in == FPU_IN_INT || d->in == FPU_IN_STR ? 500 : 2000;
 }
 
@@ -55,7 +76,7 @@ static void dump(const char *name, int i)
 
 int main(int argc, char **argv)
 {
-    int start = 0;
+    int start = 1;          /* fpu_expect[0] keeps the array non-empty */
 
     if (argc == 4 && !strcmp(argv[1], "dump")) {
         dump(argv[2], atoi(argv[3]));
@@ -72,7 +93,7 @@ int main(int argc, char **argv)
         printf("    { \"%s\", %d, %d },\n", fpu_ops[op].name, start, n);
         start += n;
     }
-    printf("};\nstatic const uint32_t fpu_expect[] = {\n");
+    printf("};\nstatic const uint32_t fpu_expect[] = {\n    0,\n");
     for (int op = 0; op < FPU_NR_OPS; op++) {
         int n = fpu_nr_cases(&fpu_ops[op]);
 
