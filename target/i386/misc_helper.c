@@ -18,6 +18,7 @@
  * unwind with cpu_loop_exit_restore).
  */
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 #include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 #include "system/bql.h"
@@ -146,7 +147,15 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         cpuid_topology(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0xd:
-        if (subleaf == 1) {
+        /* XSAVE components: x87 and SSE only (xsave_helper.c). */
+        if (!(env->features[FEAT_1_ECX] & (1u << 26))) {
+            break;
+        }
+        if (subleaf == 0) {
+            *eax = X86_XCR0_SUPPORTED;
+            *ebx = x86_xsave_size(env->xcr0);
+            *ecx = x86_xsave_size(X86_XCR0_SUPPORTED);
+        } else if (subleaf == 1) {
             *eax = env->features[FEAT_D_1_EAX];
         }
         break;
