@@ -15,7 +15,7 @@
 // run-args: -smp 4
 #include "smp.h"
 
-#define ROUNDS 20000
+#define ROUNDS 2000
 
 #define VEC_PING  0x40
 #define VEC_PONG  0x41
