@@ -188,6 +188,14 @@ $(X86G_OUT)/alu-table.h: $(X86G_OUT)/gen-alu
 	$(Q)$< >$@.tmp && mv $@.tmp $@
 $(X86G_OUT)/alu-32.elf $(X86G_OUT)/alu-64.elf: $(X86G_OUT)/alu-table.h
 
+# The FPU test's expected hashes, likewise (tests/tcg/x86_64/gen-fpu.c).
+$(X86G_OUT)/gen-fpu: $(X86G_SRC)/gen-fpu.c $(X86G_SRC)/fpu-ops.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -O2 -mno-red-zone $(WARNINGS) -I$(X86G_SRC) -o $@ $<
+$(X86G_OUT)/fpu-table.h: $(X86G_OUT)/gen-fpu
+	$(Q)$< >$@.tmp && mv $@.tmp $@
+$(X86G_OUT)/fpu-32.elf $(X86G_OUT)/fpu-64.elf: $(X86G_OUT)/fpu-table.h
+
 # --- x86 compute benchmarks (bench/x86/, see docs/devel/perf.md) ---
 # Each bench/x86/NAME.c is built twice: as a 64-bit multiboot guest with
 # the guest test runtime (NAME.elf) and natively (NAME-host), which prints

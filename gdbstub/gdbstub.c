@@ -80,6 +80,7 @@ typedef struct GdbState {
     bool phys_mem;                 /* Qqemu.PhyMemMode */
     bool detach_pending;           /* D answered: resume at the next byte
                                       from the peer or when it closes */
+    bool detached;                 /* D or close: until the next connect */
     int sstep_flags;               /* Qqemu.sstep */
 } GdbState;
 
@@ -287,7 +288,7 @@ static void gdb_stop_bh(void *opaque)
  */
 static void gdb_debug_hook(CPUState *cpu)
 {
-    if (!gdb || !gdb->connected) {
+    if (!gdb || !gdb->connected || gdb->detached) {
         /* Stale event after a detach: keep running. */
         cpu_single_step(cpu, 0);
         return;
@@ -581,6 +582,7 @@ static void gdb_detach(void)
 {
     gdb_remove_all();
     gdb->detach_pending = false;
+    gdb->detached = true;
     if (runstate_get() != RUN_STATE_SHUTDOWN) {
         vm_start();
     }
@@ -837,6 +839,8 @@ static void gdb_handle_packet(const char *p, size_t len)
     case '?':
         gdb->running = false;
         gdb->stop_pending = false;
+        gdb->detached = false;
+        gdb->detach_pending = false;
         if (!stopped) {
             vm_stop(RUN_STATE_PAUSED);
         }
@@ -915,6 +919,7 @@ static void gdb_handle_packet(const char *p, size_t len)
         gdb_put_packet("OK");
         gdb_remove_all();
         gdb->detach_pending = true;
+        gdb->detached = true;
         break;
     case 'k':
         /* No reply: the target goes away. */
@@ -1029,6 +1034,7 @@ static void gdb_chr_event(void *opaque, CharEvent ev)
         gdb->rx = RS_IDLE;
         gdb->phys_mem = false;
         gdb->detach_pending = false;
+        gdb->detached = false;
         gdb->g_cpu = gdb->c_cpu = n > 0 ? cpus[0] : NULL;
     } else if (ev == CHR_EVENT_CLOSED && gdb->connected) {
         gdb->connected = false;

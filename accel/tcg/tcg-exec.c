@@ -243,6 +243,11 @@ static TCGv_ptr as_ptr(TCGv_i64 v)
  * publication) and while -d nochain/exec/cpu want every block to go
  * through the loop, the helper does it all.
  */
+/* True while this thread translates a single-step or watchpoint TB: its
+ * indirect jumps must come back to the loop (the helper checks), never
+ * enter the next TB through the inline probe.  Owner thread. */
+static __thread bool tcg_translating_debug_tb;
+
 void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
                                     uint32_t flags)
 {
@@ -259,7 +264,8 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
         return;
     }
 #endif
-    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
+    if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU) ||
+        tcg_translating_debug_tb) {
         tcg_gen_lookup_and_goto_ptr();
         return;
     }
@@ -444,11 +450,13 @@ void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t)
  * done as a plain load and store while no other vCPU runs guest code.
  * The insn is translated afresh into an uncached one-insn TB inside the
  * section, so no tb_flush can pull the code from under it.  A fault in
- * it lands in tcg_cpu_exec, which leaves the section first.  Owner
- * thread, no BQL (an MMIO access in the insn may take it for its device).
+ * it lands in tcg_cpu_exec, which leaves the section first.  Returns
+ * true if the insn ran (false: left at its entry check).  Owner thread,
+ * no BQL (an MMIO access in the insn may take it for its device).
  */
-static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
+static bool tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
 {
+    bool ran = true;
     TranslationBlock *tb;
     uint64_t cs_base;
     uint32_t flags;
@@ -468,8 +476,10 @@ static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
     if ((tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr) & TB_EXIT_MASK) ==
         TB_EXIT_REQUESTED) {
         tb_restore_entry_state(cpu, tb);    /* not run: the loop retries */
+        ran = false;
     }
     tcg_atomic_step_leave(cpu, t);
+    return ran;
 }
 
 /* The loop proper; a fresh call after every landing, so no local lives
@@ -494,7 +504,14 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         if (excp >= 0) {
             if (excp == EXCP_TCG_ATOMIC) {
                 cpu->exception_index = -1;
-                tcg_exec_atomic_step(cpu, t);
+                if (tcg_exec_atomic_step(cpu, t) &&
+                    (t->wp_step ||
+                     (__atomic_load_n(&cpu->singlestep_enabled,
+                                      __ATOMIC_RELAXED) & SSTEP_ENABLE))) {
+                    /* The stepped (or watch-hit) insn was this one. */
+                    t->wp_step = false;
+                    cpu->exception_index = EXCP_DEBUG;
+                }
                 last_tb = NULL;
                 continue;
             }
@@ -543,7 +560,9 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         } else if (one) {
             /* Single-step, or the insn a watchpoint fired on: alone, in a
              * TB that is never cached or chained (accel/tcg/debug.c). */
+            tcg_translating_debug_tb = true;
             tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+            tcg_translating_debug_tb = false;
             last_tb = NULL;
         } else {
             tb = tb_lookup(cpu, pc, cs_base, flags);
@@ -600,6 +619,7 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
+        tcg_translating_debug_tb = false;   /* a fetch fault mid-translation */
         if (t->in_atomic_step) {
             /* The exclusive step faulted (or its TB was refused): the
              * other vCPUs may run again before we deliver the fault. */

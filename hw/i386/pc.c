@@ -242,9 +242,15 @@ static void pc_port92_write(void *opaque, hwaddr addr, uint64_t val,
 
     if (a20 != s->a20_enabled) {
         s->a20_enabled = a20;
-        /* Each vCPU changes its own MMU state, between blocks. */
+        /* Each vCPU changes its own MMU state: the writer at once (its
+         * next access already sees the gate, as INVLPG's flush does),
+         * the others between blocks, as queued work. */
         for (int i = 0; i < nr_cpus; i++) {
-            async_run_on_cpu(cpus[i], pc_a20_apply, NULL);
+            if (cpus[i] == current_cpu()) {
+                x86_cpu_set_a20(x86_cpu(cpus[i]), a20);
+            } else {
+                async_run_on_cpu(cpus[i], pc_a20_apply, NULL);
+            }
         }
     }
     if (val & 0x01) {

@@ -293,6 +293,11 @@ static void apic_signal(APICState *s, uint32_t what, uint8_t vector)
     if (s->cpu) {
         if (what == CPU_INTERRUPT_SIPI) {
             x86_cpu(s->cpu)->sipi_vector = vector;
+        } else if (what == CPU_INTERRUPT_INIT) {
+            /* A SIPI still pending now came before this INIT and is
+             * void; one raised from here on follows it, and the vCPU
+             * takes the INIT first (x86_cpu_exec_interrupt). */
+            cpu_reset_interrupt(s->cpu, CPU_INTERRUPT_SIPI);
         }
         cpu_interrupt(s->cpu, what);
     }

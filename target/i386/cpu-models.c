@@ -11,9 +11,10 @@
  * implemented bit to an instruction the decoder accepts, or to the
  * system state it announces.
  *
- * Owners of the bits still off: the x87/SSE/AVX work flips fpu, mmx,
- * fxsr, sse..sse4.2, ssse3, pclmulqdq, aes, avx, f16c, fma, xsave (OSXSAVE
- * is not a model bit: CPUID reflects CR4.OSXSAVE).  The LAPIC
+ * The x87/SSE work (docs/devel/x86-fpu.md) implements fpu, mmx, fxsr,
+ * sse..sse4.2, ssse3, pclmulqdq, xsave, xsaveopt, xsavec; aes, avx, f16c,
+ * fma, xgetbv1 are still off (OSXSAVE is not a model bit: CPUID reflects
+ * CR4.OSXSAVE).  The LAPIC
  * (hw/intc/apic.c) implements apic, x2apic, tsc-deadline and arat (its
  * timer runs from virtual time whatever the CPU does).
  *
@@ -26,7 +27,7 @@
 
 const X86FeatureInfo x86_cpu_features[] = {
     /* CPUID.01H:EDX */
-    F("fpu", FEAT_1_EDX, 0, false, "x87 (D8-DF)"),
+    F("fpu", FEAT_1_EDX, 0, true, "x87 (D8-DF)"),
     F("vme", FEAT_1_EDX, 1, false, "CR4.VME/PVI: not implemented"),
     F("de", FEAT_1_EDX, 2, true, "CR4.DE (DR4/DR5 #UD)"),
     F("pse", FEAT_1_EDX, 3, true, "CR4.PSE 4 MiB pages"),
@@ -44,28 +45,28 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("pat", FEAT_1_EDX, 16, true, "IA32_PAT"),
     F("pse36", FEAT_1_EDX, 17, true, "PSE-36 4 MiB pages above 4 GiB"),
     F("clflush", FEAT_1_EDX, 19, true, "CLFLUSH"),
-    F("mmx", FEAT_1_EDX, 23, false, "MMX"),
-    F("fxsr", FEAT_1_EDX, 24, false, "FXSAVE/FXRSTOR"),
-    F("sse", FEAT_1_EDX, 25, false, "SSE"),
-    F("sse2", FEAT_1_EDX, 26, false, "SSE2"),
+    F("mmx", FEAT_1_EDX, 23, true, "MMX"),
+    F("fxsr", FEAT_1_EDX, 24, true, "FXSAVE/FXRSTOR"),
+    F("sse", FEAT_1_EDX, 25, true, "SSE"),
+    F("sse2", FEAT_1_EDX, 26, true, "SSE2"),
     F("ss", FEAT_1_EDX, 27, false, "self snoop"),
     /* CPUID.01H:ECX */
-    F("pni", FEAT_1_ECX, 0, false, "SSE3"),
-    F("pclmulqdq", FEAT_1_ECX, 1, false, "PCLMULQDQ"),
+    F("pni", FEAT_1_ECX, 0, true, "SSE3"),
+    F("pclmulqdq", FEAT_1_ECX, 1, true, "PCLMULQDQ"),
     F("monitor", FEAT_1_ECX, 3, false, "MONITOR/MWAIT"),
     F("vmx", FEAT_1_ECX, 5, false, "VMX"),
-    F("ssse3", FEAT_1_ECX, 9, false, "SSSE3"),
+    F("ssse3", FEAT_1_ECX, 9, true, "SSSE3"),
     F("fma", FEAT_1_ECX, 12, false, "FMA"),
     F("cx16", FEAT_1_ECX, 13, true, "CMPXCHG16B"),
     F("pcid", FEAT_1_ECX, 17, true, "CR4.PCIDE"),
-    F("sse4.1", FEAT_1_ECX, 19, false, "SSE4.1"),
-    F("sse4.2", FEAT_1_ECX, 20, false, "SSE4.2 (and CRC32)"),
+    F("sse4.1", FEAT_1_ECX, 19, true, "SSE4.1"),
+    F("sse4.2", FEAT_1_ECX, 20, true, "SSE4.2 (and CRC32)"),
     F("x2apic", FEAT_1_ECX, 21, true, "x2APIC MSRs"),
     F("movbe", FEAT_1_ECX, 22, true, "MOVBE"),
     F("popcnt", FEAT_1_ECX, 23, true, "POPCNT"),
     F("tsc-deadline", FEAT_1_ECX, 24, true, "LAPIC TSC-deadline timer"),
     F("aes", FEAT_1_ECX, 25, false, "AES-NI"),
-    F("xsave", FEAT_1_ECX, 26, false, "XSAVE/XRSTOR/XGETBV"),
+    F("xsave", FEAT_1_ECX, 26, true, "XSAVE/XRSTOR/XGETBV"),
     F("avx", FEAT_1_ECX, 28, false, "AVX"),
     F("f16c", FEAT_1_ECX, 29, false, "VCVTPH2PS"),
     F("rdrand", FEAT_1_ECX, 30, false, "RDRAND"),
@@ -114,8 +115,8 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("sse4a", FEAT_8000_0001_ECX, 6, false, "SSE4A"),
     F("3dnowprefetch", FEAT_8000_0001_ECX, 8, true, "PREFETCHW (a hint)"),
     /* CPUID.(EAX=0DH,ECX=1):EAX */
-    F("xsaveopt", FEAT_D_1_EAX, 0, false, "XSAVEOPT"),
-    F("xsavec", FEAT_D_1_EAX, 1, false, "XSAVEC"),
+    F("xsaveopt", FEAT_D_1_EAX, 0, true, "XSAVEOPT"),
+    F("xsavec", FEAT_D_1_EAX, 1, true, "XSAVEC"),
     F("xgetbv1", FEAT_D_1_EAX, 2, false, "XGETBV ECX=1"),
     /* CPUID.06H:EAX */
     F("arat", FEAT_6_EAX, 2, true, "LAPIC timer always running"),

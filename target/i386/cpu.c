@@ -562,13 +562,18 @@ static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
 
     /* INIT and SIPI are not masked by anything (SDM 10.6.1, 8.4.4). */
     if (irq & CPU_INTERRUPT_INIT) {
-        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT);
         x86_cpu_do_init(cpu);
-        if (cpu->wait_sipi) {
+        /* The LAPIC voids older SIPIs when it raises INIT, so a SIPI bit
+         * seen now came after this INIT. */
+        irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+        if (cpu->wait_sipi && !(irq & CPU_INTERRUPT_SIPI)) {
             cs->exception_index = EXCP_HLT;  /* leave to the loop: halted */
             return true;
         }
-        irq &= ~CPU_INTERRUPT_SIPI;
+        if (!cpu->wait_sipi) {
+            return true;    /* the BSP runs from the reset vector */
+        }
     }
     if (irq & CPU_INTERRUPT_SIPI) {
         cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
@@ -578,9 +583,7 @@ static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
         }
     }
     if (cpu->wait_sipi) {
-        if (!(irq & CPU_INTERRUPT_SIPI)) {
-            cs->exception_index = EXCP_HLT;
-        }
+        cs->exception_index = EXCP_HLT;     /* nothing else wakes it */
         return false;
     }
     if (env->hflags & HF_INHIBIT_IRQ_MASK) {

@@ -242,14 +242,16 @@ typedef struct CPUX86State {
     int old_exception;       /* for #DF detection; -1 if none */
     bool nmi_pending, nmi_blocked;
 
-    /* --- x87 / SSE (the FPU issue fills these in) --- */
-    X86FpReg fpregs[8];
-    uint16_t fpuc, fpus, fptag_word;
-    unsigned fpstt;
-    uint64_t fpip, fpdp;
+    /* --- x87 / MMX / SSE (owner vCPU thread; docs/devel/x86-fpu.md) --- */
+    X86FpReg fpregs[8];      /* physical R0-R7; MMn = fpregs[n].mant */
+    uint16_t fpuc;           /* FCW */
+    uint16_t fpus;           /* FSW without TOP */
+    uint16_t fptag_word;     /* 11 empty / 00 valid per physical register */
+    unsigned fpstt;          /* TOP */
+    uint64_t fpip, fpdp;     /* last x87 insn and data pointer */
     uint16_t fpop, fpcs, fpds;
-    X86XmmReg xmm_regs[16];
-    X86XmmReg xmm_t0;        /* scratch for the translator */
+    X86XmmReg xmm_regs[16] __attribute__((aligned(16)));
+    X86XmmReg xmm_t0;        /* scratch: inline-loaded memory operand */
     uint32_t mxcsr;
     uint64_t mmx_t0;
 

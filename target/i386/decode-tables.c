@@ -7,9 +7,10 @@
  *
  * Entries left zero are X86_INVALID (#UD).  The 0F 38 / 0F 3A maps and
  * the VEX maps hold the general-purpose insns (MOVBE, CRC32, ADCX/ADOX,
- * INVPCID, BMI1/BMI2).  Not here yet: EVEX, MMX/SSE/AVX (0F 10-17, 28-2F,
- * 50-7F, C2-C6, D0-FF, most of 0F 38/3A), which decode as #UD because
- * CPUID does not advertise them.
+ * INVPCID, BMI1/BMI2).  MMX/SSE..SSE4.2 (0F 10-17, 28-2F, 50-7F, C2-C6,
+ * D0-FE, the SSSE3/SSE4 entries of 0F 38/3A) are one X86_SSE entry per
+ * opcode (SSE0/SSEI below): the helper picks the insn by mandatory prefix
+ * at run time (docs/devel/x86-fpu.md).  Not here yet: EVEX, AVX.
  *
  * Read-only data; any thread.
  */
@@ -79,6 +80,9 @@
 #define GRPM(g) { X86_INVALID, X86F_GROUP | X86F_GRPMOD3, { { 0 } }, g }
 
 #define L X86F_LOCK
+/* MMX/SSE opcodes: the mandatory prefix is decoded by sse_helper.c. */
+#define SSE0 { X86_SSE, X86F_MODRM, { { 0 } }, NULL }
+#define SSEI { X86_SSE, X86F_MODRM, { Ib }, NULL }
 
 /* The six ALU forms at 8n+0..5 (SDM A-2: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz). */
 #define ALU(base, m, lk) \
@@ -132,6 +136,7 @@ static const X86OpcodeEntry grp9_rdpid[4] = {
  * by the operand size). */
 static const X86OpcodeEntry grp9[16] = {
     [1] = E1(CMPXCHG8B, L, Mq),
+    [4] = E1(XSAVEC, 0, Ms),
     [8 + 7] = SSE(grp9_rdpid),
 };
 /* 0F AE: memory forms (FXSAVE.. are the x87/SSE work's; CLFLUSH), register
@@ -141,6 +146,8 @@ static const X86OpcodeEntry grp15_rdgsbase[4] = { [2] = E1(RDGSBASE, 0, Ry) };
 static const X86OpcodeEntry grp15_wrfsbase[4] = { [2] = E1(WRFSBASE, 0, Ry) };
 static const X86OpcodeEntry grp15_wrgsbase[4] = { [2] = E1(WRGSBASE, 0, Ry) };
 static const X86OpcodeEntry grp15[16] = {
+    /* FXSAVE FXRSTOR LDMXCSR STMXCSR XSAVE XRSTOR XSAVEOPT: xsave_helper.c */
+    [0 ... 6] = E1(GRP15, 0, Ms),
     [7] = E1(CLFLUSH, 0, Mb),
     [8 + 0] = SSE(grp15_rdfsbase), [8 + 1] = SSE(grp15_rdgsbase),
     [8 + 2] = SSE(grp15_wrfsbase), [8 + 3] = SSE(grp15_wrgsbase),
@@ -158,6 +165,8 @@ const X86OpcodeEntry x86_grp7_mod3[64] = {
     [1 * 8 + 3] = E0(STAC, 0),
     [4 * 8 + 0 ... 4 * 8 + 7] = E1(SMSW, 0, Ev),
     [6 * 8 + 0 ... 6 * 8 + 7] = E1(LMSW, 0, Ew),
+    [2 * 8 + 0] = E0(XGETBV, 0),
+    [2 * 8 + 1] = E0(XSETBV, 0),
     [7 * 8 + 0] = E0(SWAPGS, X86F_O64),
     [7 * 8 + 1] = E0(RDTSCP, 0),
 };
@@ -379,6 +388,17 @@ const X86OpcodeEntry x86_map_0f[256] = {
     [0xc7] = GRPM(grp9),
     [0xc8 ... 0xcf] = E1(BSWAP, 0, Zv),
     [0xff] = E2(UD0, 0, Gv, Ev),
+    [0x10 ... 0x17] = SSE0,
+    [0x28 ... 0x2f] = SSE0,
+    [0x50 ... 0x6f] = SSE0,
+    [0x70 ... 0x73] = SSEI,
+    [0x74 ... 0x76] = SSE0,
+    [0x77] = { X86_SSE, 0, { { 0 } }, NULL },       /* EMMS: no ModRM */
+    [0x7c ... 0x7f] = SSE0,
+    [0xc2] = SSEI,
+    [0xc3] = E2(MOVNTI, 0, My, Gy),
+    [0xc4 ... 0xc6] = SSEI,
+    [0xd0 ... 0xfe] = SSE0,
 };
 
 /*
@@ -400,6 +420,13 @@ static const X86OpcodeEntry map0f38_82[4] = {
 };
 
 const X86OpcodeEntry x86_map_0f38[256] = {
+    [0x00 ... 0x0b] = SSE0,
+    [0x10] = SSE0, [0x14] = SSE0, [0x15] = SSE0, [0x17] = SSE0,
+    [0x1c ... 0x1e] = SSE0,
+    [0x20 ... 0x25] = SSE0,
+    [0x28 ... 0x2b] = SSE0,
+    [0x30 ... 0x35] = SSE0,
+    [0x37 ... 0x41] = SSE0,
     [0x82] = SSE(map0f38_82),
     [0xf0] = SSE(map0f38_f0),
     [0xf1] = SSE(map0f38_f1),
@@ -407,7 +434,12 @@ const X86OpcodeEntry x86_map_0f38[256] = {
 };
 
 const X86OpcodeEntry x86_map_0f3a[256] = {
-    [0] = { 0 },
+    [0x08 ... 0x0f] = SSEI,
+    [0x14 ... 0x17] = SSEI,
+    [0x20 ... 0x22] = SSEI,
+    [0x40 ... 0x42] = SSEI,
+    [0x44] = SSEI,
+    [0x60 ... 0x63] = SSEI,
 };
 
 /*

@@ -18,6 +18,7 @@
  * unwind with cpu_loop_exit_restore).
  */
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 #include "target/i386/debug.h"
 #include "target/i386/cpu-models.h"
 #include "system/bql.h"
@@ -146,7 +147,15 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         cpuid_topology(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0xd:
-        if (subleaf == 1) {
+        /* XSAVE components: x87 and SSE only (xsave_helper.c). */
+        if (!(env->features[FEAT_1_ECX] & (1u << 26))) {
+            break;
+        }
+        if (subleaf == 0) {
+            *eax = X86_XCR0_SUPPORTED;
+            *ebx = x86_xsave_size(env->xcr0);
+            *ecx = x86_xsave_size(X86_XCR0_SUPPORTED);
+        } else if (subleaf == 1) {
             *eax = env->features[FEAT_D_1_EAX];
         }
         break;
@@ -515,6 +524,39 @@ void helper_wrmsr(CPUX86State *env)
 #define CR4_FLUSH_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | \
                         CR4_SMEP | CR4_SMAP | CR4_LA57)
 
+/* The CR4 bits this CPU model has: a feature CPUID does not list is
+ * reserved, so setting its bit is #GP like any reserved bit. */
+static uint64_t cr4_valid(CPUX86State *env)
+{
+    static const struct {
+        uint32_t bit;
+        int word, cpuid_bit;
+    } dep[] = {
+        { CR4_TSD, FEAT_1_EDX, 4 },         /* TSC */
+        { CR4_DE, FEAT_1_EDX, 2 },
+        { CR4_PSE, FEAT_1_EDX, 3 },
+        { CR4_PAE, FEAT_1_EDX, 6 },
+        { CR4_MCE, FEAT_1_EDX, 7 },
+        { CR4_PGE, FEAT_1_EDX, 13 },
+        { CR4_OSFXSR, FEAT_1_EDX, 24 },     /* FXSR */
+        { CR4_OSXMMEXCPT, FEAT_1_EDX, 25 }, /* SSE */
+        { CR4_PCIDE, FEAT_1_ECX, 17 },
+        { CR4_OSXSAVE, FEAT_1_ECX, 26 },    /* XSAVE */
+        { CR4_FSGSBASE, FEAT_7_0_EBX, 0 },
+        { CR4_SMEP, FEAT_7_0_EBX, 7 },
+        { CR4_SMAP, FEAT_7_0_EBX, 20 },
+        { CR4_LA57, FEAT_7_0_ECX, 16 },
+    };
+    uint64_t valid = CR4_SUPPORTED;
+
+    for (size_t i = 0; i < ARRAY_SIZE(dep); i++) {
+        if (!(env->features[dep[i].word] & (1u << dep[i].cpuid_bit))) {
+            valid &= ~(uint64_t)dep[i].bit;
+        }
+    }
+    return valid;
+}
+
 bool x86_write_cr(CPUX86State *env, int reg, uint64_t val, X86Fault *f)
 {
     bool lma = env->efer & EFER_LMA;
@@ -572,7 +614,7 @@ bool x86_write_cr(CPUX86State *env, int reg, uint64_t val, X86Fault *f)
     case 4: {
         uint64_t old = env->cr[4];
 
-        if (val & ~(uint64_t)CR4_SUPPORTED) {
+        if (val & ~cr4_valid(env)) {
             return gp0(f);
         }
         if (lma && !(val & CR4_PAE)) {

@@ -64,6 +64,10 @@ static void tr_helper_rep_bulk(void *envp, uint64_t dst, uint64_t src,
     if (env->df != 1 || !n) {
         return;
     }
+    if ((env->hflags & HF_TF_MASK) ||
+        __atomic_load_n(&cs->singlestep_enabled, __ATOMIC_RELAXED)) {
+        return;     /* EFLAGS.TF or a debugger step: one element per step */
+    }
     n = MIN(n, in_page(dst, size));
     n = MIN(n, before_wrap(env->regs[R_EDI], amask, size));
     if (movs) {

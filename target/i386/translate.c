@@ -30,6 +30,7 @@
 #include "target/i386/decode.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 #include "target/i386/debug.h"
 
 /* Target-specific is_jmp values. */
@@ -1661,6 +1662,14 @@ static void trans_string(DisasContext *s)
 
         tcg_gen_brcond_i64(p.cond, p.a, p.b, done);
     }
+    if (s->flags & HF_TF_MASK) {
+        /* The last iteration ends the insn: its single-step trap reports
+         * the next insn, and no extra trap follows (SDM 18.3.1.4). */
+        TCGv_i64 c = tmp(s);
+
+        gen_ext(as, c, cpu_regs[R_ECX], false);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, c, 0, done);
+    }
     gen_goto_tb(s, 1, s->eip);
     gen_set_label(done);
     gen_goto_tb(s, 0, s->eip_next);
@@ -1900,6 +1909,44 @@ static void trans_far(DisasContext *s)
     s->base.is_jmp = DISAS_EXIT;
 }
 
+/* x87, MMX, SSE and the state-save insns: one helper call with the
+ * decoded insn (fpu-sse.h); the helper checks CR0/CR4 and faults. */
+static void trans_fpu_sse(DisasContext *s, const TCGHelperInfo *info)
+{
+    X86Insn *in = &s->insn;
+    X86FpDesc d = { .raw = 0 };
+    TCGv_i64 a0 = cst(0);
+
+    d.opcode = in->opcode;
+    d.pfx = (in->prefixes & X86P_REPNZ) ? X86_PFX_F2 :
+            (in->prefixes & X86P_REPZ) ? X86_PFX_F3 :
+            (in->prefixes & X86P_OPSIZE) ? X86_PFX_66 : X86_PFX_NONE;
+    d.mem = in->has_modrm && in->mod != 3;
+    d.rexw = !!(in->rex & 8);
+    d.mode = s->code;
+    d.modrm = in->modrm;
+    d.reg = in->reg;
+    d.rm = in->rm;
+    d.imm = in->imm;
+    d.mmu_idx = s->mmu_idx;
+    d.osize = in->osize;
+    d.has_rex = !!(in->prefixes & X86P_REX);
+    d.asize = in->asize;
+    if (d.mem) {
+        a0 = gen_A0(s);
+        d.seg = in->seg >= 0 ? in->seg : default_seg(s);
+    }
+    if (!x86_fpu_writes_globals(d)) {
+        info = info == &x86_helper_x87_info ? &x86_helper_x87_nowg_info :
+               info == &x86_helper_sse_info ? &x86_helper_sse_nowg_info :
+               info == &x86_helper_grp15_info ? &x86_helper_grp15_nowg_info :
+               info;
+    }
+    call0(info, NULL, 3, cst(d.raw), a0, cst(s->eip));
+}
+
+#include "target/i386/translate-sse.c.inc"
+
 /* The rest of the general-purpose insns and the CPUID gate. */
 #include "target/i386/translate-insn.c.inc"
 
@@ -2030,10 +2077,7 @@ static void translate_one(DisasContext *s)
     case X86_NOP: case X86_PAUSE:
         break;
     case X86_FWAIT:
-        if ((s->flags & (HF_MP_MASK | HF_TS_MASK)) ==
-            (HF_MP_MASK | HF_TS_MASK)) {
-            gen_exception(s, EXCP07_PREX, 0);
-        }
+        trans_fpu_sse(s, &x86_helper_fwait_info);
         break;
     case X86_CPUID:
         call0(&helper_cpuid_info, NULL, 0, NULL, NULL, NULL);
@@ -2057,11 +2101,34 @@ static void translate_one(DisasContext *s)
     case X86_UD0: case X86_UD1: case X86_UD2:
         gen_exception(s, EXCP06_ILLOP, 0);
         break;
+    case X86_SSE:
+        if (!sse_gate(s)) {
+            gen_exception(s, EXCP06_ILLOP, 0);
+            break;
+        }
+        if (trans_sse_inline(s)) {
+            break;
+        }
+        trans_fpu_sse(s, &x86_helper_sse_info);
+        if (s->insn.opcode == 0x12e || s->insn.opcode == 0x12f) {
+            s->cc_op = CC_OP_DYNAMIC;   /* (U)COMISS/SD write EFLAGS */
+        }
+        break;
+    case X86_GRP15:     /* memory forms /0-/6 (decode-tables.c) */
+    case X86_XSAVEC: case X86_XGETBV: case X86_XSETBV:
+        if (!sse_gate(s)) {
+            gen_exception(s, EXCP06_ILLOP, 0);
+            break;
+        }
+        trans_fpu_sse(s, &x86_helper_grp15_info);
+        break;
+    case X86_MOVNTI:
+        gen_store_op(s, 0, op_size(s, 0), gen_load_op(s, 1, op_size(s, 1)));
+        break;
     case X86_X87:
-        if (s->flags & (HF_EM_MASK | HF_TS_MASK)) {
-            gen_exception(s, EXCP07_PREX, 0);
-        } else {
-            gen_unimplemented(s);
+        trans_fpu_sse(s, &x86_helper_x87_info);
+        if ((s->insn.opcode & 3) == 3) {
+            s->cc_op = CC_OP_DYNAMIC;   /* FCOMI/FUCOMI(P) write EFLAGS */
         }
         break;
     default:

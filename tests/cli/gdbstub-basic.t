@@ -27,12 +27,23 @@ run_case() {
     ok "$label: the stub describes the target as $GDB_ARCH"
 
 
+    # Stepping out of bump through its RET (an indirect jump): each stepi
+    # is one insn, so the steps to the return address are bump's insns.
+    cat >"$TMP/stepout.gdb" <<'GDB'
+set $ra = sizeof(void *) == 8 ? *(unsigned long long *)$sp : *(unsigned int *)$sp
+set $n = 0
+while $pc != $ra && $n < 64
+  stepi
+  set $n = $n + 1
+end
+printf "STEPS-TO-RETURN %d\n", $n
+GDB
     tandem_start "$@" -kernel "$GUEST"
     gdb_run "break bump" "continue" "print v" \
         'printf "PC-AT-BUMP %d\n", $pc == (unsigned long)&bump' \
         "print counter" "x/4xb &pattern" "x/2i \$pc" "stepi" \
         'printf "PC-AFTER-STEP 0x%lx\n", (unsigned long)$pc' \
-        "continue" "print v" \
+        "continue" "print v" "disassemble bump" "source $TMP/stepout.gdb" \
         "set var pattern[0] = 0x55" "x/1xb &pattern" \
         "maintenance packet Qqemu.PhyMemMode:1" "x/4xb &pattern" \
         "maintenance packet Qqemu.PhyMemMode:0" \
@@ -69,6 +80,13 @@ run_case() {
         ok "$label: continue from the breakpoint stops at the next call (v=1)"
     else
         not_ok "$label: second breakpoint hit"; diag_file "$out"
+    fi
+    insns=$(grep -cE "^(=>)? +0x[0-9a-f]+ <\+[0-9]+>:" "$out")
+    steps=$(sed -n 's/^STEPS-TO-RETURN //p' "$out")
+    if [ -n "$steps" ] && [ "$insns" -gt 0 ] && [ "$steps" = "$insns" ]; then
+        ok "stepi through bump's RET: $steps steps for $insns insns"
+    else
+        not_ok "stepi through RET ($steps steps, $insns insns)"; diag_file "$out"
     fi
     if grep -qE "<pattern>:\s+0x55$" "$out" &&
        grep -qE "<pattern>:\s+0x55\s+0x22\s+0x33\s+0x44" "$out"; then

@@ -670,6 +670,19 @@ static void test_save_restore(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/* Port 0x92: the fast A20 gate reads back, on at reset. */
+static void test_port92(void)
+{
+    QTestState *qts = start();
+
+    g_assert_cmphex(qtest_inb(qts, 0x92), ==, 0x02);
+    qtest_outb(qts, 0x92, 0x00);
+    g_assert_cmphex(qtest_inb(qts, 0x92), ==, 0x00);
+    qtest_outb(qts, 0x92, 0x02);
+    g_assert_cmphex(qtest_inb(qts, 0x92), ==, 0x02);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -684,5 +697,6 @@ int main(int argc, char **argv)
                     test_pic_virtual_wire_and_nmi);
     g_test_add_func("/apic/x2apic", test_x2apic);
     g_test_add_func("/apic/save-restore", test_save_restore);
+    g_test_add_func("/apic/port92-a20", test_port92);
     return g_test_run();
 }

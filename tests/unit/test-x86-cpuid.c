@@ -97,6 +97,19 @@ static const struct {
     { "lahf_lm", X86_MODE_64, "9f", X86_LAHF },
     { "abm", X86_MODE_64, "f3 48 0f bd c1", X86_LZCNT },
     { "3dnowprefetch", X86_MODE_32, "0f 0d 08", X86_PREFETCHW },
+    { "fpu", X86_MODE_32, "d8 c1", X86_X87 },
+    { "mmx", X86_MODE_32, "0f fc c1", X86_SSE },
+    { "fxsr", X86_MODE_32, "0f ae 00", X86_GRP15 },
+    { "sse", X86_MODE_32, "0f 58 c1", X86_SSE },
+    { "sse2", X86_MODE_32, "66 0f 58 c1", X86_SSE },
+    { "pni", X86_MODE_32, "f2 0f 7c c1", X86_SSE },
+    { "pclmulqdq", X86_MODE_32, "66 0f 3a 44 c1 00", X86_SSE },
+    { "ssse3", X86_MODE_32, "66 0f 38 00 c1", X86_SSE },
+    { "sse4.1", X86_MODE_32, "66 0f 3a 0f c1 03", X86_SSE },
+    { "sse4.2", X86_MODE_32, "66 0f 3a 63 c1 0c", X86_SSE },
+    { "xsave", X86_MODE_32, "0f ae 20", X86_GRP15 },
+    { "xsaveopt", X86_MODE_32, "0f ae 30", X86_GRP15 },
+    { "xsavec", X86_MODE_32, "0f c7 20", X86_XSAVEC },
 };
 
 static void test_implemented_map(void)
@@ -191,8 +204,8 @@ static void test_cpu_string(void)
     apply("qemu64,+bmi1,popcnt,sse4_2=on", cpu);
     g_assert_true(x86_has_feature(env, X86_FEAT_BMI1));
     g_assert_true(x86_has_feature(env, X86_FEAT_POPCNT));
-    /* sse4.2 is not implemented: never advertised */
-    g_assert_false(x86_has_feature(env, X86_FEAT_SSE42));
+    /* sse4.2 (docs/devel/x86-fpu.md) is implemented: advertised on request */
+    g_assert_true(x86_has_feature(env, X86_FEAT_SSE42));
     apply("Skylake-Client,vendor=AuthenticAMD", cpu);
     g_assert_true(x86_vendor_is_amd(env));
     g_assert_cmphex(env->cpuid_version, ==, 0x000506e3);
@@ -287,9 +300,10 @@ static void test_cpuid_leaves(void)
     cpuid(env, 0x80000001, 0, r);
     g_assert_true(r[3] & (1u << 29));           /* LM */
     g_assert_true(r[2] & (1u << 5));            /* ABM */
-    /* above the maximum: the highest basic leaf */
+    /* above the maximum: the highest basic leaf (0xD, x87|SSE state) */
     cpuid(env, 0x40000000, 0, r);
-    g_assert_cmpuint(r[0], ==, 0);
+    g_assert_cmpuint(r[0], ==, 3);
+    g_assert_cmpuint(r[1], ==, 576);
     g_free(cpu);
 }
 

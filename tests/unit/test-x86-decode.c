@@ -95,8 +95,19 @@ static void test_known_32(void)
     g_assert_cmpint(dec(&in, X86_MODE_32, "d6"), ==, X86_DECODE_UD);
     g_assert_cmpint(dec(&in, X86_MODE_32, "8d c0"), ==, X86_DECODE_UD);
     g_assert_cmpint(dec(&in, X86_MODE_32, "8e c8"), ==, X86_DECODE_UD);
-    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 38 00 c0"), ==,
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 38 50 c0"), ==,
                     X86_DECODE_UD);
+    /* 0F 38 / 0F 3A maps (SSSE3/SSE4): PSHUFB, PALIGNR imm8, EMMS. */
+    g_assert_cmpint(dec(&in, X86_MODE_32, "66 0f 38 00 c1"), ==,
+                    X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 5);
+    g_assert_cmpint(in.opcode, ==, 0x200);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "66 0f 3a 0f 44 24 08 07"), ==,
+                    X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 8);
+    g_assert_cmpint(in.imm, ==, 7);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 77"), ==, X86_DECODE_OK);
+    g_assert_cmpint(in.len, ==, 2);
     g_assert_cmpint(dec(&in, X86_MODE_32, "66 66 66 66 66 66 66 66 66 66 "
                         "66 66 66 66 66 90"), ==, X86_DECODE_TOO_LONG);
     g_assert_cmpint(in.len, ==, X86_MAX_INSN_LEN);
@@ -164,8 +175,9 @@ static void test_ext_maps(void)
     CHECK_OK(X86_MODE_64, "f3 48 0f 38 f6 c1", ADOX, 6);
     g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 f6 c1"), ==,
                     X86_DECODE_UD);
-    g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 00 c1"), ==,
-                    X86_DECODE_UD);             /* PSHUFB: not here yet */
+    CHECK_OK(X86_MODE_64, "0f 38 00 c1", SSE, 4);     /* PSHUFB mm */
+    g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 50 c1"), ==,
+                    X86_DECODE_UD);             /* unassigned */
     g_assert_cmpint(dec(&in, X86_MODE_64, "f0 0f 38 f1 07"), ==,
                     X86_DECODE_UD);             /* LOCK MOVBE */
     CHECK_OK(X86_MODE_64, "66 0f 38 82 08", INVPCID, 5);

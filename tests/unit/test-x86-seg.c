@@ -799,6 +799,13 @@ static void test_msr_cr(void)
     /* LME + PG without PAE: #GP; with PAE: LMA set */
     expect_fault(x86_write_cr(env, 0, CR0_PE | CR0_PG, &f), &f,
                  EXCP0D_GPF, 0);
+    /* a CR4 feature CPUID does not list is reserved: #GP */
+    expect_fault(x86_write_cr(env, 4, CR4_PAE, &f), &f, EXCP0D_GPF, 0);
+    expect_fault(x86_write_cr(env, 4, CR4_SMEP, &f), &f, EXCP0D_GPF, 0);
+    env->features[FEAT_7_0_EBX] |= 1u << 7;
+    g_assert_true(x86_write_cr(env, 4, CR4_SMEP, &f));
+    g_assert_true(x86_write_cr(env, 4, 0, &f));
+    env->features[FEAT_1_EDX] |= 1u << 6;
     g_assert_true(x86_write_cr(env, 4, CR4_PAE, &f));
     g_assert_true(x86_write_cr(env, 0, CR0_PE | CR0_PG, &f));
     g_assert_cmphex(env->efer & EFER_LMA, ==, EFER_LMA);

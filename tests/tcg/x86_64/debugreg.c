@@ -264,6 +264,26 @@ __attribute__((noinline)) static void test_single_step(void)
     tap_ok(db_count == 8, "TF single-step: 8 traps for 8 insns (%u)",
            db_count);
     tap_ok(db_dr6 & (1u << 14), "DR6.BS set (0x%lx)", (unsigned long)db_dr6);
+
+    /* REP STOSB: a trap after every iteration (4), then PUSHF, AND, POPF. */
+    {
+        static volatile uint8_t buf[8];
+        ureg cnt = 4, dst = (ureg)buf;
+
+        db_count = 0;
+        __asm__ volatile("cld\n"
+                         "pushf\n"
+                         "orl $0x100, (%%" WREG "sp)\n"
+                         "popf\n"
+                         "rep stosb\n"
+                         "pushf\n"
+                         "andl $~0x100, (%%" WREG "sp)\n"
+                         "popf\n"
+                         : "+c"(cnt), "+D"(dst) : "a"(0x5a) : "memory", "cc");
+        tap_ok(db_count == 7 && buf[3] == 0x5a && buf[4] == 0,
+               "TF single-step: REP STOSB traps once per iteration (%u)",
+               db_count);
+    }
 }
 
 extern char after_movss[], after_shadow[];
@@ -307,7 +327,7 @@ __attribute__((noinline)) static void test_int3(void)
 int main(uint32_t magic, uint32_t info)
 {
     idt_init();
-    tap_plan(16);
+    tap_plan(17);
     test_mov_dr();
     test_insn_breakpoint();
     test_data_breakpoint();

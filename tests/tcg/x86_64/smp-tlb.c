@@ -20,8 +20,8 @@
 // run-args: -smp 4
 #include "smp.h"
 
-#define ROUNDS     50
-#define AD_ITERS   20000
+#define ROUNDS     30
+#define AD_ITERS   10000
 #define VA         0x80000000u
 #define PTE_P      1ull
 #define PTE_RW     2ull

@@ -10,14 +10,15 @@
  *   IOPL 3: real-mode arithmetic, INT n through a DPL-3 gate (VM = 1 in
  *           the pushed EFLAGS, CS = 0x2000, the v86 data segments pushed),
  *           OUT to a port the I/O bitmap allows, IN from one it denies
- *           (#GP(0) although IOPL = 3), CLI allowed;
+ *           (#GP(0) although IOPL = 3), CLI allowed; #UD and #DE reach
+ *           the ring-0 handlers (the DIV restarts after the fix);
  *   IOPL 0: INT n is #GP(0) to the monitor (no VME), CLI is #GP(0), IN
  *           from a port the bitmap allows works.
  * See docs/devel/x86-guest-tests.md.
  */
 #include "sys.h"
 
-#define TESTS 13
+#define TESTS 15
 
 #ifdef __x86_64__
 int main(uint32_t magic, uint32_t info)
@@ -35,7 +36,8 @@ int main(uint32_t magic, uint32_t info)
 #define V86_SEG 0x2000
 #define V86_BASE (V86_SEG << 4)
 
-extern char v86a[], v86a_int[], v86a_in[], v86a_hlt[], v86a_end[];
+extern char v86a[], v86a_int[], v86a_in[], v86a_ud[], v86a_de[], v86a_hlt[];
+extern char v86a_end[];
 extern char v86b[], v86b_int[], v86b_cli[], v86b_pushf[], v86b_hlt[];
 extern char v86b_end[], v86c[], v86c_end[];
 
@@ -56,6 +58,13 @@ __asm__(".text\n"
         "    cli\n"
         "    pushf\n"
         "    popf\n"
+        "v86a_ud:\n"
+        "    ud2\n"
+        "    mov $9, %ax\n"
+        "    xor %cl, %cl\n"
+        "v86a_de:\n"
+        "    div %cl\n"
+        "    mov %ax, %si\n"
         "v86a_hlt:\n"
         "    hlt\n"
         "v86a_end:\n"
@@ -119,12 +128,41 @@ static bool h_int30(struct xframe *f)
     return true;
 }
 
+/* #UD and #DE from v86 reach the ring-0 handlers: record the frame,
+ * skip the UD2, fix the divisor of the DIV (restarted). */
+static volatile ureg ud_ip, ud_cs, ud_flags, de_ip, de_count;
+static ureg end_esi;
+
+static bool h_ud(struct xframe *f)
+{
+    if (!(f->flags & (1u << 17))) {
+        return false;
+    }
+    ud_ip = f->ip;
+    ud_cs = f->cs;
+    ud_flags = f->flags;
+    f->ip += 2;
+    return true;
+}
+
+static bool h_de(struct xframe *f)
+{
+    if (!(f->flags & (1u << 17))) {
+        return false;
+    }
+    de_ip = f->ip;
+    de_count++;
+    f->ecx = (f->ecx & ~0xffu) | 2;
+    return true;
+}
+
 /* #GP in v86: skip the INT n (2 bytes), IN (1) or CLI (1); HLT ends. */
 static bool h_gp(struct xframe *f)
 {
     if (!(f->flags & (1u << 17)) || f->ip == OFF(v86a_hlt, v86a) ||
         f->ip == OFF(v86b_hlt, v86b)) {
         end_ecx = f->ecx;
+        end_esi = f->esi;
         return false;
     }
     if (gp_count < 4) {
@@ -191,6 +229,8 @@ int main(uint32_t magic, uint32_t info)
     idt_reset_gate(0x30, 3);
     excp_handlers[0x30] = h_int30;
     excp_handlers[13] = h_gp;
+    excp_handlers[6] = h_ud;
+    excp_handlers[0] = h_de;
     sys_tss.iomap[0x3ff / 8] &= ~(1 << (0x3ff % 8));
 
     /* IOPL 3. */
@@ -215,6 +255,13 @@ int main(uint32_t magic, uint32_t info)
            "IN from a port the bitmap denies: #GP(0) although IOPL = 3; "
            "CLI, PUSHF, POPF allowed (%d #GPs, first at %lx)", gp_count,
            (long)gp_ips[0]);
+    tap_ok(ud_ip == OFF(v86a_ud, v86a) && ud_cs == V86_SEG &&
+           (ud_flags & (1u << 17)), "#UD in v86 reached the ring-0 handler "
+           "with CS:IP %lx:%lx and VM set", (long)ud_cs, (long)ud_ip);
+    tap_ok(de_count == 1 && de_ip == OFF(v86a_de, v86a) &&
+           (end_esi & 0xffff) == 0x0104, "#DE in v86: the handler fixed the "
+           "divisor and the DIV restarted (AX 0x%lx)",
+           (long)(end_esi & 0xffff));
     tap_ok(!(read_flags() & (1u << 17)), "back in protected mode, VM clear");
 
     /* IOPL 0. */
