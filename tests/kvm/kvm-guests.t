@@ -69,6 +69,13 @@ TODO = {
     # KVM emulates task switches on SVM in its instruction emulator; not
     # investigated yet.
     "tasks-32": "#DF through a task gate under nested KVM (open)",
+    # The A20 gate: KVM has no way to mask address bit 20 (the reference
+    # with -accel kvm does not emulate it either); not implemented.
+    "a20-32": "A20 masking is not emulated under KVM",
+    # XSAVE tests 54-55 (XSTATE_BV of the saved area, XRSTOR of the
+    # initial state) fail in the nested guest; not investigated yet.
+    "fpu-state-32": "XSAVE/XRSTOR state components under nested KVM (open)",
+    "fpu-state-64": "XSAVE/XRSTOR state components under nested KVM (open)",
     # Now and then the wake-up from STI; HLT (test 13) is lost with the
     # userspace irqchip; see docs/devel/kvm.md.
     "apic-64 kernel-irqchip=off": "STI;HLT wake-up occasionally lost "
