@@ -296,9 +296,9 @@ static void test_concurrent_lookup_insert(void)
  * The TB hash table starts at 4096 buckets and grows when twice as many
  * TBs are linked.  Two threads run a chain of 10000 one-insn blocks (each
  * its own TB) at once, so links, lookups and the resizes overlap; every
- * block must be found (each thread reaches the HALT with r1 counted once
- * per block: no TB lost or duplicated while the table grew) and the table
- * must have grown.
+ * block must run (each thread reaches the HALT with r1 counted once per
+ * block) and afterwards be found in the table by a fresh CPU (no TB lost
+ * while the table grew), and the table must have grown.
  */
 #define GROW_BLOCKS 10000
 #define GROW_BASE TEST_BASE(32)
@@ -328,10 +328,20 @@ static void test_htable_grow(void)
         g_assert_cmpint(r[i].result, ==, EXCP_HLT);
         g_assert_cmpuint(r[i].cpu->env.regs[1], ==, GROW_BLOCKS);
     }
-    g_assert_cmpuint(tb_count() - n0, ==, GROW_BLOCKS + 1);
+    /* Every block's TB is in the table (a fresh CPU: empty jump cache). */
+    {
+        ToyCPU *c = new_bare_cpu();
+        int missing = 0;
+
+        for (int i = 0; i <= GROW_BLOCKS; i++) {
+            missing += !tb_lookup(&c->parent, GROW_BASE + 16 * i, 0, 0);
+        }
+        g_assert_cmpint(missing, ==, 0);
+        tcg_vcpu_destroy(&c->parent);
+    }
     g_assert_cmpuint(tb_htable_size(), >, size0);
-    g_test_message("hash table: %lu -> %lu buckets for %lu TBs", size0,
-                   tb_htable_size(), tb_count());
+    g_test_message("hash table: %lu -> %lu buckets, %lu -> %lu TBs", size0,
+                   tb_htable_size(), n0, tb_count());
 }
 
 static void test_invalidate_range(void)
