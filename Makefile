@@ -29,7 +29,7 @@ LDFLAGS_ALL := $(CONFIG_LDFLAGS) $(LDFLAGS)
 
 LIB_DIRS := util system accel accel/tcg accel/kvm accel/qtest tcg tcg/x86_64 \
 	target/i386 target/ppc hw/core hw/i386 hw/ppc hw/intc hw/timer hw/char \
-	hw/pci hw/virtio hw/net hw/block hw/display hw/misc hw/nvram chardev net \
+	hw/pci hw/pci-host hw/virtio hw/net hw/block hw/display hw/misc hw/nvram chardev net \
 	block gdbstub monitor ui fpu
 MAIN_SRC := system/main.c
 LIB_SRCS := $(wildcard cpu-exec.c) $(filter-out $(MAIN_SRC),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))

@@ -29,6 +29,7 @@
  *   get_state      BQL, vCPU not in exec_vcpu: accel registers -> CPUState
  *   put_state      BQL, vCPU not in exec_vcpu: CPUState -> accel registers
  *   destroy_vcpu   the vCPU's own thread, BQL, after the last exec_vcpu.
+ *   debug_changed  the vCPU's own thread or BQL with it paused.
  * Hooks left NULL are not needed by that accelerator.
  */
 #ifndef ACCEL_ACCEL_H
@@ -64,6 +65,16 @@ typedef struct AccelOps {
     void (*get_state)(CPUState *cpu);
     void (*put_state)(CPUState *cpu);
     void (*destroy_vcpu)(CPUState *cpu);
+    /*
+     * Optional: cpu's breakpoints (flags has neither BP_MEM_* bit) or
+     * watchpoints changed on [addr, addr + len) (include/exec/
+     * breakpoint.h).  The vCPU's own thread, or BQL with it paused.
+     */
+    void (*debug_changed)(CPUState *cpu, uint64_t addr, uint64_t len,
+                          int flags);
+    /* Optional: a debugger wrote guest-physical [addr, addr + len) behind
+     * the vCPUs' backs (TCG drops translated code there).  Any thread. */
+    void (*debug_memory_written)(uint64_t addr, uint64_t len);
 } AccelOps;
 
 /*

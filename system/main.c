@@ -42,6 +42,7 @@
 #include "system/runstate.h"
 #include "accel/accel.h"
 #include "chardev/char.h"
+#include "gdbstub/gdbstub.h"
 #include "hw/boards.h"
 #include "hw/cpu.h"
 #include "hw/qdev.h"
@@ -70,6 +71,7 @@ typedef enum OptionId {
     OPT_DISPLAY,
     OPT_NODEFAULTS,
     OPT_NO_REBOOT,
+    OPT_NO_SHUTDOWN,
     OPT_D,
     OPT_D_FILE,
     OPT_DFILTER,
@@ -137,7 +139,7 @@ static const OptionDef options[] = {
     { "rtc", true, OPT_UNSUPPORTED },
     { "boot", true, OPT_UNSUPPORTED },
     { "daemonize", false, OPT_UNSUPPORTED },
-    { "no-shutdown", false, OPT_UNSUPPORTED },
+    { "no-shutdown", false, OPT_NO_SHUTDOWN },
     { "snapshot", false, OPT_UNSUPPORTED },
 };
 
@@ -164,6 +166,7 @@ typedef struct Config {
     uint64_t smp_cpus, smp_sockets, smp_cores, smp_threads, smp_maxcpus;
     bool mem_given;
     uint64_t ram_size;           /* bytes */
+    uint64_t ram_slots, maxram_size;   /* -m slots=, maxmem= */
     const char *kernel, *initrd, *append, *bios;
     const char *serial[MAX_SERIAL];
     int nr_serial;
@@ -172,7 +175,9 @@ typedef struct Config {
     GPtrArray *devices;          /* option strings */
     GPtrArray *globals;          /* -global option strings */
     GArray *iothreads;           /* IothreadOpt */
-    bool nographic, nodefaults, no_reboot, start_paused, display_none;
+    bool nographic, nodefaults, no_reboot, no_shutdown, start_paused;
+    bool display_none;
+    const char *gdb_dev;         /* -s / -gdb: the gdbstub's chardev */
     unsigned log_mask;
     const char *log_file;
     const char *qtest;
@@ -196,7 +201,8 @@ static void usage(void)
 "  -cpu NAME               CPU model (-cpu help lists the machine's models)\n"
 "  -smp N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]\n"
 "                          number of CPUs and their topology\n"
-"  -m SIZE                 RAM size; a bare number is MiB, or use k/M/G/T\n"
+"  -m [size=]SIZE[,slots=N,maxmem=SIZE]\n"
+"                          RAM size; a bare number is MiB, or use k/M/G/T\n"
 "\n"
 "Boot:\n"
 "  -kernel FILE            kernel (or multiboot image) to boot\n"
@@ -223,7 +229,12 @@ static void usage(void)
 "\n"
 "Running:\n"
 "  -no-reboot              exit instead of rebooting\n"
+"  -no-shutdown            stop the guest instead of exiting when -no-reboot\n"
+"                          turns a guest reset into a shutdown\n"
 "  -S                      do not start the machine until told to\n"
+"  -s                      shorthand for -gdb tcp::1234\n"
+"  -gdb DEV                wait for gdb on DEV: tcp:[HOST]:PORT,\n"
+"                          unix:PATH[,server] or chardev:ID\n"
 "  -qtest SPEC             serve the device-test protocol on a chardev spec\n"
 "                          (with -accel qtest)\n"
 "  -d ITEM[,...]           debug log items (-d help lists them)\n"
@@ -232,8 +243,8 @@ static void usage(void)
 "  -h, -help               this text\n"
 "  -version                version\n"
 "\n"
-"Not supported yet (accepted by name, then refused): -s, -gdb, -monitor\n"
-"(except none), -qmp (except none), -netdev, -drive, -display other than\n"
+"Not supported yet (accepted by name, then refused): -monitor (except none),\n"
+"-qmp (except none), -netdev, -drive, -display other than\n"
 "none, -accel tcg, -accel kvm, -enable-kvm.  See tandem(1).\n");
 }
 
@@ -480,13 +491,31 @@ out:
     return ok;
 }
 
+/* A -m size: a bare number is MiB (unlike device sizes, which are bytes). */
+static bool parse_mem_size(const char *v, uint64_t *size)
+{
+    g_autofree char *with_unit = NULL;
+
+    if (!*v) {
+        return false;
+    }
+    with_unit = g_ascii_isdigit(v[strlen(v) - 1]) ?
+                g_strconcat(v, "M", NULL) : g_strdup(v);
+    return parse_size(with_unit, size);
+}
+
+/*
+ * -m [size=]SIZE[,slots=N,maxmem=SIZE], with the established checks:
+ * maxmem at least size, slots and maxmem only together, and with slots
+ * maxmem above size.  Memory hotplug itself does not exist yet, so slots
+ * and maxmem are validated and recorded only.
+ */
 static bool parse_mem(Config *c, const char *opt, const char *arg,
                       Error **errp)
 {
     Opts *o = opts_parse(arg, "size", errp);
-    const char *v;
-    g_autofree char *with_unit = NULL;
-    uint64_t size;
+    const char *v, *slots_str, *maxmem_str;
+    uint64_t size, slots = 0, maxmem = 0;
     bool ok = false;
 
     if (!o) {
@@ -494,6 +523,8 @@ static bool parse_mem(Config *c, const char *opt, const char *arg,
         return false;
     }
     v = opts_get(o, "size");
+    slots_str = opts_get(o, "slots");
+    maxmem_str = opts_get(o, "maxmem");
     if (!opts_check_unused(o, "memory", errp)) {
         error_prepend(errp, "%s %s: ", opt, arg);
         goto out;
@@ -502,10 +533,7 @@ static bool parse_mem(Config *c, const char *opt, const char *arg,
         error_setg(errp, "%s %s: no size given", opt, arg);
         goto out;
     }
-    /* A bare number means MiB here (unlike device sizes, which are bytes). */
-    with_unit = g_ascii_isdigit(v[strlen(v) - 1]) ?
-                g_strconcat(v, "M", NULL) : g_strdup(v);
-    if (!parse_size(with_unit, &size)) {
+    if (!parse_mem_size(v, &size)) {
         error_setg(errp, "%s %s: invalid size (a number of MiB, or with a "
                    "suffix k, M, G or T)", opt, arg);
         goto out;
@@ -518,7 +546,40 @@ static bool parse_mem(Config *c, const char *opt, const char *arg,
         error_setg(errp, "%s %s: RAM size too large", opt, arg);
         goto out;
     }
-    c->ram_size = ROUND_UP(size, 4096);
+    size = ROUND_UP(size, 4096);
+    if (slots_str && (!parse_uint64(slots_str, &slots) || slots > 256)) {
+        error_setg(errp, "%s %s: slots must be a number from 0 to 256", opt,
+                   arg);
+        goto out;
+    }
+    if (maxmem_str) {
+        if (!parse_mem_size(maxmem_str, &maxmem)) {
+            error_setg(errp, "%s %s: invalid maxmem size", opt, arg);
+            goto out;
+        }
+        if (maxmem < size) {
+            error_setg(errp, "%s %s: maxmem (%" PRIu64 " bytes) must be at "
+                       "least the RAM size (%" PRIu64 " bytes)", opt, arg,
+                       maxmem, size);
+            goto out;
+        }
+        if (slots && maxmem == size) {
+            error_setg(errp, "%s %s: slots were given but maxmem equals the "
+                       "RAM size", opt, arg);
+            goto out;
+        }
+        if (!slots && maxmem > size) {
+            error_setg(errp, "%s %s: maxmem was given but no slots", opt,
+                       arg);
+            goto out;
+        }
+    } else if (slots) {
+        error_setg(errp, "%s %s: slots needs maxmem", opt, arg);
+        goto out;
+    }
+    c->ram_size = size;
+    c->ram_slots = slots;
+    c->maxram_size = maxmem ? maxmem : size;
     c->mem_given = true;
     ok = true;
 out:
@@ -838,6 +899,9 @@ static bool parse_command_line(Config *c, int argc, char **argv,
         case OPT_NO_REBOOT:
             c->no_reboot = true;
             break;
+        case OPT_NO_SHUTDOWN:
+            c->no_shutdown = true;
+            break;
         case OPT_D:
             if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
                 log_list_items(stdout);
@@ -878,7 +942,11 @@ static bool parse_command_line(Config *c, int argc, char **argv,
             }
             break;
         case OPT_S_GDB:
+            c->gdb_dev = "tcp::1234";
+            break;
         case OPT_GDB:
+            c->gdb_dev = arg;
+            break;
         case OPT_UNSUPPORTED:
             error_setg(errp, "not supported yet: %s", opt);
             return false;
@@ -961,12 +1029,15 @@ static bool resolve_machine(Config *c, MachineState *ms, Error **errp)
                        mc->name);
             return false;
         }
-        if (strchr(c->cpu, ',')) {
+        if (mc->cpu_check) {
+            if (!mc->cpu_check(c->cpu, errp)) {
+                return false;
+            }
+        } else if (strchr(c->cpu, ',')) {
             error_setg(errp, "-cpu %s: CPU features are not supported yet",
                        c->cpu);
             return false;
-        }
-        if (!machine_cpu_model_find(mc, c->cpu)) {
+        } else if (!machine_cpu_model_find(mc, c->cpu)) {
             error_setg(errp, "-cpu %s: unknown CPU model for machine '%s' "
                        "(try -cpu help)", c->cpu, mc->name);
             return false;
@@ -979,6 +1050,8 @@ static bool resolve_machine(Config *c, MachineState *ms, Error **errp)
         return false;
     }
     ms->ram_size = c->mem_given ? c->ram_size : mc->default_ram_size;
+    ms->ram_slots = c->ram_slots;
+    ms->maxram_size = c->mem_given ? c->maxram_size : ms->ram_size;
     if (c->nr_serial > mc->max_serial) {
         if (mc->max_serial) {
             error_setg(errp, "-serial %s: machine '%s' has only %d serial "
@@ -1193,6 +1266,7 @@ int main(int argc, char **argv)
         goto fail;
     }
     no_reboot = cfg.no_reboot;
+    no_shutdown = cfg.no_shutdown;
 
     /* Phase 3. */
     current_machine = ms;
@@ -1218,6 +1292,10 @@ int main(int argc, char **argv)
     }
     if (cfg.qtest && !qtest_server_init(cfg.qtest, &err)) {
         error_prepend(&err, "-qtest %s: ", cfg.qtest);
+        goto fail;
+    }
+    if (cfg.gdb_dev && !gdbserver_start(cfg.gdb_dev, &err)) {
+        error_prepend(&err, "-gdb %s: ", cfg.gdb_dev);
         goto fail;
     }
     reset_handler_register(reset_devices, NULL);

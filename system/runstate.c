@@ -24,6 +24,7 @@
  *
  *     loop:
  *         shutdown requested -> pause vCPUs, stop the clock, SHUTDOWN, return
+ *         (a GUEST_RESET shutdown under -no-shutdown: pause instead)
  *         reset requested    -> -no-reboot: becomes a GUEST_RESET shutdown
  *                               else: pause vCPUs, system_reset(), resume
  *                               if the VM was running
@@ -46,6 +47,7 @@ typedef struct ResetEntry {
 } ResetEntry;
 
 bool no_reboot;                         /* set at start-up */
+bool no_shutdown;                       /* set at start-up */
 
 static RunState current_runstate = RUN_STATE_PRELAUNCH;     /* BQL */
 static GArray *reset_handlers;          /* BQL: of ResetEntry, in order */
@@ -271,6 +273,11 @@ void main_loop_run(void)
     assert(!current_cpu());
     for (;;) {
         if (system_shutdown_requested(&cause, &status)) {
+            if (no_shutdown && cause == SHUTDOWN_CAUSE_GUEST_RESET) {
+                /* -no-shutdown: stop the guest, keep the process. */
+                vm_stop(RUN_STATE_PAUSED);
+                continue;
+            }
             exit_cause = cause;
             exit_status = status;
             vm_stop(RUN_STATE_SHUTDOWN);

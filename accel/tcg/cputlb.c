@@ -39,6 +39,7 @@
 #include "system/memory.h"
 #include "system/rcu.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 
 static inline CPUTLBDescFast *tlb_fast(CPUState *cpu)
 {
@@ -168,6 +169,10 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     if (wflags == 0 && (prot & PAGE_WRITE) && tb_page_is_code(ppage)) {
         wflags = TLB_NOTDIRTY;
     }
+    if (tcg_page_has_watchpoint(cpu, page)) {
+        rflags |= TLB_WATCHPOINT;
+        wflags |= TLB_WATCHPOINT;
+    }
 
     /* Keep the old translation of this slot in the victim TLB. */
     if (!tlb_entry_empty(e) && !tlb_entry_maps(e, page)) {
@@ -184,7 +189,8 @@ void tlb_set_page(CPUState *cpu, vaddr va, hwaddr pa, int prot, int mmu_idx,
     }
     e->addr_read = (prot & PAGE_READ) ? page | rflags : (uint64_t)-1;
     e->addr_write = (prot & PAGE_WRITE) ? page | wflags : (uint64_t)-1;
-    e->addr_code = (prot & PAGE_EXEC) ? page | rflags : (uint64_t)-1;
+    e->addr_code = (prot & PAGE_EXEC) ?
+                   page | (rflags & ~TLB_WATCHPOINT) : (uint64_t)-1;
     e->addend = addend;
     d->full[idx].phys_page = ppage;
     d->full[idx].is_ram = is_ram;
@@ -536,6 +542,9 @@ static uint64_t ld_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
     TLBEntry *e = tlb_lookup(cpu, addr, size, type, mmu_idx, ra, false, &full);
     uint64_t val = 0;
 
+    if (type != MMU_INST_FETCH && (tlb_field(e, type) & TLB_WATCHPOINT)) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_READ, ra);
+    }
     if (tlb_field(e, type) & TLB_MMIO) {
         hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
@@ -561,6 +570,38 @@ static void notdirty_written(CPUState *cpu, TLBEntry *e, hwaddr pa,
     }
 }
 
+/*
+ * Self-modifying code within the executing TB.  Called before a store to
+ * a NOTDIRTY page (so only when the page holds code) with the store's
+ * host return address.  When the store would rewrite code of the TB that
+ * is running, the rest of that TB would execute the old bytes; instead,
+ * nothing is stored: the guest state is rolled back to the storing insn
+ * (it is restartable, as for a fault) and the loop runs that insn alone in
+ * a fresh one-insn TB (TcgCpu.smc_single).  Its store then goes through
+ * the ordinary NOTDIRTY path, which invalidates the old TB, and
+ * translation resumes from the new bytes.  A one-insn TB is exempt: no
+ * insn of it runs after the store (this also ends the cycle for an insn
+ * that rewrites itself).  Owner thread.
+ */
+static void smc_check_current_tb(CPUState *cpu, hwaddr pa, unsigned size,
+                                 uintptr_t ra)
+{
+    TranslationBlock *tb;
+
+    if (!ra) {
+        return;
+    }
+    tb = tb_find_by_host_pc(ra);
+    if (!tb || tb->icount <= 1 || !tb_code_overlaps(tb, pa, pa + size)) {
+        return;
+    }
+    tcg_cpu(cpu)->stats.smc_current_tb++;
+    tcg_cpu(cpu)->smc_single = true;
+    cpu_restore_state(cpu, ra);
+    cpu->exception_index = -1;
+    cpu_loop_exit(cpu);
+}
+
 static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
                    uint64_t val, int mmu_idx, uintptr_t ra)
 {
@@ -569,11 +610,17 @@ static void st_one(CPUState *cpu, vaddr addr, unsigned size, bool be,
                              false, &full);
     hwaddr pa = full->phys_page | (addr & ~tcg_page_mask());
 
+    if (e->addr_write & TLB_WATCHPOINT) {
+        tcg_watchpoint_check(cpu, addr, size, BP_MEM_WRITE, ra);
+    }
     if (e->addr_write & TLB_MMIO) {
         tcg_cpu(cpu)->stats.slow_mmio++;
         address_space_write_value(&address_space_memory, pa, size, be, val,
                                   cpu_attrs(cpu));
         return;
+    }
+    if (e->addr_write & TLB_NOTDIRTY) {
+        smc_check_current_tb(cpu, pa, size, ra);
     }
     /* Store first, invalidate after: see tb-maint.c, invalidation race. */
     stn_host((void *)(addr + e->addend), size, be, val);
@@ -696,12 +743,13 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
     }
     tlb_lookup(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &full);
     e = tlb_lookup(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false, &full);
-    if ((e->addr_write | e->addr_read) & TLB_MMIO ||
+    if ((e->addr_write | e->addr_read) & (TLB_MMIO | TLB_WATCHPOINT) ||
         !tlb_hit_page(e->addr_read, addr & tcg_page_mask())) {
         return NULL;
     }
     pa = full->phys_page | (addr & ~tcg_page_mask());
     if (e->addr_write & TLB_NOTDIRTY) {
+        smc_check_current_tb(cpu, pa, size, ra);
         notdirty_written(cpu, e, pa, size);
     }
     return (void *)(addr + e->addend);

@@ -65,6 +65,8 @@ typedef struct TcgCpu {
     TcgRegion *region;         /* current code region, or NULL */
     uint8_t *region_ptr;       /* first free byte in it */
     TcgCpuStats stats;
+    bool smc_single;           /* owner: run the next insn alone, uncached
+                                * (a store hit the executing TB: cputlb.c) */
     struct TcgCpu *next;       /* tcg_cpus list, under tcg_cpus_lock */
     pthread_t owner;           /* const: the thread that runs this CPU */
     /*
@@ -74,6 +76,9 @@ typedef struct TcgCpu {
     pthread_mutex_t bare_lock;
     GArray *bare_work;         /* bare_lock: TcgBareWork */
     bool bare_pending;         /* atomic: bare_work is not empty */
+    /* debug.c: a watchpoint fired; run its insn again alone, then
+     * EXCP_DEBUG.  Owner thread. */
+    bool wp_step;
 } TcgCpu;
 
 typedef struct TcgBareWork {
@@ -155,6 +160,17 @@ void tlb_slow_st(void *env, uint64_t addr, uint64_t val, MemOpIdx oi,
                  uintptr_t ra);
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra);
+
+/* debug.c (include/exec/breakpoint.h) */
+void tcg_debug_changed(CPUState *cpu, uint64_t addr, uint64_t len, int flags);
+void tcg_debug_memory_written(uint64_t addr, uint64_t len);
+/* Emits the breakpoint check for the insn at pc.  Translator. */
+void tcg_gen_debug_check(vaddr pc);
+/* True if a watchpoint of cpu overlaps the guest page at page. */
+bool tcg_page_has_watchpoint(CPUState *cpu, vaddr page);
+/* Slow path, before an access to a TLB_WATCHPOINT page: may unwind. */
+void tcg_watchpoint_check(CPUState *cpu, vaddr addr, unsigned size,
+                          int access, uintptr_t ra);
 
 /* cpu-exec-tcg.c: per-thread -dfilter decision for the TB in hand. */
 void tcg_log_filter_set(vaddr pc, vaddr end);

@@ -37,11 +37,13 @@
  *
  * The invalidation race.  A vCPU translating from page P while another
  * writes P: the writer stores first and invalidates after (cputlb.c), and
- * every invalidation bumps inval_gen under page_lock.  The translator
- * samples inval_gen before reading any code byte and, under page_lock,
- * refuses to link its TB if it changed, and translates again.  So a TB
- * linked from stale bytes would have been translated entirely before the
- * store, and is then found and removed by the store's invalidation.
+ * every invalidation bumps inval_gen under page_lock and records its range
+ * in the invalidation log.  The translator samples inval_gen before
+ * reading any code byte and, under page_lock, refuses to link its TB if an
+ * invalidation since then overlapped the TB's code (or the log no longer
+ * reaches back to the sample), and translates again.  So a TB linked from
+ * stale bytes would have been translated entirely before the store, and is
+ * then found and removed by the store's invalidation.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -82,6 +84,24 @@ static pthread_mutex_t resize_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t page_lock = PTHREAD_MUTEX_INITIALIZER;
 static GHashTable *page_table;         /* page_lock: page -> PageDesc */
 static uint64_t inval_gen;             /* page_lock to write; atomic read */
+
+/*
+ * The invalidation log: the guest-physical ranges of recent invalidations
+ * with the generation of the latest one of each (a range invalidated
+ * again just gets the newer generation), so that tb_link refuses a TB
+ * only when an invalidation since its sample overlapped its code.  A vCPU
+ * that keeps storing to data next to code (a lock variable in a small
+ * kernel) then does not starve the other vCPUs' translations.  inval_floor
+ * is the newest generation the log no longer describes (an overwritten
+ * entry, or a flush): a sample older than it is refused outright.
+ */
+#define INVAL_LOG_SIZE 64
+static struct {
+    hwaddr start, end;
+    uint64_t gen;                      /* 0: unused */
+} inval_log[INVAL_LOG_SIZE];           /* page_lock */
+static unsigned inval_log_next;        /* page_lock: entry to reuse next */
+static uint64_t inval_floor;           /* page_lock */
 
 typedef struct PageDesc {
     uintptr_t first;                   /* page_lock: (tb | n) list */
@@ -420,6 +440,45 @@ static void tb_unchain_locked(TranslationBlock *tb)
 /* ------------------------------------------------------------------ */
 /* Invalidation                                                        */
 
+/* Records [start, end) as invalidated at the current generation.
+ * page_lock. */
+static void inval_log_add(hwaddr start, hwaddr end)
+{
+    unsigned n = inval_log_next;
+
+    for (unsigned i = 0; i < INVAL_LOG_SIZE; i++) {
+        if (inval_log[i].gen && inval_log[i].start == start &&
+            inval_log[i].end == end) {
+            inval_log[i].gen = inval_gen;
+            return;
+        }
+    }
+    inval_floor = MAX(inval_floor, inval_log[n].gen);
+    inval_log[n].start = start;
+    inval_log[n].end = end;
+    inval_log[n].gen = inval_gen;
+    inval_log_next = (n + 1) % INVAL_LOG_SIZE;
+}
+
+/* Whether an invalidation after generation gen may have hit tb's code
+ * (tb's key fields are set, it is not linked yet).  page_lock. */
+static bool inval_since(const TranslationBlock *tb, uint64_t gen)
+{
+    if (gen == inval_gen) {
+        return false;
+    }
+    if (gen < inval_floor) {
+        return true;
+    }
+    for (unsigned i = 0; i < INVAL_LOG_SIZE; i++) {
+        if (inval_log[i].gen > gen &&
+            tb_code_overlaps(tb, inval_log[i].start, inval_log[i].end)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* page_lock. */
 static void tb_phys_invalidate_locked(TranslationBlock *tb)
 {
@@ -441,14 +500,40 @@ static void tb_phys_invalidate_locked(TranslationBlock *tb)
     pthread_mutex_unlock(&tb_jmp_lock);
 }
 
-/* page_lock. */
-static void page_invalidate_locked(hwaddr page)
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end)
 {
-    PageDesc *pd;
+    vaddr psize = (vaddr)1 << tcg_ops->page_bits;
+    vaddr off = tb->pc & ~tcg_page_mask();
+    vaddr first = MIN((vaddr)tb->size, psize - off);
+    hwaddr s0 = tb->page_addr[0] + off;
 
-    while ((pd = page_find(page)) != NULL) {
-        tb_phys_invalidate_locked(
-            (TranslationBlock *)(pd->first & ~(uintptr_t)3));
+    if (start < s0 + first && s0 < end) {
+        return true;
+    }
+    return tb->page_addr[1] != (hwaddr)-1 && tb->size > first &&
+           start < tb->page_addr[1] + (tb->size - first) &&
+           tb->page_addr[1] < end;
+}
+
+/* Invalidates the TBs of page whose code overlaps [start, end): a write
+ * to data that shares a page with code leaves that code's TBs alone.
+ * page_lock. */
+static void page_invalidate_locked(hwaddr page, hwaddr start, hwaddr end)
+{
+    PageDesc *pd = page_find(page);
+    uintptr_t p = pd ? pd->first : 0;
+
+    while (p) {
+        TranslationBlock *tb = (TranslationBlock *)(p & ~(uintptr_t)3);
+        uintptr_t next = tb->page_next[p & 3];
+
+        if (tb_code_overlaps(tb, start, end)) {
+            tb_phys_invalidate_locked(tb);
+            /* The list changed: start again on what is left. */
+            pd = page_find(page);
+            next = pd ? pd->first : 0;
+        }
+        p = next;
     }
 }
 
@@ -464,9 +549,11 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
     npages = ((end - 1 - first) >> tcg_ops->page_bits) + 1;
     pthread_mutex_lock(&page_lock);
     __atomic_store_n(&inval_gen, inval_gen + 1, __ATOMIC_RELEASE);
+    inval_log_add(start, end);
     if (npages <= g_hash_table_size(page_table) * 4 + 16) {
         for (uint64_t i = 0; i < npages; i++) {
-            page_invalidate_locked(first + (i << tcg_ops->page_bits));
+            page_invalidate_locked(first + (i << tcg_ops->page_bits), start,
+                                   end);
         }
     } else {
         /* A huge range: walk the code pages instead. */
@@ -476,7 +563,7 @@ void tb_invalidate_phys_range(hwaddr start, hwaddr end)
             hwaddr page = *(hwaddr *)l->data;
 
             if (page >= first && page < end) {
-                page_invalidate_locked(page);
+                page_invalidate_locked(page, start, end);
             }
         }
         g_list_free(keys);
@@ -535,6 +622,7 @@ static void tb_flush_work(CPUState *cpu, void *data)
     pthread_mutex_unlock(&resize_lock);
     g_hash_table_remove_all(page_table);
     __atomic_store_n(&inval_gen, inval_gen + 1, __ATOMIC_RELEASE);
+    inval_floor = inval_gen;            /* every translation in flight */
     pthread_mutex_unlock(&page_lock);
 
     for (unsigned i = 0; i < tcg_rt.nb_regions; i++) {
@@ -685,7 +773,7 @@ static TranslationBlock *tb_link(CPUState *cpu, TranslationBlock *tb,
     hwaddr fresh[2] = { -1, -1 };
 
     pthread_mutex_lock(&page_lock);
-    if (inval_gen != gen) {
+    if (inval_since(tb, gen)) {
         pthread_mutex_unlock(&page_lock);
         return NULL;
     }

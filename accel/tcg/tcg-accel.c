@@ -20,7 +20,7 @@
  */
 #include "util/osdep.h"
 #include "accel/accel.h"
-#include "accel/tcg/tcg-runtime.h"
+#include "accel/tcg/internal.h"
 #include "hw/boards.h"
 #include "hw/cpu.h"
 
@@ -108,6 +108,8 @@ static const AccelOps tcg_accel_ops = {
     /* No kick hook: cpu_exit() sets exit_request, which generated code
      * checks at every TB entry, and cpu_exit() itself calls kick_vcpu. */
     .destroy_vcpu = tcg_vcpu_destroy,
+    .debug_changed = tcg_debug_changed,
+    .debug_memory_written = tcg_debug_memory_written,
 };
 
 __attribute__((constructor)) static void tcg_accel_register(void)

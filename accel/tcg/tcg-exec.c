@@ -36,6 +36,7 @@
 #include "system/rcu.h"
 #include "accel/accel.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 #include "tcg/tcg-op.h"
 
 #include <sys/mman.h>
@@ -201,6 +202,10 @@ static const void *helper_lookup_tb_ptr(void *env)
     if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU)) {
         return tcg_code_gen_epilogue;   /* the loop logs every block */
     }
+    if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED) ||
+        tcg_cpu(cpu)->wp_step) {
+        return tcg_code_gen_epilogue;   /* one insn per TB, via the loop */
+    }
     tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
     tb = tb_lookup_common(cpu, pc, cs_base, flags, true);
     return tb ? tb->tc_ptr : tcg_code_gen_epilogue;
@@ -341,7 +346,12 @@ static void tcg_deliver_exception(CPUState *cpu)
 static void tcg_check_interrupt(CPUState *cpu)
 {
     uint32_t irq = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
+    int sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
 
+    if ((sstep & (SSTEP_ENABLE | SSTEP_NOIRQ)) ==
+        (SSTEP_ENABLE | SSTEP_NOIRQ)) {
+        return;             /* the debugger steps with interrupts masked */
+    }
     if (irq && tcg_ops->cpu_exec_interrupt) {
         bql_lock(bql_cause_exception);
         tcg_ops->cpu_exec_interrupt(cpu, irq);
@@ -387,15 +397,31 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         vaddr pc;
         int excp = cpu->exception_index;
 
+        int sstep;
+        bool one;
+
         if (excp >= 0) {
             if (excp >= EXCP_INTERRUPT) {
                 cpu->exception_index = -1;
                 if (excp == EXCP_INTERRUPT) {
                     __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
                 }
+                if (excp == EXCP_DEBUG && tcg_ops->debug_excp_handler &&
+                    tcg_ops->debug_excp_handler(cpu)) {
+                    /* The guest's own #DB: exception_index is set. */
+                    last_tb = NULL;
+                    continue;
+                }
                 return excp;
             }
+            t->wp_step = false;     /* the insn that hit faulted instead */
             tcg_deliver_exception(cpu);
+            if (__atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED)) {
+                /* Stop at the handler's first insn. */
+                cpu->exception_index = EXCP_DEBUG;
+                last_tb = NULL;
+                continue;
+            }
             tcg_check_interrupt(cpu);
             last_tb = NULL;
             continue;
@@ -410,7 +436,21 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
 
         tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
-        tb = tb_lookup(cpu, pc, cs_base, flags);
+        sstep = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_RELAXED);
+        one = t->wp_step || (sstep & SSTEP_ENABLE);
+        if (unlikely(t->smc_single)) {
+            /* The insn whose store hit its own TB (cputlb.c): run it alone
+             * in a TB of its own, then translate afresh. */
+            t->smc_single = false;
+            tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+        } else if (one) {
+            /* Single-step, or the insn a watchpoint fired on: alone, in a
+             * TB that is never cached or chained (accel/tcg/debug.c). */
+            tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
+            last_tb = NULL;
+        } else {
+            tb = tb_lookup(cpu, pc, cs_base, flags);
+        }
         if (!tb) {
             tb = tb_gen_code(cpu, pc, cs_base, flags, 0);
             if (!(tb->cflags & CF_NOCACHE)) {
@@ -439,6 +479,12 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
+            last_tb = NULL;
+        }
+        if (one && last_idx != TB_EXIT_REQUESTED) {
+            /* The insn ran: report the step or the watchpoint now. */
+            t->wp_step = false;
+            cpu->exception_index = EXCP_DEBUG;
             last_tb = NULL;
         }
     }

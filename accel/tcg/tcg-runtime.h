@@ -97,6 +97,14 @@ typedef int TcgCodeMmuIndexFn(CPUState *cpu);
 /* Delivers a pending interrupt if the guest accepts it now; returns true
  * if it changed the guest state.  Called with the BQL. */
 typedef bool TcgExecInterruptFn(CPUState *cpu, uint32_t interrupt_request);
+/* A BP_CPU breakpoint matches the insn about to run: true if it fires now
+ * (e.g. not suppressed by x86 EFLAGS.RF).  vCPU thread, no locks. */
+typedef bool TcgDebugCheckBpFn(CPUState *cpu);
+/* EXCP_DEBUG was raised (breakpoint, watchpoint hit, single-step): if it
+ * belongs to the guest's own debug facilities (BP_CPU), set
+ * cpu->exception_index to the guest exception and return true; false
+ * hands EXCP_DEBUG to the vCPU loop (the gdbstub).  vCPU thread. */
+typedef bool TcgDebugExcpFn(CPUState *cpu);
 
 typedef struct TargetTcgOps {
     unsigned page_bits;            /* guest page size: 12 (4K) .. 16 */
@@ -118,6 +126,8 @@ typedef struct TargetTcgOps {
     TcgUnalignedFn *do_unaligned_access;
     TcgCodeMmuIndexFn *code_mmu_index;
     TcgExecInterruptFn *cpu_exec_interrupt;    /* optional */
+    TcgDebugCheckBpFn *debug_check_breakpoint; /* optional */
+    TcgDebugExcpFn *debug_excp_handler;        /* optional */
 } TargetTcgOps;
 
 /* Immutable after tcg_runtime_init. */
@@ -239,6 +249,9 @@ bool tb_page_is_code(hwaddr addr);
 bool cpu_restore_state(CPUState *cpu, uintptr_t host_pc);
 /* The TB whose code contains host_pc - 1, or NULL.  Any thread. */
 TranslationBlock *tb_find_by_host_pc(uintptr_t host_pc);
+/* Whether tb's guest code overlaps guest-physical [start, end).  Any
+ * thread (tb's key fields are const). */
+bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 
 /* A helper's return address inside the TB. */
 #define GETPC() ((uintptr_t)__builtin_return_address(0))
@@ -321,12 +334,16 @@ uint64_t translator_ldq(CPUState *cpu, DisasContextBase *db, vaddr pc,
  * of them makes the inline compare miss):
  *   TLB_INVALID   the entry is empty (an empty field is all ones);
  *   TLB_MMIO      not RAM: every access goes through the memory API;
- *   TLB_NOTDIRTY  (write side) the page holds TB code: writes invalidate.
+ *   TLB_NOTDIRTY  (write side) the page holds TB code: writes invalidate;
+ *   TLB_WATCHPOINT (read and write sides) a watchpoint overlaps the page:
+ *                 accesses are checked (accel/tcg/debug.c).  Not in
+ *                 TLB_FLAGS: it combines with any of those.
  */
 #define TLB_INVALID   (1u << 9)
 #define TLB_MMIO      (1u << 8)
 #define TLB_NOTDIRTY  (1u << 7)
 #define TLB_FLAGS     (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)
+#define TLB_WATCHPOINT (1u << 6)
 
 #define TLB_ENTRIES   256          /* per MMU index, direct-mapped */
 #define TLB_VICTIM    8            /* per MMU index, fully associative */
@@ -390,6 +407,7 @@ typedef struct TcgCpuStats {
     uint64_t victim_hits;
     uint64_t slow_mmio;        /* slow-path accesses that went to MMIO */
     uint64_t notdirty_writes;
+    uint64_t smc_current_tb;   /* stores into the executing TB's code */
     uint64_t tb_lookups_jc;    /* found in the jump cache */
     uint64_t tb_lookups_ht;    /* found in the hash table */
     uint64_t tb_translated;

@@ -8,6 +8,7 @@
  *     [runtime]            exit_request check: ld_i32 + brcond to the end
  *     tb_start             per-TB prologue IR, if any
  *     per insn:  insn_start (tcg_gen_insn_start with the restore words),
+ *                [runtime] the breakpoint check if some vCPU has one here,
  *                translate_insn (fetch with translator_ld*, emit IR,
  *                advance pc_next, maybe set is_jmp)
  *     tb_stop              the TB's exit (goto_tb/exit_tb, goto_ptr, ...)
@@ -26,6 +27,7 @@
 #include "util/log.h"
 #include "system/memory.h"
 #include "accel/tcg/internal.h"
+#include "exec/breakpoint.h"
 #include "tcg/tcg-op.h"
 
 /* Upper bound on ops per TB before we stop adding insns. */
@@ -88,6 +90,11 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db,
     for (;;) {
         db->num_insns++;
         ops->insn_start(db, cpu);
+        if (cpu_any_breakpoint_at(db->pc_next)) {
+            /* Checked at run time against the running vCPU's list; fires
+             * with this insn's state (accel/tcg/debug.c). */
+            tcg_gen_debug_check(db->pc_next);
+        }
         ops->translate_insn(db, cpu);
         if (db->is_jmp != DISAS_NEXT) {
             break;

@@ -350,6 +350,17 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
                     const char *initrd, const char *cmdline,
                     MultibootBootState *out, Error **errp)
 {
+    return multiboot_load_split(ram, ram_size, 0, kernel, initrd, cmdline,
+                                out, errp);
+}
+
+/* Main thread, BQL held, no vCPU running. */
+bool multiboot_load_split(MemoryRegion *ram, uint64_t below_4g,
+                          uint64_t above_4g, const char *kernel,
+                          const char *initrd, const char *cmdline,
+                          MultibootBootState *out, Error **errp)
+{
+    uint64_t ram_size = below_4g;
     MbLoader l = { .kernel = kernel, .load_lo = UINT32_MAX };
     g_autoptr(GError) gerr = NULL;
     g_autofree char *file = NULL;
@@ -419,7 +430,8 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
     cmdline = kcmdline;
 
     /* The boot-info block: info, GDT, mmap, module list, strings. */
-    mmap_len = (l.ram_size > MB_HIGH_START ? 4 : 3) * 24;
+    mmap_len = ((l.ram_size > MB_HIGH_START ? 4 : 3) + (above_4g ? 1 : 0)) *
+               24;
     str_len = (cmdline ? strlen(cmdline) : 0) + 1 + sizeof("tandem");
     for (unsigned i = 0; i < nmods; i++) {
         str_len += strlen(mods[i].string) + 1;
@@ -481,6 +493,14 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
                 mb_wr32(e, 20);
                 mb_wr64(e + 4, MB_HIGH_START);
                 mb_wr64(e + 12, l.ram_size - MB_HIGH_START);
+                mb_wr32(e + 20, E820_RAM);
+                e += 24;
+            }
+            if (above_4g) {
+                /* The RAM the PCI hole displaced, above 4 GiB. */
+                mb_wr32(e, 20);
+                mb_wr64(e + 4, MB_4G);
+                mb_wr64(e + 12, above_4g);
                 mb_wr32(e + 20, E820_RAM);
             }
         }

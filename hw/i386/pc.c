@@ -3,9 +3,10 @@
  * bus with its serial ports, and fw_cfg.
  *
  * What is here now, and what comes with later issues:
- *   - RAM ("pc.ram") from guest physical 0 for the whole -m size.  The real
- *     PC holes (legacy VGA window, BIOS ROM shadow, the PCI hole below
- *     4 GiB) arrive with the x86 and PCI issues.
+ *   - RAM ("pc.ram", -m bytes) split around the PCI hole below 4 GiB as
+ *     the established pc does, and the PCI bus (i440FX at 00.0, PIIX3 at
+ *     01.0, CF8/CFC): both in hw/i386/pc-pci.c.  The legacy VGA window and
+ *     BIOS shadow holes are not modelled (no firmware yet).
  *   - The I/O-port space with a background region under everything (see
  *     pc_io_unassigned_ops for why).
  *   - The ISA bus.  Each of its 16 IRQ lines is split to the i8259 pair
@@ -16,10 +17,16 @@
  *   - The interrupt and timer devices: "i8259" (0x20, 0xa0, ELCR 0x4d0),
  *     "ioapic" (0xfec00000), "isa-pit" (0x40), "pcspk" (port 0x61) and
  *     "mc146818rtc" (0x70, IRQ 8) with the CMOS bytes firmware reads.
- *   - Until the x86 CPU and its LAPIC exist, the PIC's INT output ends in
- *     a recorder (pc_cpu_intr) and the APIC bus in another
- *     (pc_apic_record); qtest sees both through board commands
- *     ("cpu_intr", "pic_inta", "apic_msgs", "ioapic_eoi").
+ *   - One local APIC per CPU slot ("apic", hw/intc/apic.c), also without
+ *     CPUs (qtest).  The PIC's INT output (pc_cpu_intr) goes to LINT0 of
+ *     the LAPICs, whose output is the CPU's INTR; the APIC bus ends in
+ *     pc_apic_sink, which hands each message to the LAPICs.  Both also
+ *     record what passes, for qtest's board commands ("cpu_intr",
+ *     "pic_inta", "apic_msgs", "ioapic_eoi"; "nmi" presses the NMI
+ *     button, x86_nmi_all).
+ *   - Port 0x92 ("System Control Port A"): bit 1 is the fast A20 gate,
+ *     bit 0 a fast reset.  A20 is enabled at reset, as firmware leaves it
+ *     for multiboot guests.
  *   - COM1..COM4 as "isa-serial" devices for each -serial backend.
  *   - fw_cfg on ports 0x510/0x511 with the items guests read first: the
  *     signature, RAM size, CPU counts, and the -kernel/-initrd/-append
@@ -44,11 +51,15 @@
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
 #include "hw/i386/multiboot.h"
+#include "hw/i386/pc-pci.h"
 #include "hw/irq.h"
 #include "hw/isa.h"
 #include "hw/qdev.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
+#include "hw/intc/apic.h"
+#include "hw/i386/pc.h"
+#include "system/runstate.h"
 #include "hw/i386/apic-bus.h"
 #include "hw/timer/mc146818rtc.h"
 #include "chardev/char.h"
@@ -56,23 +67,26 @@
 #include "accel/accel.h"
 #include "hw/cpu.h"
 #include "target/i386/cpu.h"
+#include "target/i386/cpu-models.h"
 #include "system/qtest.h"
 
 typedef struct PcMachine {
     MemoryRegion ram;
     MemoryRegion io_unassigned;
     MemoryRegion reset_rom;
+    MemoryRegion port92;
+    bool a20_enabled;                  /* BQL: port 0x92 bit 1 */
     IsaBus *isa;
     FwCfgState *fw_cfg;
     PICState *pic;
     IOAPICState *ioapic;
     RTCState *rtc;
-    /* The CPU's INTR input until the CPU exists; BQL. */
+    /* The PIC's INT output (to the LAPICs' LINT0), recorded; BQL. */
     IrqLine *cpu_intr;
     X86CPU *boot_cpu;                  /* CPU 0 once created; BQL */
     int cpu_intr_level;
     unsigned cpu_intr_raises;
-    /* The APIC bus's recorder until the LAPIC exists; BQL. */
+    /* What passed on the APIC bus, for qtest; BQL. */
     unsigned apic_msg_count;
     ApicMessage apic_last_msg;
     bool has_boot_state;               /* set once in pc_init */
@@ -139,7 +153,8 @@ static void pc_isa_irq(void *opaque, int n, int level)
     }
 }
 
-/* The CPU's INTR pin, until the CPU exists.  BQL. */
+/* The PIC's INT output: to LINT0 of every LAPIC (which passes it to its
+ * CPU's INTR in ExtINT mode).  BQL. */
 static void pc_cpu_intr(void *opaque, int n, int level)
 {
     PcMachine *s = opaque;
@@ -148,31 +163,90 @@ static void pc_cpu_intr(void *opaque, int n, int level)
         s->cpu_intr_raises++;
     }
     s->cpu_intr_level = level != 0;
-    /* The PIC's INTR goes to the boot CPU (the LAPIC's LINT0 later). */
-    if (s->boot_cpu) {
-        if (level) {
-            cpu_interrupt(&s->boot_cpu->parent, CPU_INTERRUPT_HARD);
-        } else {
-            cpu_reset_interrupt(&s->boot_cpu->parent, CPU_INTERRUPT_HARD);
-        }
-    }
+    apic_set_lint0(level);
 }
 
-/* The interrupt acknowledge cycle of the boot CPU.  BQL. */
+/* The interrupt acknowledge cycle of a CPU: its LAPIC's vector, or the
+ * PIC's through ExtINT.  BQL. */
 static int pc_int_ack(X86CPU *cpu)
 {
     PcMachine *s = &pc_machine_state;
 
+    if (cpu->apic) {
+        return apic_int_ack(cpu->apic);
+    }
     return s->pic && pic_int_level(s->pic) ? pic_read_irq(s->pic) : -1;
 }
 
-/* The APIC bus's receiver, until the LAPIC exists.  BQL. */
-static void pc_apic_record(void *opaque, const ApicMessage *msg)
+/* The APIC bus's end: recorded for qtest, then to the LAPICs.  BQL. */
+static void pc_apic_sink(void *opaque, const ApicMessage *msg)
 {
     PcMachine *s = opaque;
 
     s->apic_msg_count++;
     s->apic_last_msg = *msg;
+    apic_bus_to_lapics(NULL, msg);
+}
+
+/* The NMI button (the monitor's "nmi"): every CPU gets an NMI through
+ * LINT1 of its LAPIC, or directly while the LAPIC is off.  BQL. */
+void x86_nmi_all(void)
+{
+    for (int i = 0; i < CPU_MAX; i++) {
+        APICState *apic = apic_find(i);
+
+        if (apic) {
+            apic_deliver_nmi(apic);
+        }
+    }
+}
+
+/* Applies the A20 gate on one vCPU's thread (queued work, BQL). */
+static void pc_a20_apply(CPUState *cpu, void *data)
+{
+    x86_cpu_set_a20(x86_cpu(cpu), pc_machine_state.a20_enabled);
+}
+
+/* Port 0x92, System Control Port A.  BQL. */
+static uint64_t pc_port92_read(void *opaque, hwaddr addr, unsigned size)
+{
+    PcMachine *s = opaque;
+
+    return s->a20_enabled ? 0x02 : 0x00;
+}
+
+static void pc_port92_write(void *opaque, hwaddr addr, uint64_t val,
+                            unsigned size)
+{
+    PcMachine *s = opaque;
+    bool a20 = val & 0x02;
+
+    if (a20 != s->a20_enabled) {
+        s->a20_enabled = a20;
+        /* Each vCPU changes its own MMU state, between blocks. */
+        for (int i = 0; i < nr_cpus; i++) {
+            async_run_on_cpu(cpus[i], pc_a20_apply, NULL);
+        }
+    }
+    if (val & 0x01) {
+        system_reset_request(RESET_CAUSE_GUEST);
+    }
+}
+
+static const MemoryRegionOps pc_port92_ops = {
+    .read = pc_port92_read,
+    .write = pc_port92_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 1 },
+};
+
+/* Reset handler: A20 on, as firmware leaves it (the CPUs' reset, which
+ * follows, opens their gates).  BQL, vCPUs paused. */
+static void pc_port92_reset(void *opaque)
+{
+    PcMachine *s = opaque;
+
+    s->a20_enabled = true;
 }
 
 /* --- qtest board commands (system/qtest.h); main loop, BQL --- */
@@ -230,6 +304,16 @@ static char *pc_qtest_ioapic_eoi(void *opaque, char **argv, int argc)
     return g_strdup("OK");
 }
 
+/* "nmi" -> "OK": the NMI button. */
+static char *pc_qtest_nmi(void *opaque, char **argv, int argc)
+{
+    if (argc != 1) {
+        return g_strdup("FAIL nmi takes no arguments");
+    }
+    x86_nmi_all();
+    return g_strdup("OK");
+}
+
 /*
  * Creates and realizes a built-in device; NULL on failure.  The id lets
  * the monitor and the device-test protocol's vmstate_save/vmstate_load
@@ -255,7 +339,8 @@ static DeviceState *pc_device_create(const char *driver, const char *id,
  * structs start with their DeviceState, which is how the board gets at
  * the typed state behind each.
  */
-static bool pc_irq_devices_init(PcMachine *s, Error **errp)
+static bool pc_irq_devices_init(PcMachine *s, MachineState *ms,
+                                Error **errp)
 {
     DeviceState *pic, *ioapic, *rtc;
 
@@ -269,6 +354,12 @@ static bool pc_irq_devices_init(PcMachine *s, Error **errp)
     s->pic = (PICState *)pic;
     s->ioapic = (IOAPICState *)ioapic;
     s->rtc = (RTCState *)rtc;
+    for (int i = 0; i < ms->smp_cpus; i++) {
+        if (!apic_create(i, errp)) {
+            return false;
+        }
+    }
+    apic_set_pic(s->pic);
     for (int i = 0; i < ISA_NUM_IRQS; i++) {
         IrqLine *line = isa_get_irq(s->isa, i);
 
@@ -280,12 +371,18 @@ static bool pc_irq_devices_init(PcMachine *s, Error **errp)
     }
     s->cpu_intr = irq_new(pc_cpu_intr, s, 0);
     pic_connect_int(s->pic, s->cpu_intr);
-    apic_bus_set_sink(pc_apic_record, s);
+    apic_bus_set_sink(pc_apic_sink, s);
 
     qtest_command_register("cpu_intr", pc_qtest_cpu_intr, s);
     qtest_command_register("pic_inta", pc_qtest_pic_inta, s);
     qtest_command_register("apic_msgs", pc_qtest_apic_msgs, s);
     qtest_command_register("ioapic_eoi", pc_qtest_ioapic_eoi, s);
+    qtest_command_register("nmi", pc_qtest_nmi, s);
+
+    s->a20_enabled = true;
+    memory_region_init_io(&s->port92, &pc_port92_ops, s, "port92", 1);
+    memory_region_add_subregion(get_system_io(), 0x92, &s->port92);
+    reset_handler_register(pc_port92_reset, s);
     return true;
 }
 
@@ -298,8 +395,8 @@ static bool pc_irq_devices_init(PcMachine *s, Error **errp)
  */
 static void pc_ram_split(uint64_t ram_size, uint64_t *below, uint64_t *above)
 {
-    *below = ram_size >= 0xe0000000ULL ? 0xc0000000ULL : ram_size;
-    *above = ram_size - *below;
+    *below = pc_ram_below_4g(ram_size);
+    *above = pc_ram_above_4g(ram_size);
 }
 
 /* The CMOS configuration bytes PC firmware reads. */
@@ -523,15 +620,15 @@ static bool pc_cpus_init(MachineState *ms, Error **errp)
     for (int i = 0; i < ms->smp_cpus; i++) {
         X86CPU *cpu = x86_cpu_create(ms, i, errp);
 
+        if (cpu) {
+            apic_connect_cpu(apic_find(i), &cpu->parent);
+        }
         if (!cpu || !cpu_start(&cpu->parent, errp)) {
             error_prepend(errp, "CPU %d: ", i);
             return false;
         }
         if (i == 0) {
             pc_machine_state.boot_cpu = cpu;
-            if (pc_machine_state.cpu_intr_level) {
-                cpu_interrupt(&cpu->parent, CPU_INTERRUPT_HARD);
-            }
         }
     }
     return true;
@@ -544,11 +641,9 @@ static bool pc_init(MachineState *ms, Error **errp)
     bool ok = false;
 
     memory_region_transaction_begin();
-    if (!memory_region_init_ram(&s->ram, "pc.ram", ms->ram_size, errp)) {
+    if (!pc_memory_init(ms, &s->ram, errp)) {
         goto out;
     }
-    memory_region_add_subregion(get_system_memory(), 0, &s->ram);
-    ms->ram = &s->ram;
 
     memory_region_init_io(&s->io_unassigned, &pc_io_unassigned_ops, s,
                           "io-unassigned", 0x10000);
@@ -561,15 +656,18 @@ static bool pc_init(MachineState *ms, Error **errp)
     }
     qdev_bus_add("sysbus");
 
-    if (!pc_irq_devices_init(s, errp) || !pc_serial_init(s, ms, errp) ||
-        !pc_fw_cfg_init(s, ms, errp)) {
+    if (!pc_irq_devices_init(s, ms, errp) || !pc_serial_init(s, ms, errp) ||
+        !pc_fw_cfg_init(s, ms, errp) ||
+        !pc_pci_init(ms, s->isa, s->fw_cfg, errp)) {
         goto out;
     }
     pc_cmos_init(s, ms);
     if (ms->kernel_filename) {
-        if (!multiboot_load(&s->ram, ms->ram_size, ms->kernel_filename,
-                            ms->initrd_filename, ms->kernel_cmdline,
-                            &s->boot_state, errp)) {
+        if (!multiboot_load_split(&s->ram, pc_ram_below_4g(ms->ram_size),
+                                  pc_ram_above_4g(ms->ram_size),
+                                  ms->kernel_filename, ms->initrd_filename,
+                                  ms->kernel_cmdline, &s->boot_state,
+                                  errp)) {
             goto out;
         }
         s->has_boot_state = true;
@@ -593,6 +691,7 @@ const MultibootBootState *pc_boot_state(void)
 static const CpuModel pc_cpu_models[] = {
     { "qemu64", "a baseline x86-64 CPU (SSE2, no later extensions)" },
     { "max", "every feature the accelerator supports" },
+    { "Haswell", "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "Intel Core 6th generation (Skylake)" },
     { NULL },
 };
@@ -607,6 +706,7 @@ static const MachineClass pc_machine = {
     .max_cpus = 255,
     .default_cpu_type = "qemu64",
     .cpu_models = pc_cpu_models,
+    .cpu_check = x86_cpu_spec_check,
     .max_serial = 4,
 };
 MACHINE_REGISTER(pc_machine);

@@ -32,6 +32,10 @@ typedef struct CpuModel {
     const char *desc;
 } CpuModel;
 
+/* Checks a -cpu string with options (NAME,+feat,...): false with one
+ * error line in errp.  Main thread, before the machine is created. */
+typedef bool MachineCpuCheckFn(const char *spec, Error **errp);
+
 typedef struct MachineClass {
     const char *name;
     const char *alias;             /* e.g. "pc-i440fx" */
@@ -42,6 +46,7 @@ typedef struct MachineClass {
     int max_cpus;
     const char *default_cpu_type;
     const CpuModel *cpu_models;    /* { NULL }-terminated; -cpu help */
+    MachineCpuCheckFn *cpu_check;  /* NULL: -cpu takes a plain model name */
     int max_serial;                /* -serial ports it wires up */
     bool no_serial_default;        /* -M none: no default serial */
     bool big_endian;               /* the arch's byte order (qtest readw..) */
@@ -51,6 +56,8 @@ typedef struct MachineClass {
 struct MachineState {
     const MachineClass *mc;
     uint64_t ram_size;             /* bytes */
+    uint64_t maxram_size;          /* -m maxmem= (bytes); ram_size if none */
+    uint64_t ram_slots;            /* -m slots= (hotplug slots; none yet) */
     int smp_cpus;
     int smp_sockets, smp_cores, smp_threads, smp_max_cpus;
     const char *cpu_type;

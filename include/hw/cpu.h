@@ -60,7 +60,26 @@ typedef struct CPUClass {
     bool (*has_work)(CPUState *cpu);          /* any thread, BQL */
     void (*do_interrupt)(CPUState *cpu);      /* BQL */
     void (*dump_state)(CPUState *cpu, FILE *f);
+    /*
+     * Debugging (gdbstub/, include/exec/breakpoint.h).  BQL with the vCPU
+     * paused, or the vCPU's own thread.  Optional.
+     *   get_phys_page_debug: the guest-physical address that virtual addr
+     *     maps to in the vCPU's current translation regime, without side
+     *     effects (no A/D bits, no fault), or -1 if it does not map.
+     *   gdb_*: the registers as the debugger numbers them (0, 1, ... with
+     *     no gap); read stores the register (target byte order) in buf (64
+     *     bytes) and returns its size, 0 past the last one; write takes it from
+     *     buf and returns the size consumed, 0 if unknown.  gdb_xml returns
+     *     the target description file named annex ("target.xml", ...), or
+     *     NULL.
+     */
+    uint64_t (*get_phys_page_debug)(CPUState *cpu, uint64_t addr);
+    int (*gdb_read_register)(CPUState *cpu, uint8_t *buf, int reg);
+    int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int reg);
+    const char *(*gdb_xml)(CPUState *cpu, const char *annex);
 } CPUClass;
+
+typedef struct CPUDebugState CPUDebugState;
 
 typedef struct CpuWorkItem CpuWorkItem;
 
@@ -111,6 +130,13 @@ struct CPUState {
     int exception_index;            /* owner vCPU thread */
     /* exec_vcpu calls; written by the owner under the BQL, for tests */
     uint64_t exec_count;
+
+    /* Breakpoints and watchpoints (include/exec/breakpoint.h): allocated
+     * on first use; its lists are under the breakpoint lock. */
+    CPUDebugState *debug;
+    /* SSTEP_* flags: written with the BQL while the vCPU is paused or by
+     * the owner; read by the owner (atomic). */
+    int singlestep_enabled;
 };
 
 /* All CPUs of the machine, indexed by cpu_index.  BQL to modify. */

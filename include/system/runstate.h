@@ -38,6 +38,10 @@ typedef enum ResetCause {
 
 /* -no-reboot: a guest reset request becomes a shutdown.  Set at start-up. */
 extern bool no_reboot;
+/* -no-shutdown: a guest reset that -no-reboot made a shutdown stops the
+ * guest (PAUSED) and leaves the process running (a host quit or signal
+ * still exits).  Set at start-up. */
+extern bool no_shutdown;
 
 RunState runstate_get(void);
 const char *runstate_name(RunState s);

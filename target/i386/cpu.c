@@ -24,47 +24,8 @@
 #include "target/i386/cpu.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
-
-/* ------------------------------------------------------------------ */
-/* Models                                                              */
-
-typedef struct X86CpuModel {
-    const char *name;
-    uint32_t level, xlevel;
-    const char *vendor;         /* 12 bytes */
-    uint32_t version;           /* family/model/stepping, leaf 1 EAX */
-    uint32_t features[8];
-    const char *model_id;
-} X86CpuModel;
-
-/*
- * Only what the translator implements is advertised: TSC (RDTSC) and CMOV.
- * No FPU, MMX, SSE, PAE, long mode yet: a guest that checks CPUID sees a
- * plain integer CPU.  The models differ in vendor, family/model and name,
- * which is what firmware and OSes print; the FPU and paging issues add
- * their bits here as they land.
- */
-#define X86_IMPLEMENTED_1_EDX ((1u << 4) /* TSC */ | (1u << 15) /* CMOV */)
-
-static const X86CpuModel x86_cpu_models[] = {
-    { "qemu64", 0xd, 0x8000000a, "AuthenticAMD", 0x000663,
-      { X86_IMPLEMENTED_1_EDX }, "QEMU Virtual CPU version 2.5+" },
-    { "max", 0xd, 0x80000008, "GenuineIntel", 0x0806ec,
-      { X86_IMPLEMENTED_1_EDX }, "Tandem TCG CPU" },
-    { "Skylake-Client", 0xd, 0x80000008, "GenuineIntel", 0x0506e3,
-      { X86_IMPLEMENTED_1_EDX },
-      "Intel Core Processor (Skylake)" },
-};
-
-static const X86CpuModel *x86_cpu_model_find(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(x86_cpu_models); i++) {
-        if (!strcmp(x86_cpu_models[i].name, name)) {
-            return &x86_cpu_models[i];
-        }
-    }
-    return NULL;
-}
+#include "target/i386/debug.h"
+#include "target/i386/cpu-models.h"
 
 /* ------------------------------------------------------------------ */
 /* Lazy flags                                                          */
@@ -212,8 +173,10 @@ void x86_update_hflags(CPUX86State *env)
         if (env->cr[0] & CR0_PG) {
             hf |= HF_PG_MASK;
         }
-        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT) ||
-            (env->eflags & VM_MASK)) {
+        if (cpl > ((env->eflags & IOPL_MASK) >> IOPL_SHIFT)) {
+            hf |= HF_IOPL_CHECK | HF_IOPL_LT_CPL;
+        }
+        if (env->eflags & VM_MASK) {
             hf |= HF_IOPL_CHECK;
         }
     }
@@ -255,6 +218,9 @@ void x86_update_hflags(CPUX86State *env)
     if (env->eflags & TF_MASK) {
         hf |= HF_TF_MASK;
     }
+    if (env->eflags & RF_MASK) {
+        hf |= HF_RF_MASK;
+    }
     if (env->a20_mask != UINT64_MAX) {
         hf |= HF_A20_OFF_MASK;
     }
@@ -291,8 +257,9 @@ static void x86_seg_set(SegmentCache *sc, uint32_t sel, uint64_t base,
     sc->flags = flags;
 }
 
-/* The power-on state (SDM Vol 3A 9.1.1, table 9-1).  BQL, vCPU paused. */
-static void x86_cpu_reset(CPUState *cs)
+/* The register state after RESET or INIT (SDM Vol 3A 9.1.1, table 9-1).
+ * BQL; the vCPU is paused or it is its own thread. */
+static void x86_cpu_reset_regs(CPUState *cs)
 {
     X86CPU *cpu = x86_cpu(cs);
     CPUX86State *env = &cpu->env;
@@ -344,6 +311,7 @@ static void x86_cpu_reset(CPUState *cs)
     memset(env->dr, 0, sizeof(env->dr));
     env->dr[6] = 0xffff0ff0;
     env->dr[7] = 0x400;
+    x86_dr7_update(env);      /* drops the old DR breakpoints */
 
     env->error_code = 0;
     env->exception_is_int = 0;
@@ -362,19 +330,90 @@ static void x86_cpu_reset(CPUState *cs)
     env->mxcsr = 0x1f80;
 
     x86_update_hflags(env);
+}
+
+/* The power-on state.  APs wait for a start-up IPI (halted until then);
+ * the BSP runs.  BQL, vCPU paused. */
+static void x86_cpu_reset(CPUState *cs)
+{
+    X86CPU *cpu = x86_cpu(cs);
+
+    x86_cpu_reset_regs(cs);
+    cpu->wait_sipi = cs->cpu_index != 0;
+    cs->halted = cpu->wait_sipi;
     if (x86_cpu_reset_hook) {
         x86_cpu_reset_hook(cpu);
     }
 }
 
-/* Any thread, BQL. */
+/* INIT keeps the MTRRs, PAT, MISC_ENABLE, TSC and the x87/SSE state
+ * (SDM table 9-1 "INIT" column); the rest is the power-on state. */
+void x86_cpu_do_init(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    CPUX86State saved = *env;
+
+    x86_cpu_reset_regs(&cpu->parent);
+    env->pat = saved.pat;
+    env->mtrr_deftype = saved.mtrr_deftype;
+    memcpy(env->mtrr_fixed, saved.mtrr_fixed, sizeof(env->mtrr_fixed));
+    memcpy(env->mtrr_var_base, saved.mtrr_var_base,
+           sizeof(env->mtrr_var_base));
+    memcpy(env->mtrr_var_mask, saved.mtrr_var_mask,
+           sizeof(env->mtrr_var_mask));
+    env->misc_enable = saved.misc_enable;
+    env->tsc_offset = saved.tsc_offset;
+    env->a20_mask = saved.a20_mask;
+    memcpy(env->fpregs, saved.fpregs, sizeof(env->fpregs));
+    memcpy(env->xmm_regs, saved.xmm_regs, sizeof(env->xmm_regs));
+    env->mxcsr = saved.mxcsr;
+    x86_update_hflags(env);
+    x86_tlb_flush(env);
+    cpu->wait_sipi = cpu->parent.cpu_index != 0;
+}
+
+/* SDM 10.4.4.1 / 8.4.4: the AP starts in real mode at vector:0000, i.e.
+ * CS = vector << 8, base vector << 12. */
+void x86_cpu_do_sipi(X86CPU *cpu, uint8_t vector)
+{
+    CPUX86State *env = &cpu->env;
+
+    env->segs[R_CS].selector = (uint32_t)vector << 8;
+    env->segs[R_CS].base = (uint64_t)vector << 12;
+    env->eip = 0;
+    cpu->wait_sipi = false;
+    x86_update_hflags(env);
+}
+
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled)
+{
+    CPUX86State *env = &cpu->env;
+    uint64_t mask = enabled ? UINT64_MAX : ~(1ull << 20);
+
+    if (env->a20_mask != mask) {
+        env->a20_mask = mask;
+        x86_update_hflags(env);
+        x86_tlb_flush(env);
+    }
+}
+
+/* Any thread, BQL.  (env->eflags and nmi_blocked are the vCPU's own: the
+ * loop asks from the vCPU's thread.)  In wait-for-SIPI only INIT and SIPI
+ * count. */
 static bool x86_cpu_has_work(CPUState *cs)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     uint32_t irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
 
+    if (irq & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_RESET)) {
+        return true;
+    }
+    if (cpu->wait_sipi) {
+        return (irq & CPU_INTERRUPT_SIPI) != 0;
+    }
     return ((irq & CPU_INTERRUPT_HARD) && (env->eflags & IF_MASK)) ||
-           (irq & (CPU_INTERRUPT_NMI | CPU_INTERRUPT_RESET));
+           ((irq & CPU_INTERRUPT_NMI) && !env->nmi_blocked);
 }
 
 static void x86_cpu_dump_state(CPUState *cs, FILE *f)
@@ -403,37 +442,60 @@ static void x86_cpu_dump_state(CPUState *cs, FILE *f)
             env->efer);
 }
 
+static uint64_t x86_get_phys_page_debug(CPUState *cs, uint64_t addr)
+{
+    return x86_cpu_get_phys_page_debug(cs, addr);
+}
+
 static const CPUClass x86_cpu_class = {
     .arch = "x86_64",
     .reset = x86_cpu_reset,
     .has_work = x86_cpu_has_work,
     .do_interrupt = x86_cpu_do_interrupt,
     .dump_state = x86_cpu_dump_state,
+    .get_phys_page_debug = x86_get_phys_page_debug,
+    .gdb_read_register = x86_gdb_read_register,
+    .gdb_write_register = x86_gdb_write_register,
+    .gdb_xml = x86_gdb_xml,
 };
+
+/* Bits needed to number n things (APIC ID fields, SDM Vol 3A 10.4.8). */
+static unsigned id_bits(unsigned n)
+{
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
 
 /* Main thread, BQL, before the vCPUs start. */
 X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
 {
-    const char *name = ms->cpu_type ? ms->cpu_type :
+    const char *spec = ms->cpu_type ? ms->cpu_type :
                        ms->mc->default_cpu_type;
-    const X86CpuModel *m = x86_cpu_model_find(name);
+    X86CpuConfig cfg;
     X86CPU *cpu;
     CPUX86State *env;
+    unsigned threads, cores, tb, cb;
 
-    if (!m) {
-        error_setg(errp, "-cpu %s: unknown CPU model", name);
+    if (!x86_cpu_config_parse(spec, &cfg, errp)) {
         return NULL;
     }
     cpu = g_new0(X86CPU, 1);
     env = &cpu->env;
     cpu->parent.env_ptr = env;
-    cpu->apic_id = index;
-    env->cpuid_level = m->level;
-    env->cpuid_xlevel = m->xlevel;
-    memcpy(env->cpuid_vendor, m->vendor, 12);
-    env->cpuid_version = m->version;
-    memcpy(env->features, m->features, sizeof(env->features));
-    snprintf(env->cpuid_model, sizeof(env->cpuid_model), "%s", m->model_id);
+    threads = ms->smp_threads > 0 ? ms->smp_threads : 1;
+    cores = ms->smp_cores > 0 ? ms->smp_cores : 1;
+    env->nr_threads = threads;
+    env->nr_cores = cores;
+    /* The APIC ID packs socket, core and thread (CPUID leaf 0BH). */
+    tb = id_bits(threads);
+    cb = id_bits(cores);
+    cpu->apic_id = ((index / (threads * cores)) << (tb + cb)) |
+                   (((index / threads) % cores) << tb) | (index % threads);
+    x86_cpu_config_apply(&cfg, env);
     cpu_init_common(&cpu->parent, &x86_cpu_class, index);
     x86_cpu_reset(&cpu->parent);
     return cpu;
@@ -453,6 +515,10 @@ static void x86_get_tb_cpu_state(CPUState *cs, vaddr *pc, uint64_t *cs_base,
         *pc = (uint32_t)*pc;
     }
     *flags = env->hflags | ((env->eflags & AC_MASK) ? X86_TB_FLAG_AC : 0);
+    if ((env->eflags & AC_MASK) && (env->cr[0] & CR0_AM) &&
+        (env->hflags & HF_CPL_MASK) == 3) {
+        *flags |= X86_TB_FLAG_ALIGN;
+    }
 }
 
 static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
@@ -470,9 +536,9 @@ static void x86_do_unaligned_access(CPUState *cs, vaddr addr,
                                     MMUAccessType type, int mmu_idx,
                                     uintptr_t retaddr)
 {
-    /* The translator asks for alignment only where #AC/#GP is due; it
-     * does not yet, so this is our bug. */
-    g_assert_not_reached();
+    /* The translator asks for alignment only under X86_TB_FLAG_ALIGN
+     * (alignment checking at CPL 3): a misaligned data access is #AC(0). */
+    raise_exception_err(x86_env(cs), EXCP11_ALGN, 0, retaddr);
 }
 
 static int x86_code_mmu_index(CPUState *cs)
@@ -490,9 +556,33 @@ static int x86_code_mmu_index(CPUState *cs)
  */
 static bool x86_cpu_exec_interrupt(CPUState *cs, uint32_t irq)
 {
-    CPUX86State *env = x86_env(cs);
+    X86CPU *cpu = x86_cpu(cs);
+    CPUX86State *env = &cpu->env;
     int vec;
 
+    /* INIT and SIPI are not masked by anything (SDM 10.6.1, 8.4.4). */
+    if (irq & CPU_INTERRUPT_INIT) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI);
+        x86_cpu_do_init(cpu);
+        if (cpu->wait_sipi) {
+            cs->exception_index = EXCP_HLT;  /* leave to the loop: halted */
+            return true;
+        }
+        irq &= ~CPU_INTERRUPT_SIPI;
+    }
+    if (irq & CPU_INTERRUPT_SIPI) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_SIPI);
+        if (cpu->wait_sipi) {
+            x86_cpu_do_sipi(cpu, cpu->sipi_vector);
+            return true;
+        }
+    }
+    if (cpu->wait_sipi) {
+        if (!(irq & CPU_INTERRUPT_SIPI)) {
+            cs->exception_index = EXCP_HLT;
+        }
+        return false;
+    }
     if (env->hflags & HF_INHIBIT_IRQ_MASK) {
         return false;
     }
@@ -525,6 +615,8 @@ static const TargetTcgOps x86_tcg_ops = {
     .do_unaligned_access = x86_do_unaligned_access,
     .code_mmu_index = x86_code_mmu_index,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,
+    .debug_check_breakpoint = x86_debug_check_breakpoint,
+    .debug_excp_handler = x86_debug_excp_handler,
 };
 
 const TargetTcgOps *x86_get_tcg_ops(void)

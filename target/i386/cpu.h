@@ -127,6 +127,12 @@ enum {
 #define HF_SMAP_MASK    (1u << 16)
 #define HF_IOPL_CHECK   (1u << 17)  /* CPL > IOPL or VM: check the bitmap */
 #define HF_A20_OFF_MASK (1u << 18)  /* A20 gate masks bit 20 */
+/* CPL > IOPL (in v86, where CPL is 3: IOPL < 3): CLI, STI, INT n, PUSHF,
+ * POPF are IOPL-sensitive.  Not the same as HF_IOPL_CHECK, which v86 sets
+ * whatever IOPL because its I/O always goes through the bitmap. */
+#define HF_IOPL_LT_CPL  (1u << 19)
+/* Bits 30 and 31 are taken: translate.h's X86_TB_FLAG_ALIGN/_AC. */
+#define HF_RF_MASK      (1u << 20)  /* EFLAGS.RF: the next insn clears it */
 
 /* MMU indexes (softmmu TLBs). */
 enum {
@@ -157,6 +163,13 @@ typedef enum CCOp {
     CC_OP_CLR,          /* Z and P set, others clear (xor r,r) */
     CC_OP_NB,
 } CCOp;
+
+/* CPUID feature words (index into env->features; see cpu-models.h). */
+enum {
+    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
+    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX, FEAT_6_EAX,
+    FEAT_WORDS,
+};
 
 typedef struct SegmentCache {
     uint32_t selector;
@@ -247,21 +260,26 @@ typedef struct CPUX86State {
     uint32_t cpuid_level, cpuid_xlevel;
     uint32_t cpuid_vendor[3];
     uint32_t cpuid_version;      /* leaf 1 EAX */
-    uint32_t features[8];        /* FeatureWord-indexed CPUID bits */
+    uint32_t features[FEAT_WORDS]; /* FeatureWord-indexed CPUID bits */
     char cpuid_model[48];
+    uint32_t nr_cores, nr_threads; /* per socket / per core (-smp) */
 } CPUX86State;
 
-/* CPUID feature words (index into env->features). */
-enum {
-    FEAT_1_EDX, FEAT_1_ECX, FEAT_7_0_EBX, FEAT_7_0_ECX, FEAT_7_0_EDX,
-    FEAT_8000_0001_EDX, FEAT_8000_0001_ECX, FEAT_D_1_EAX,
-};
+
+/* interrupt_request bits of the LAPIC's INIT and start-up IPIs. */
+#define CPU_INTERRUPT_INIT CPU_INTERRUPT_TGT_0
+#define CPU_INTERRUPT_SIPI (CPU_INTERRUPT_TGT_0 << 1)
 
 typedef struct X86CPU {
     CPUState parent;            /* must be first */
     CPUX86State env;
-    void *apic;                 /* the LAPIC model (hw/intc/apic.c) */
+    /* the LAPIC model (hw/intc/apic.c); set once before the vCPU runs,
+     * NULL without one (unit tests); its state is under the BQL */
+    struct APICState *apic;
     uint32_t apic_id;
+    /* BQL: INIT received, waiting for a start-up IPI (APs from reset) */
+    bool wait_sipi;
+    uint8_t sipi_vector;        /* BQL: the last SIPI's vector */
 } X86CPU;
 
 static inline X86CPU *x86_cpu(CPUState *cpu)
@@ -293,6 +311,15 @@ extern X86CpuResetHook *x86_cpu_reset_hook;
  * (the PIC's vector, or -1 if nothing is pending any more).  BQL. */
 typedef int X86IntAckHook(X86CPU *cpu);
 extern X86IntAckHook *x86_cpu_int_ack_hook;
+
+/* INIT: the reset state; an AP then waits for a SIPI, the BSP runs from
+ * the reset vector.  SIPI: real mode at vector << 12.  The vCPU's own
+ * thread, BQL. */
+void x86_cpu_do_init(X86CPU *cpu);
+void x86_cpu_do_sipi(X86CPU *cpu, uint8_t vector);
+/* Sets the A20 gate (false: physical address bit 20 reads as 0) and
+ * flushes the TLB.  The vCPU's own thread, or while it is paused. */
+void x86_cpu_set_a20(X86CPU *cpu, bool enabled);
 
 /* Recomputes env->hflags from CR0/CR4/EFER/EFLAGS/segments. */
 void x86_update_hflags(CPUX86State *env);

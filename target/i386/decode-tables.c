@@ -5,9 +5,11 @@
  * the operands in SDM notation (Eb, Gv, Ib, Jz, ...) and flags (i64, o64,
  * d64, f64, lockable, REP-able, condition in the low nibble).
  *
- * Entries left zero are X86_INVALID (#UD).  Not here yet: the 0F 38 and
- * 0F 3A maps, VEX/EVEX, MMX/SSE (0F 10-17, 28-2F, 50-7F, C2-C6, D0-FF),
- * which decode as #UD because CPUID does not advertise them.
+ * Entries left zero are X86_INVALID (#UD).  The 0F 38 / 0F 3A maps and
+ * the VEX maps hold the general-purpose insns (MOVBE, CRC32, ADCX/ADOX,
+ * INVPCID, BMI1/BMI2).  Not here yet: EVEX, MMX/SSE/AVX (0F 10-17, 28-2F,
+ * 50-7F, C2-C6, D0-FF, most of 0F 38/3A), which decode as #UD because
+ * CPUID does not advertise them.
  *
  * Read-only data; any thread.
  */
@@ -42,6 +44,11 @@
 #define Ap OP(A, p)
 #define Sw OP(S, w)
 #define Ry OP(R, y)
+#define Gy OP(G, y)
+#define Gd OP(G, d)
+#define My OP(M, y)
+#define Mdq OP(M, dq)
+#define By OP(B, y)
 #define Cy OP(C, y)
 #define Dy OP(D, y)
 #define Zb OP(Z, b)
@@ -66,6 +73,10 @@
 #define E3(m, f, a, b, c) { X86_##m, (f), { a, b, c }, NULL }
 #define GRP(g, f, a, b) { X86_INVALID, (f) | X86F_GROUP, { a, b }, g }
 #define PFX { X86_INVALID, X86F_PREFIX, { { 0 } }, NULL }
+/* Selected by the mandatory prefix (none, 66, F3, F2) or VEX.pp. */
+#define SSE(t) { X86_INVALID, X86F_SSE, { { 0 } }, t }
+/* A group whose register forms (mod = 3) are t[8 + reg]. */
+#define GRPM(g) { X86_INVALID, X86F_GROUP | X86F_GRPMOD3, { { 0 } }, g }
 
 #define L X86F_LOCK
 
@@ -113,8 +124,54 @@ static const X86OpcodeEntry grp7[8] = {
 static const X86OpcodeEntry grp8[8] = {
     [4] = E0(BT, 0), [5] = E0(BTS, L), [6] = E0(BTR, L), [7] = E0(BTC, L),
 };
-static const X86OpcodeEntry grp9[8] = {
+/* F3 0F C7 /7 with mod = 3: RDPID (RDSEED without F3: not implemented). */
+static const X86OpcodeEntry grp9_rdpid[4] = {
+    [2] = E1(RDPID, X86F_F64, Ry),
+};
+/* CMPXCHG8B m64 (REX.W: CMPXCHG16B m128; the translator tells them apart
+ * by the operand size). */
+static const X86OpcodeEntry grp9[16] = {
     [1] = E1(CMPXCHG8B, L, Mq),
+    [8 + 7] = SSE(grp9_rdpid),
+};
+/* 0F AE: memory forms (FXSAVE.. are the x87/SSE work's; CLFLUSH), register
+ * forms: F3 /0-3 RD/WR FS/GS base, /5-7 the fences. */
+static const X86OpcodeEntry grp15_rdfsbase[4] = { [2] = E1(RDFSBASE, 0, Ry) };
+static const X86OpcodeEntry grp15_rdgsbase[4] = { [2] = E1(RDGSBASE, 0, Ry) };
+static const X86OpcodeEntry grp15_wrfsbase[4] = { [2] = E1(WRFSBASE, 0, Ry) };
+static const X86OpcodeEntry grp15_wrgsbase[4] = { [2] = E1(WRGSBASE, 0, Ry) };
+static const X86OpcodeEntry grp15[16] = {
+    [7] = E1(CLFLUSH, 0, Mb),
+    [8 + 0] = SSE(grp15_rdfsbase), [8 + 1] = SSE(grp15_rdgsbase),
+    [8 + 2] = SSE(grp15_wrfsbase), [8 + 3] = SSE(grp15_wrgsbase),
+    [8 + 5] = E0(LFENCE, 0), [8 + 6] = E0(MFENCE, 0),
+    [8 + 7] = E0(SFENCE, 0),
+};
+/* 0F 0D: PREFETCH/PREFETCHW (memory only; all /r are hints). */
+static const X86OpcodeEntry grp_prefetch[8] = {
+    [0 ... 7] = E1(PREFETCHW, 0, Mb),
+};
+
+/* 0F 01 with mod = 3, by reg * 8 + rm (SDM table A-6). */
+const X86OpcodeEntry x86_grp7_mod3[64] = {
+    [1 * 8 + 2] = E0(CLAC, 0),
+    [1 * 8 + 3] = E0(STAC, 0),
+    [4 * 8 + 0 ... 4 * 8 + 7] = E1(SMSW, 0, Ev),
+    [6 * 8 + 0 ... 6 * 8 + 7] = E1(LMSW, 0, Ew),
+    [7 * 8 + 0] = E0(SWAPGS, X86F_O64),
+    [7 * 8 + 1] = E0(RDTSCP, 0),
+};
+
+/* 0F B8 (F3: POPCNT; without: JMPE, #UD), 0F BC/BD (F3: TZCNT/LZCNT;
+ * otherwise, and on CPUs without BMI1/ABM, BSF/BSR). */
+static const X86OpcodeEntry map0f_b8[4] = { [2] = E2(POPCNT, 0, Gv, Ev) };
+static const X86OpcodeEntry map0f_bc[4] = {
+    E2(BSF, 0, Gv, Ev), E2(BSF, 0, Gv, Ev), E2(TZCNT, 0, Gv, Ev),
+    E2(BSF, 0, Gv, Ev),
+};
+static const X86OpcodeEntry map0f_bd[4] = {
+    E2(BSR, 0, Gv, Ev), E2(BSR, 0, Gv, Ev), E2(LZCNT, 0, Gv, Ev),
+    E2(BSR, 0, Gv, Ev),
 };
 static const X86OpcodeEntry grp11b[8] = { E2(MOV, 0, Eb, Ib) };
 static const X86OpcodeEntry grp11v[8] = { E2(MOV, 0, Ev, Iz) };
@@ -266,12 +323,13 @@ const X86OpcodeEntry x86_map_0f[256] = {
     [0x01] = GRP(grp7, 0, {0}, {0}),
     [0x02] = E2(LAR, 0, Gv, Ew),
     [0x03] = E2(LSL, 0, Gv, Ew),
-    [0x05] = E0(SYSCALL, X86F_O64),
+    [0x05] = E0(SYSCALL, 0),
     [0x06] = E0(CLTS, 0),
-    [0x07] = E0(SYSRET, X86F_O64),
+    [0x07] = E0(SYSRET, 0),
     [0x08] = E0(INVD, 0),
     [0x09] = E0(WBINVD, 0),
     [0x0b] = E0(UD2, 0),
+    [0x0d] = GRP(grp_prefetch, 0, {0}, {0}),
     [0x18 ... 0x1f] = E1(NOP, 0, Ev),
     [0x20] = E2(MOVCR, X86F_F64, Ry, Cy),
     [0x21] = E2(MOVDR, X86F_F64, Ry, Dy),
@@ -298,6 +356,7 @@ const X86OpcodeEntry x86_map_0f[256] = {
     [0xab] = E2(BTS, L, Ev, Gv),
     [0xac] = E3(SHRD, 0, Ev, Gv, Ib),
     [0xad] = E3(SHRD, 0, Ev, Gv, CL),
+    [0xae] = GRPM(grp15),
     [0xaf] = E2(IMUL, 0, Gv, Ev),
     [0xb0] = E2(CMPXCHG, L, Eb, Gb),
     [0xb1] = E2(CMPXCHG, L, Ev, Gv),
@@ -307,18 +366,91 @@ const X86OpcodeEntry x86_map_0f[256] = {
     [0xb5] = E2(LGS, 0, Gv, Mp),
     [0xb6] = E2(MOVZX, 0, Gv, Eb),
     [0xb7] = E2(MOVZX, 0, Gv, Ew),
+    [0xb8] = SSE(map0f_b8),
     [0xb9] = E2(UD1, 0, Gv, Ev),
     [0xba] = GRP(grp8, 0, Ev, Ib),
     [0xbb] = E2(BTC, L, Ev, Gv),
-    [0xbc] = E2(BSF, 0, Gv, Ev),
-    [0xbd] = E2(BSR, 0, Gv, Ev),
+    [0xbc] = SSE(map0f_bc),
+    [0xbd] = SSE(map0f_bd),
     [0xbe] = E2(MOVSX, 0, Gv, Eb),
     [0xbf] = E2(MOVSX, 0, Gv, Ew),
     [0xc0] = E2(XADD, L, Eb, Gb),
     [0xc1] = E2(XADD, L, Ev, Gv),
-    [0xc7] = GRP(grp9, 0, {0}, {0}),
+    [0xc7] = GRPM(grp9),
     [0xc8 ... 0xcf] = E1(BSWAP, 0, Zv),
     [0xff] = E2(UD0, 0, Gv, Ev),
+};
+
+/*
+ * The three-byte maps 0F 38 and 0F 3A (SDM tables A-4/A-5), legacy
+ * encodings.  Only the general-purpose insns are here; the SSE work adds
+ * its entries (most are 66-prefixed: SSE() tables).
+ */
+static const X86OpcodeEntry map0f38_f0[4] = {
+    E2(MOVBE, 0, Gv, Mv), E2(MOVBE, 0, Gv, Mv), {0}, E2(CRC32, 0, Gy, Eb),
+};
+static const X86OpcodeEntry map0f38_f1[4] = {
+    E2(MOVBE, 0, Mv, Gv), E2(MOVBE, 0, Mv, Gv), {0}, E2(CRC32, 0, Gy, Ev),
+};
+static const X86OpcodeEntry map0f38_f6[4] = {
+    [1] = E2(ADCX, 0, Gy, Ey), [2] = E2(ADOX, 0, Gy, Ey),
+};
+static const X86OpcodeEntry map0f38_82[4] = {
+    [1] = E2(INVPCID, X86F_F64, Gy, Mdq),
+};
+
+const X86OpcodeEntry x86_map_0f38[256] = {
+    [0x82] = SSE(map0f38_82),
+    [0xf0] = SSE(map0f38_f0),
+    [0xf1] = SSE(map0f38_f1),
+    [0xf6] = SSE(map0f38_f6),
+};
+
+const X86OpcodeEntry x86_map_0f3a[256] = {
+    [0] = { 0 },
+};
+
+/*
+ * VEX maps (VEX.mmmmm = 1, 2, 3).  BMI1/BMI2 (SDM Vol 2, chapter 4 and
+ * table A-4): all VEX.LZ (L = 0), operand size from VEX.W in 64-bit mode.
+ * The VEX 0F map is the SSE work's (AVX).
+ */
+#define VL (X86F_L0)
+static const X86OpcodeEntry vex0f38_f2[4] = { E3(ANDN, VL, Gy, By, Ey) };
+static const X86OpcodeEntry grp17[8] = {
+    [1] = E2(BLSR, VL, By, Ey), [2] = E2(BLSMSK, VL, By, Ey),
+    [3] = E2(BLSI, VL, By, Ey),
+};
+static const X86OpcodeEntry vex0f38_f3[4] = { GRP(grp17, 0, {0}, {0}) };
+static const X86OpcodeEntry vex0f38_f5[4] = {
+    [0] = E3(BZHI, VL, Gy, Ey, By), [2] = E3(PEXT, VL, Gy, By, Ey),
+    [3] = E3(PDEP, VL, Gy, By, Ey),
+};
+static const X86OpcodeEntry vex0f38_f6[4] = {
+    [3] = E3(MULX, VL, Gy, By, Ey),
+};
+static const X86OpcodeEntry vex0f38_f7[4] = {
+    E3(BEXTR, VL, Gy, Ey, By), E3(SHLX, VL, Gy, Ey, By),
+    E3(SARX, VL, Gy, Ey, By), E3(SHRX, VL, Gy, Ey, By),
+};
+static const X86OpcodeEntry vex0f3a_f0[4] = {
+    [3] = E3(RORX, VL | X86F_NOV, Gy, Ey, Ib),
+};
+
+const X86OpcodeEntry x86_vex_map_0f[256] = {
+    [0] = { 0 },
+};
+
+const X86OpcodeEntry x86_vex_map_0f38[256] = {
+    [0xf2] = SSE(vex0f38_f2),
+    [0xf3] = SSE(vex0f38_f3),
+    [0xf5] = SSE(vex0f38_f5),
+    [0xf6] = SSE(vex0f38_f6),
+    [0xf7] = SSE(vex0f38_f7),
+};
+
+const X86OpcodeEntry x86_vex_map_0f3a[256] = {
+    [0xf0] = SSE(vex0f3a_f0),
 };
 
 const char *const x86_mnemonic_names[X86_NB_MNEMONICS] = {

@@ -70,6 +70,8 @@ unsigned x86_op_bytes(const X86Insn *insn, unsigned sz)
         return v == 8 ? 8 : 4;
     case SZ_p:
         return v == 2 ? 4 : v == 4 ? 6 : 10;
+    case SZ_dq:
+        return 16;
     default:
         return 0;
     }
@@ -140,12 +142,81 @@ static void decode_modrm_mem(DecodeState *d, X86Insn *insn)
                  insn->mod == 2 ? next_signed(d, 4) : 0;
 }
 
+/* Fetches the ModRM byte once; false if the insn got too long. */
+static bool fetch_modrm(DecodeState *d, X86Insn *insn)
+{
+    uint8_t m;
+
+    if (insn->has_modrm) {
+        return true;
+    }
+    m = next_byte(d);
+    if (d->too_long) {
+        return false;
+    }
+    insn->has_modrm = true;
+    insn->modrm = m;
+    insn->mod = m >> 6;
+    insn->reg = ((m >> 3) & 7) | ((insn->rex & 4) << 1);
+    insn->rm = (m & 7) | ((insn->rex & 1) << 3);
+    return true;
+}
+
+/*
+ * The VEX prefix (SDM Vol 2A 2.3): C5 (two bytes: R vvvv L pp, map 0F) or
+ * C4 (three: R X B mmmmm, W vvvv L pp).  R, X, B and vvvv are inverted.
+ * Returns the map to use, or NULL for #UD.
+ */
+static const X86OpcodeEntry *decode_vex(DecodeState *d, X86Insn *insn,
+                                        uint8_t b)
+{
+    uint8_t b1 = next_byte(d), b2, map;
+
+    if (insn->prefixes & (X86P_OPSIZE | X86P_REPZ | X86P_REPNZ | X86P_LOCK |
+                          X86P_REX)) {
+        return NULL;            /* SDM 2.3.2: #UD with these prefixes */
+    }
+    if (b == 0xc5) {
+        b2 = b1;
+        map = 1;
+        b1 = (b1 & 0x80) | 0x60;        /* X and B not given: 1 (unused) */
+    } else {
+        b2 = next_byte(d);
+        map = b1 & 0x1f;
+    }
+    insn->prefixes |= X86P_VEX;
+    insn->vex_w = b2 >> 7;
+    insn->vex_v = (~b2 >> 3) & 15;
+    insn->vex_l = (b2 >> 2) & 1;
+    insn->prefix_idx = b2 & 3;      /* pp: none, 66, F3, F2 */
+    if (insn->mode == X86_MODE_64) {
+        insn->rex = 0x40 | (insn->vex_w << 3) | (((~b1) >> 5) & 7);
+    } else {
+        insn->vex_v &= 7;       /* only 8 registers outside 64-bit mode */
+    }
+    b = next_byte(d);
+    switch (map) {
+    case 1:
+        insn->opcode = 0x100 | b;
+        return &x86_vex_map_0f[b];
+    case 2:
+        insn->opcode = 0x200 | b;
+        return &x86_vex_map_0f38[b];
+    case 3:
+        insn->opcode = 0x300 | b;
+        return &x86_vex_map_0f3a[b];
+    default:
+        return NULL;            /* reserved map: #UD */
+    }
+}
+
 int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
                void *opaque)
 {
     DecodeState d = { insn, fetch, opaque, 0, false };
     const X86OpcodeEntry *e;
     bool imm_taken = false;
+    uint16_t flags;
     uint8_t b;
     int ret = X86_DECODE_UD;
 
@@ -193,6 +264,10 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
     if (mode == X86_MODE_64 && insn->seg >= 0 && insn->seg < R_FS) {
         insn->seg = -1;
     }
+    /* The mandatory prefix of 0F 38/0F 3A/SSE entries: F2/F3 win. */
+    insn->prefix_idx = (insn->prefixes & X86P_REPNZ) ? 3 :
+                       (insn->prefixes & X86P_REPZ) ? 2 :
+                       (insn->prefixes & X86P_OPSIZE) ? 1 : 0;
 
     /* Opcode. */
     if (b == 0x0f) {
@@ -202,9 +277,26 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
         }
         insn->opcode = 0x100 | b;
         if (b == 0x38 || b == 0x3a) {
-            goto out;           /* three-byte maps: none implemented */
+            uint8_t b3 = next_byte(&d);
+
+            if (d.too_long) {
+                goto out;
+            }
+            insn->opcode = (b == 0x38 ? 0x200 : 0x300) | b3;
+            e = b == 0x38 ? &x86_map_0f38[b3] : &x86_map_0f3a[b3];
+        } else {
+            e = &x86_map_0f[b];
         }
-        e = &x86_map_0f[b];
+    } else if ((b == 0xc4 || b == 0xc5) &&
+               (mode == X86_MODE_64 ||
+                (d.pos < X86_MAX_INSN_LEN &&
+                 (fetch(opaque, d.pos) & 0xc0) == 0xc0))) {
+        /* VEX; outside 64-bit mode only when it cannot be LES/LDS (whose
+         * ModRM must name memory). */
+        e = decode_vex(&d, insn, b);
+        if (d.too_long || !e) {
+            goto out;
+        }
     } else {
         insn->opcode = b;
         e = &x86_map_1[b];
@@ -212,24 +304,73 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
             e = &x86_movsxd;
         }
     }
-    if (e->mnem == X86_INVALID && !(e->flags & X86F_GROUP)) {
+
+    /*
+     * Resolve prefix-selected (X86F_SSE) and ModRM.reg-selected
+     * (X86F_GROUP) entries down to the insn.  The flags of the outer
+     * entries carry over (minus the selection flags); a selected entry
+     * without operands takes the outer entry's.
+     */
+    flags = 0;
+    insn->merged = *e;
+    for (int depth = 0; depth < 4; depth++) {
+        const X86OpcodeEntry *sel;
+
+        if (e->flags & X86F_SSE) {
+            sel = &e->group[insn->prefix_idx];
+        } else if (e->flags & X86F_GROUP) {
+            if (!fetch_modrm(&d, insn)) {
+                goto out;
+            }
+            if (insn->opcode == 0x101 && insn->mod == 3) {
+                sel = &x86_grp7_mod3[insn->modrm & 0x3f];
+            } else {
+                sel = &e->group[((insn->modrm >> 3) & 7) +
+                                ((e->flags & X86F_GRPMOD3) &&
+                                 insn->mod == 3 ? 8 : 0)];
+            }
+        } else {
+            break;
+        }
+        flags |= e->flags & ~(X86F_GROUP | X86F_SSE | X86F_GRPMOD3 |
+                              X86F_LOCK);
+        if (sel->ops[0].kind) {
+            memcpy(insn->merged.ops, sel->ops, sizeof(insn->merged.ops));
+        }
+        insn->merged.mnem = sel->mnem;
+        insn->merged.flags = flags | sel->flags;
+        insn->merged.group = sel->group;
+        e = sel;
+    }
+    if (e->mnem == X86_INVALID || (e->flags & (X86F_GROUP | X86F_SSE))) {
         goto out;
     }
-    if ((mode == X86_MODE_64 && (e->flags & X86F_I64)) ||
-        (mode != X86_MODE_64 && (e->flags & X86F_O64))) {
+    flags = insn->merged.flags;
+    insn->merged.group = NULL;
+    if ((mode == X86_MODE_64 && (flags & X86F_I64)) ||
+        (mode != X86_MODE_64 && (flags & X86F_O64))) {
         goto out;
     }
+    if (insn->prefixes & X86P_VEX) {
+        if ((flags & X86F_L0) && insn->vex_l) {
+            goto out;
+        }
+        if ((flags & X86F_NOV) && insn->vex_v) {
+            goto out;
+        }
+    }
+    e = &insn->merged;
 
     /* Sizes. */
     if (mode == X86_MODE_64) {
         if (insn->rex & 8) {
             insn->osize = MO_64;
-        } else if (e->flags & X86F_F64) {
+        } else if (flags & X86F_F64) {
             insn->osize = MO_64;
         } else if (insn->prefixes & X86P_OPSIZE) {
             insn->osize = MO_16;
         } else {
-            insn->osize = (e->flags & X86F_D64) ? MO_64 : MO_32;
+            insn->osize = (flags & X86F_D64) ? MO_64 : MO_32;
         }
         insn->asize = (insn->prefixes & X86P_ADSIZE) ? MO_32 : MO_64;
     } else {
@@ -241,51 +382,20 @@ int x86_decode(X86Insn *insn, X86CodeMode mode, X86FetchFn *fetch,
                       MO_16;
     }
 
-    /* ModRM and the group. */
-    insn->has_modrm = (e->flags & (X86F_MODRM | X86F_GROUP)) ||
-                      op_needs_modrm(&e->ops[0]) ||
-                      op_needs_modrm(&e->ops[1]) ||
-                      op_needs_modrm(&e->ops[2]);
-    if (insn->has_modrm) {
-        uint8_t m = next_byte(&d);
-
-        if (d.too_long) {
+    /* ModRM, if the entry has one and a group did not fetch it. */
+    if ((flags & X86F_MODRM) || op_needs_modrm(&e->ops[0]) ||
+        op_needs_modrm(&e->ops[1]) || op_needs_modrm(&e->ops[2])) {
+        if (!fetch_modrm(&d, insn)) {
             goto out;
         }
-        insn->modrm = m;
-        insn->mod = m >> 6;
-        insn->reg = ((m >> 3) & 7) | ((insn->rex & 4) << 1);
-        insn->rm = (m & 7) | ((insn->rex & 1) << 3);
-        if (e->flags & X86F_GROUP) {
-            const X86OpcodeEntry *g = &e->group[(m >> 3) & 7];
-
-            if (g->mnem == X86_INVALID) {
-                goto out;
-            }
-            insn->merged = *g;
-            insn->merged.flags |= e->flags & ~(X86F_GROUP | X86F_LOCK);
-            if (!g->ops[0].kind) {
-                memcpy(insn->merged.ops, e->ops, sizeof(insn->merged.ops));
-            }
-            insn->merged.group = NULL;
-            e = NULL;
-            /* Group entries may change the size rules (FF /2 f64). */
-            if (mode == X86_MODE_64 && !(insn->rex & 8) &&
-                (insn->merged.flags & (X86F_F64 | X86F_D64))) {
-                insn->osize = ((insn->merged.flags & X86F_D64) &&
-                               (insn->prefixes & X86P_OPSIZE)) ? MO_16 :
-                              MO_64;
-            }
-        }
-        if (e && (e->mnem == X86_MOVCR || e->mnem == X86_MOVDR)) {
+    }
+    if (insn->has_modrm) {
+        if (e->mnem == X86_MOVCR || e->mnem == X86_MOVDR) {
             insn->mod = 3;      /* SDM: mod is ignored, always a register */
         }
         if (insn->mod != 3) {
             decode_modrm_mem(&d, insn);
         }
-    }
-    if (!e) {
-        e = &insn->merged;
     }
     insn->e = e;
     insn->mnem = e->mnem;

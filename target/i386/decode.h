@@ -38,7 +38,13 @@
     M(RDTSC) M(RDMSR) M(RDPMC) M(SYSENTER) M(SYSEXIT) M(CMOVCC) M(SETCC) \
     M(CPUID) M(BT) M(BTS) M(BTR) M(BTC) M(SHLD) M(SHRD) M(RSM) \
     M(CMPXCHG) M(LSS) M(LFS) M(LGS) M(MOVZX) M(MOVSX) M(BSF) M(BSR) \
-    M(XADD) M(CMPXCHG8B) M(BSWAP) M(LAR) M(LSL) M(UD1) M(UD0)
+    M(XADD) M(CMPXCHG8B) M(BSWAP) M(LAR) M(LSL) M(UD1) M(UD0) \
+    M(MOVBE) M(CRC32) M(ADCX) M(ADOX) M(POPCNT) M(LZCNT) M(TZCNT) \
+    M(ANDN) M(BEXTR) M(BLSI) M(BLSMSK) M(BLSR) M(BZHI) M(MULX) M(PDEP) \
+    M(PEXT) M(RORX) M(SARX) M(SHLX) M(SHRX) M(RDTSCP) M(RDPID) \
+    M(SWAPGS) M(CLAC) M(STAC) M(PREFETCHW) M(CLFLUSH) M(LFENCE) \
+    M(MFENCE) M(SFENCE) M(RDFSBASE) M(RDGSBASE) M(WRFSBASE) \
+    M(WRGSBASE) M(INVPCID)
 
 typedef enum X86Mnemonic {
 #define X86_MNEM_ENUM(n) X86_##n,
@@ -69,6 +75,7 @@ enum {
     OPK_ONE,    /* the constant 1 (shift by one) */
     OPK_X,      /* memory at DS:rSI (string source) */
     OPK_Y,      /* memory at ES:rDI (string destination) */
+    OPK_B,      /* VEX.vvvv: general register */
 };
 
 /* Operand sizes (SDM A.2.2). */
@@ -82,6 +89,7 @@ enum {
     SZ_z,       /* word or dword: 16 with 16-bit operand size, else 32 */
     SZ_y,       /* dword or qword */
     SZ_p,       /* far pointer: 32 or 48 bits */
+    SZ_dq,      /* 16 bytes (CMPXCHG16B, INVPCID's descriptor) */
 };
 
 typedef struct X86OpSpec {
@@ -102,7 +110,12 @@ enum {
     X86F_PREFIX = 1u << 7,  /* a prefix byte, not an opcode */
     X86F_REP    = 1u << 8,  /* REP/REPE/REPNE apply */
     X86F_COND   = 1u << 9,  /* condition code in opcode bits 3:0 */
-    X86F_SSE    = 1u << 10, /* the 66/F2/F3 prefixes select other insns */
+    X86F_SSE    = 1u << 10, /* the mandatory prefix selects the entry in
+                               group[4]: [0] none, [1] 66, [2] F3, [3] F2
+                               (F2/F3 win over 66; for VEX: VEX.pp) */
+    X86F_L0     = 1u << 11, /* VEX.L must be 0 */
+    X86F_NOV    = 1u << 12, /* VEX.vvvv must be 1111b (unused) */
+    X86F_GRPMOD3 = 1u << 13, /* with GROUP: group[16], [8 + reg] for mod=3 */
 };
 
 typedef struct X86OpcodeEntry X86OpcodeEntry;
@@ -113,9 +126,18 @@ struct X86OpcodeEntry {
     const X86OpcodeEntry *group;  /* X86F_GROUP: 8 entries by ModRM.reg */
 };
 
-/* Opcode maps: the one-byte map, 0F, 0F 38 and 0F 3A. */
+/* Opcode maps: the one-byte map, 0F, 0F 38 and 0F 3A, and the VEX maps
+ * (VEX.mmmmm 1, 2, 3).  Entries of the 0F 38/0F 3A and VEX maps are
+ * usually X86F_SSE: a 4-entry table by mandatory prefix / VEX.pp. */
 extern const X86OpcodeEntry x86_map_1[256];
 extern const X86OpcodeEntry x86_map_0f[256];
+extern const X86OpcodeEntry x86_map_0f38[256];
+extern const X86OpcodeEntry x86_map_0f3a[256];
+extern const X86OpcodeEntry x86_vex_map_0f[256];
+extern const X86OpcodeEntry x86_vex_map_0f38[256];
+extern const X86OpcodeEntry x86_vex_map_0f3a[256];
+/* 0F 01 with mod = 3: by ModRM.reg * 8 + ModRM.rm (SDM table A-6). */
+extern const X86OpcodeEntry x86_grp7_mod3[64];
 
 /* Prefix bits in X86Insn.prefixes. */
 enum {
@@ -125,6 +147,7 @@ enum {
     X86P_OPSIZE = 1u << 3,  /* 66 */
     X86P_ADSIZE = 1u << 4,  /* 67 */
     X86P_REX = 1u << 5,
+    X86P_VEX = 1u << 6,     /* C4/C5: see vex_* */
 };
 
 /* Code modes. */
@@ -141,7 +164,8 @@ typedef struct X86Insn {
     const X86OpcodeEntry *e;    /* the (group-resolved) entry */
     X86OpcodeEntry merged;      /* storage for a group-resolved entry */
     uint16_t mnem;
-    uint16_t opcode;            /* byte | 0x100 for 0F */
+    uint16_t opcode;            /* byte | 0x100 for 0F, 0x200 0F 38,
+                                   0x300 0F 3A (also under VEX) */
     uint8_t len;
     uint8_t prefixes;           /* X86P_* */
     int8_t seg;                 /* override R_ES..R_GS, or -1 */
@@ -157,6 +181,9 @@ typedef struct X86Insn {
     int64_t disp;
     int64_t imm, imm2;          /* sign-extended from their encoding */
     uint8_t imm_size;           /* bytes of the first immediate */
+    /* VEX (X86P_VEX): the register in vvvv, L, W; pp is in prefix_idx. */
+    uint8_t vex_v, vex_l, vex_w;
+    uint8_t prefix_idx;         /* mandatory prefix: 0, 1 66, 2 F3, 3 F2 */
 } X86Insn;
 
 #define X86_RIP 16

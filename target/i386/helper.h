@@ -236,6 +236,14 @@ bool x86_get_dr(CPUX86State *env, int reg, uint64_t *val, X86Fault *f);
 void helper_set_dr(CPUX86State *env, int32_t reg, uint64_t val);
 uint64_t helper_get_dr(CPUX86State *env, int32_t reg);
 
+/* The LAPIC's MSRs (APIC_BASE, TSC_DEADLINE, x2APIC) and CR8, when the
+ * vCPU has a LAPIC (apic_helper.c): -1 / false when it has none or msr
+ * is not the LAPIC's; else 1 done, 0 #GP.  Take the BQL: call without. */
+int x86_apic_msr_access(CPUX86State *env, uint32_t msr, uint64_t *val,
+                        bool write);
+int x86_apic_read_cr8(CPUX86State *env);
+bool x86_apic_write_cr8(CPUX86State *env, uint64_t val);
+
 /* TSC: host CLOCK_MONOTONIC scaled to X86_TSC_HZ, plus tsc_offset. */
 #define X86_TSC_HZ 2000000000ull
 uint64_t x86_read_tsc(CPUX86State *env);

@@ -18,6 +18,8 @@
  * unwind with cpu_loop_exit_restore).
  */
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
+#include "target/i386/cpu-models.h"
 #include "system/bql.h"
 #include "accel/accel.h"
 
@@ -26,10 +28,76 @@
 
 /* --- CPUID --------------------------------------------------------------- */
 
+/* Leaf 4 / 8000001DH cache descriptions: L1d, L1i, L2, L3 (the sizes the
+ * reference reports for its models). */
+typedef struct CacheInfo {
+    uint8_t type, level;        /* type: 1 data, 2 code, 3 unified */
+    uint32_t size_kib, ways;
+    bool per_core;              /* else shared by the package */
+} CacheInfo;
+
+static const CacheInfo x86_caches[] = {
+    { 1, 1, 32, 8, true }, { 2, 1, 32, 8, true },
+    { 3, 2, 4096, 16, true }, { 3, 3, 16384, 16, false },
+};
+
+static unsigned bits_for(unsigned n)
+{
+    unsigned b = 0;
+
+    while ((1u << b) < n) {
+        b++;
+    }
+    return b;
+}
+
+/* CPUID leaf 04H subleaf (SDM Vol 2A CPUID, table 3-8). */
+static void cpuid_cache(CPUX86State *env, uint32_t sub, uint32_t *eax,
+                        uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    const CacheInfo *c;
+    uint32_t sets, sharing;
+
+    if (sub >= ARRAY_SIZE(x86_caches)) {
+        return;                 /* type 0: no more caches */
+    }
+    c = &x86_caches[sub];
+    sets = c->size_kib * 1024 / (c->ways * 64);
+    sharing = c->per_core ? env->nr_threads : env->nr_threads * env->nr_cores;
+    *eax = c->type | (c->level << 5) | (1u << 8) |
+           ((sharing - 1) << 14) | ((env->nr_cores - 1) << 26);
+    *ebx = (c->ways - 1) << 22 | 63;          /* 1 partition, 64-byte lines */
+    *ecx = sets - 1;
+    *edx = c->level == 3 ? 2 : 0;             /* L3 inclusive */
+}
+
+/*
+ * CPUID leaf 0BH / 1FH subleaf: the x2APIC topology (SDM Vol 3A 10.12.8.1).
+ * Subleaf 0 is the SMT level, 1 the core level, then invalid levels.
+ */
+static void cpuid_topology(CPUX86State *env, uint32_t sub, uint32_t *eax,
+                           uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+    unsigned tb = bits_for(env->nr_threads), cb = bits_for(env->nr_cores);
+
+    *edx = env_x86_cpu(env)->apic_id;
+    *ecx = sub & 0xff;
+    if (sub == 0) {
+        *eax = tb;
+        *ebx = env->nr_threads;
+        *ecx |= 1u << 8;
+    } else if (sub == 1) {
+        *eax = tb + cb;
+        *ebx = env->nr_threads * env->nr_cores;
+        *ecx |= 2u << 8;
+    }
+}
+
 void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
                uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
 {
     X86CPU *cpu = env_x86_cpu(env);
+    uint32_t logical = env->nr_cores * env->nr_threads;
 
     /* SDM CPUID: a leaf above the maximum returns the highest basic leaf. */
     if (leaf >= 0x80000000u ? leaf > env->cpuid_xlevel
@@ -46,10 +114,25 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         break;
     case 1:
         *eax = env->cpuid_version;
-        /* APIC id, 1 logical processor, CLFLUSH line 64 bytes */
-        *ebx = (cpu->apic_id << 24) | (1u << 16) | (8u << 8);
+        /* APIC id, logical processors per package, CLFLUSH line 64 bytes */
+        *ebx = (cpu->apic_id << 24) | ((logical & 0xff) << 16) | (8u << 8);
         *ecx = env->features[FEAT_1_ECX];
+        if (env->cr[4] & CR4_OSXSAVE) {
+            *ecx |= 1u << 27;           /* OSXSAVE mirrors CR4 */
+        }
         *edx = env->features[FEAT_1_EDX];
+        if (logical > 1) {
+            *edx |= 1u << 28;           /* HTT: the EBX count is valid */
+        }
+        break;
+    case 2:
+        *eax = 0xff01;          /* one round; 0xff: see leaf 4 */
+        break;
+    case 4:
+        cpuid_cache(env, subleaf, eax, ebx, ecx, edx);
+        break;
+    case 6:
+        *eax = env->features[FEAT_6_EAX];
         break;
     case 7:
         if (subleaf == 0) {
@@ -57,6 +140,10 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
             *ecx = env->features[FEAT_7_0_ECX];
             *edx = env->features[FEAT_7_0_EDX];
         }
+        break;
+    case 0xb:
+    case 0x1f:
+        cpuid_topology(env, subleaf, eax, ebx, ecx, edx);
         break;
     case 0xd:
         if (subleaf == 1) {
@@ -83,9 +170,23 @@ void x86_cpuid(CPUX86State *env, uint32_t leaf, uint32_t subleaf,
         *edx = w[3];
         break;
     }
+    case 0x80000005u:
+        /* AMD L1 (what leaf 4 says): 32 KiB, 8-way, 64-byte lines, for
+         * data (ECX) and code (EDX); no TLB information. */
+        *ecx = (32u << 24) | (8u << 16) | (1u << 8) | 64;
+        *edx = (32u << 24) | (8u << 16) | (1u << 8) | 64;
+        break;
+    case 0x80000006u:
+        /* L2 4 MiB 16-way (assoc code 8), 64-byte lines; L3 16 MiB. */
+        *ecx = (4096u << 16) | (8u << 12) | 64;
+        *edx = ((16384u / 512) << 18) | (8u << 12) | 64;
+        break;
     case 0x80000008u:
         /* physical and linear address bits */
         *eax = 40 | ((env->features[FEAT_7_0_ECX] & (1u << 16)) ? 57 : 48) << 8;
+        if (x86_vendor_is_amd(env)) {
+            *ecx = logical - 1;         /* NC: cores per package - 1 */
+        }
         break;
     default:
         break;
@@ -365,8 +466,16 @@ void helper_rdmsr(CPUX86State *env)
     if ((env->hflags & HF_CPL_MASK) != 0) {
         raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
     }
-    if (!x86_rdmsr(env, (uint32_t)env->regs[R_ECX], &v, &f)) {
-        x86_raise_fault(env, &f, GETPC());
+    switch (x86_apic_msr_access(env, (uint32_t)env->regs[R_ECX], &v,
+                                false)) {
+    case 0:
+        raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
+    case 1:
+        break;
+    default:
+        if (!x86_rdmsr(env, (uint32_t)env->regs[R_ECX], &v, &f)) {
+            x86_raise_fault(env, &f, GETPC());
+        }
     }
     env->regs[R_EAX] = (uint32_t)v;
     env->regs[R_EDX] = v >> 32;
@@ -381,17 +490,27 @@ void helper_wrmsr(CPUX86State *env)
     if ((env->hflags & HF_CPL_MASK) != 0) {
         raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
     }
-    if (!x86_wrmsr(env, (uint32_t)env->regs[R_ECX], v, &f)) {
-        x86_raise_fault(env, &f, GETPC());
+    switch (x86_apic_msr_access(env, (uint32_t)env->regs[R_ECX], &v, true)) {
+    case 0:
+        raise_exception_err(env, EXCP0D_GPF, 0, GETPC());
+    case 1:
+        break;
+    default:
+        if (!x86_wrmsr(env, (uint32_t)env->regs[R_ECX], v, &f)) {
+            x86_raise_fault(env, &f, GETPC());
+        }
     }
 }
 
 /* --- Control registers ---------------------------------------------------- */
 
-/* CR4 bits we implement (SDM 2.5); others are reserved: #GP. */
-#define CR4_SUPPORTED (CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | \
+/* CR4 bits we implement (SDM 2.5); others are reserved: #GP.  VME, PVI
+ * (virtual interrupt flags in v86 and protected mode) and UMIP (SGDT & co.
+ * at CPL > 0) are not implemented, so setting them is #GP rather than a
+ * silently ignored feature. */
+#define CR4_SUPPORTED (CR4_TSD | CR4_DE | CR4_PSE | \
                        CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | \
-                       CR4_OSXMMEXCPT | CR4_UMIP | CR4_LA57 | CR4_FSGSBASE | \
+                       CR4_OSXMMEXCPT | CR4_LA57 | CR4_FSGSBASE | \
                        CR4_PCIDE | CR4_OSXSAVE | CR4_SMEP | CR4_SMAP)
 #define CR4_FLUSH_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | \
                         CR4_SMEP | CR4_SMAP | CR4_LA57)
@@ -491,6 +610,9 @@ void helper_write_crN(CPUX86State *env, int32_t reg, uint64_t val)
 {
     X86Fault f;
 
+    if (reg == 8 && !(val & ~0xfull) && x86_apic_write_cr8(env, val)) {
+        return;     /* the LAPIC's TPR; reserved bits: #GP below */
+    }
     if (!x86_write_cr(env, reg, val, &f)) {
         x86_raise_fault(env, &f, GETPC());
     }
@@ -499,7 +621,9 @@ void helper_write_crN(CPUX86State *env, int32_t reg, uint64_t val)
 uint64_t helper_read_crN(CPUX86State *env, int32_t reg)
 {
     if (reg == 8) {
-        return env->tpr;
+        int v = x86_apic_read_cr8(env);
+
+        return v >= 0 ? (uint64_t)v : env->tpr;
     }
     if (reg == 0 || (reg >= 2 && reg <= 4)) {
         return env->cr[reg];
@@ -573,6 +697,9 @@ bool x86_set_dr(CPUX86State *env, int reg, uint64_t val, X86Fault *f)
         val = (val & ~0x400ull & 0xffff2fffull) | 0x400;
     }
     env->dr[reg] = val;
+    if (reg != 6) {
+        x86_dr7_update(env);    /* bpt_helper.c: breakpoints follow DR0-3/7 */
+    }
     return true;
 }
 

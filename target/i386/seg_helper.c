@@ -632,6 +632,22 @@ static bool deliver_protected(CPUX86State *env, int intno, bool is_int,
     return true;
 }
 
+/*
+ * SDM 6.13: the EXT bit (bit 0) of a selector error code is set when the
+ * fault happened while delivering an event other than INT n, INT3 or
+ * INTO: an exception or an external interrupt.  (The reference emulator
+ * leaves it clear for exceptions.)
+ */
+static bool delivery_ext(bool ok, bool is_int, X86Fault *f)
+{
+    if (!ok && !is_int && f->has_error_code &&
+        (f->vector == EXCP0A_TSS || f->vector == EXCP0B_NOSEG ||
+         f->vector == EXCP0C_STACK || f->vector == EXCP0D_GPF)) {
+        f->error_code |= 1;
+    }
+    return ok;
+}
+
 bool x86_interrupt_deliver(CPUX86State *env, int intno, bool is_int,
                            bool has_error_code, uint32_t error_code,
                            uint64_t next_eip, bool is_hw, X86Fault *f)
@@ -646,11 +662,13 @@ bool x86_interrupt_deliver(CPUX86State *env, int intno, bool is_int,
         return deliver_real(env, intno, next_eip, f);
     }
     if (env->hflags & HF_LMA_MASK) {
-        return deliver_long(env, intno, is_int, has_error_code, error_code,
-                            next_eip, is_hw, f);
+        return delivery_ext(deliver_long(env, intno, is_int, has_error_code,
+                                         error_code, next_eip, is_hw, f),
+                            is_int, f);
     }
-    return deliver_protected(env, intno, is_int, has_error_code, error_code,
-                             next_eip, is_hw, f);
+    return delivery_ext(deliver_protected(env, intno, is_int, has_error_code,
+                                          error_code, next_eip, is_hw, f),
+                        is_int, f);
 }
 
 /*
@@ -1736,7 +1754,9 @@ bool x86_sysret(CPUX86State *env, int dflag, X86Fault *f)
         }
         seg_cache_set(&env->segs[R_SS], (sel + 8) | 3, 0, 0xffffffffu,
                       FLAT_DATA | (3u << DESC_DPL_SHIFT));
-        cpu_load_eflags(env, (uint32_t)env->regs[R_R11], 0x3f7fd5 | VM_MASK);
+        /* SDM SYSRET: RFLAGS = (R11 & 3C7FD7H) | 2: RF and VM cleared */
+        cpu_load_eflags(env, (uint32_t)env->regs[R_R11] & 0x3c7fd7u,
+                        0x3f7fd5 | VM_MASK | RF_MASK);
     } else {
         seg_cache_set(&env->segs[R_CS], sel | 3, 0, 0xffffffffu,
                       FLAT_CODE | DESC_B_MASK | (3u << DESC_DPL_SHIFT));
@@ -1777,6 +1797,13 @@ bool x86_sysexit(CPUX86State *env, int dflag, X86Fault *f)
         return fault(f, EXCP0D_GPF, 0);
     }
     if (dflag == 2) {
+        /* SDM SYSEXIT: #GP(0) if RCX or RDX is not canonical */
+        if ((uint64_t)((int64_t)(env->regs[R_ECX] << 16) >> 16) !=
+                env->regs[R_ECX] ||
+            (uint64_t)((int64_t)(env->regs[R_EDX] << 16) >> 16) !=
+                env->regs[R_EDX]) {
+            return fault(f, EXCP0D_GPF, 0);
+        }
         seg_cache_set(&env->segs[R_CS], (sel + 32) | 3, 0, 0xffffffffu,
                       FLAT_CODE | DESC_L_MASK | (3u << DESC_DPL_SHIFT));
         seg_cache_set(&env->segs[R_SS], (sel + 40) | 3, 0, 0xffffffffu,

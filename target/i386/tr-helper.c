@@ -399,9 +399,11 @@ static void tr_helper_set_inhibit_irq(void *envp, uint64_t on)
     if (on == 0) {
         env->hflags &= ~HF_INHIBIT_IRQ_MASK;
     }
-    if ((env->eflags & IF_MASK) &&
-        (__atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE) &
-         CPU_INTERRUPT_HARD)) {
+    uint32_t irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+
+    /* IRET also ends NMI blocking: a held-back NMI is due now. */
+    if (((env->eflags & IF_MASK) && (irq & CPU_INTERRUPT_HARD)) ||
+        ((irq & CPU_INTERRUPT_NMI) && !env->nmi_blocked)) {
         cpu_exit(cs);
     }
 }

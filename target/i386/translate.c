@@ -30,6 +30,7 @@
 #include "target/i386/decode.h"
 #include "target/i386/translate.h"
 #include "target/i386/helper.h"
+#include "target/i386/debug.h"
 
 /* Target-specific is_jmp values. */
 enum {
@@ -65,6 +66,7 @@ typedef struct DisasContext {
     TCGv_i64 A0;                /* the memory operand's address, or NULL */
     TCGv_i64 temps[MAX_INSN_TEMPS];
     int ntemps;
+    bool movss;                 /* MOV/POP SS: no TF trap after it */
     /*
      * CMP/SUB + Jcc/SETcc/CMOVcc fusion: the operands of the last CMP/SUB
      * (zero-extended to its size), valid while it is the last flag setter
@@ -323,14 +325,20 @@ static TCGv_i64 gen_A0(DisasContext *s)
     return s->A0;
 }
 
+/* Natural alignment when alignment checking (#AC) is on. */
+static MemOp ac_align(DisasContext *s)
+{
+    return (s->flags & X86_TB_FLAG_ALIGN) ? MO_ALIGN : 0;
+}
+
 static void gen_ld(DisasContext *s, MemOp ot, TCGv_i64 d, TCGv_i64 addr)
 {
-    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_ld_i64(d, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 static void gen_st(DisasContext *s, MemOp ot, TCGv_i64 v, TCGv_i64 addr)
 {
-    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE);
+    tcg_gen_qemu_st_i64(v, addr, s->mmu_idx, ot | MO_LE | ac_align(s));
 }
 
 /* ------------------------------------------------------------------ */
@@ -376,6 +384,9 @@ static TCGv_i64 gen_load_op(DisasContext *s, int i, MemOp ot)
     case OPK_REG:
         gen_get_reg(s, ot, v, op->reg);
         break;
+    case OPK_B:
+        gen_get_reg(s, ot, v, in->vex_v);
+        break;
     case OPK_I: {
         bool second = false;
 
@@ -418,6 +429,9 @@ static void gen_store_op(DisasContext *s, int i, MemOp ot, TCGv_i64 v)
         break;
     case OPK_REG:
         gen_set_reg(s, ot, op->reg, v);
+        break;
+    case OPK_B:
+        gen_set_reg(s, ot, in->vex_v, v);
         break;
     default:
         g_assert_not_reached();
@@ -568,6 +582,20 @@ static uint64_t eip_mask(DisasContext *s, MemOp ot)
            ot == MO_16 ? 0xffff : 0xffffffff;
 }
 
+/*
+ * EFLAGS.TF was set when this insn started: the single-step trap follows
+ * it (SDM Vol 3A 18.3.1.4), except after MOV SS / POP SS, whose shadow
+ * defers it to the next insn.  EIP must be stored first.
+ */
+static bool gen_tf_trap(DisasContext *s)
+{
+    if (!(s->flags & HF_TF_MASK) || s->movss) {
+        return false;
+    }
+    call0(&x86_helper_single_step_info, NULL, 0, NULL, NULL, NULL);
+    return true;
+}
+
 static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
 {
     vaddr pc = s->cs_base + eip;
@@ -582,7 +610,9 @@ static void gen_goto_tb(DisasContext *s, int n, uint64_t eip)
         tcg_gen_exit_tb(s->base.tb, n);
     } else {
         gen_store_eip(s, eip);
-        tcg_gen_lookup_and_goto_ptr();
+        if (!gen_tf_trap(s)) {
+            tcg_gen_lookup_and_goto_ptr();
+        }
     }
 }
 
@@ -1065,6 +1095,12 @@ static void gen_load_seg(DisasContext *s, int seg, TCGv_i64 sel)
     gen_store_eip(s, s->eip);
     call0(&helper_load_seg_info, NULL, 2, cst(seg), sel, NULL);
     s->base.is_jmp = DISAS_EOB_NEXT;     /* hflags may have changed */
+    if (seg == R_SS) {
+        /* SDM 6.8.3: interrupts and debug traps wait one more insn. */
+        s->movss = true;
+        call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(1), NULL,
+              NULL);
+    }
 }
 
 static void trans_mov(DisasContext *s)
@@ -1367,7 +1403,7 @@ static void trans_pushf(DisasContext *s)
     MemOp ot = stack_osize(s);
     TCGv_i64 v = tmp(s);
 
-    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_CHECK)) {
+    if ((s->flags & HF_VM_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1383,14 +1419,14 @@ static void trans_popf(DisasContext *s)
     TCGv_i64 v;
 
     if (s->flags & HF_VM_MASK) {
-        if (s->flags & HF_IOPL_CHECK) {
+        if (s->flags & HF_IOPL_LT_CPL) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
         mask |= IF_MASK;
     } else if (s->cpl == 0) {
         mask |= IF_MASK | IOPL_MASK;
-    } else if (!(s->flags & HF_IOPL_CHECK)) {
+    } else if (!(s->flags & HF_IOPL_LT_CPL)) {
         mask |= IF_MASK;
     }
     if (ot == MO_16) {
@@ -1408,10 +1444,6 @@ static void trans_lahf_sahf(DisasContext *s)
 {
     TCGv_i64 f = gen_eflags_oszapc(s);
 
-    if (s->code == X86_MODE_64) {
-        gen_exception(s, EXCP06_ILLOP, 0);   /* LAHF-SAHF not in CPUID */
-        return;
-    }
     if (s->insn.mnem == X86_LAHF) {
         tcg_gen_ori_i64(f, f, 2);
         tcg_gen_deposit_i64(cpu_regs[R_EAX], cpu_regs[R_EAX], f, 8, 8);
@@ -1439,7 +1471,7 @@ static void trans_flag_op(DisasContext *s)
     if (m == X86_CLI || m == X86_STI) {
         TCGv_i64 e = tmp(s);
 
-        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_CHECK)) {
+        if ((s->flags & HF_PE_MASK) && (s->flags & HF_IOPL_LT_CPL)) {
             gen_exception(s, EXCP0D_GPF, 0);
             return;
         }
@@ -1480,13 +1512,15 @@ static void trans_leave(DisasContext *s)
     gen_set_reg(s, ot, R_EBP, v);
 }
 
+static void trans_enter_nested(DisasContext *s);   /* translate-insn */
+
 static void trans_enter(DisasContext *s)
 {
     MemOp ot = stack_osize(s);
     TCGv_i64 frame = tmp(s), bp = tmp(s);
 
     if (s->insn.imm2 & 31) {
-        gen_unimplemented(s);          /* nesting levels > 0 */
+        trans_enter_nested(s);
         return;
     }
     gen_ext(ot, bp, cpu_regs[R_EBP], false);
@@ -1699,7 +1733,7 @@ static void trans_int(DisasContext *s)
     TCGLabel *skip = NULL;
 
     if (m == X86_INT && (s->flags & HF_VM_MASK) &&
-        (s->flags & HF_IOPL_CHECK)) {
+        (s->flags & HF_IOPL_LT_CPL)) {
         gen_exception(s, EXCP0D_GPF, 0);
         return;
     }
@@ -1900,8 +1934,11 @@ static void trans_far(DisasContext *s)
     s->base.is_jmp = DISAS_EXIT;
 }
 
-/* Returns false if the insn is not handled (the caller raises #UD or
- * stops as unimplemented). */
+/* The rest of the general-purpose insns and the CPUID gate. */
+#include "target/i386/translate-insn.c.inc"
+
+/* Dispatches on the mnemonic; an insn nobody translates raises #UD with
+ * a -d unimp line. */
 static void translate_one(DisasContext *s)
 {
     switch (s->insn.mnem) {
@@ -2062,9 +2099,11 @@ static void translate_one(DisasContext *s)
         }
         break;
     default:
-        /* Decoded, not translated yet: system insns (descriptor tables,
-         * CR/DR/MSR, far control transfers, IRET, SYSCALL...), BCD. */
-        gen_unimplemented(s);
+        /* translate-insn.c.inc, or decoded but not translated yet (RSM,
+         * RDPMC, x87): #UD with a -d unimp line. */
+        if (!translate_insn_ext(s)) {
+            gen_unimplemented(s);
+        }
         break;
     }
 }
@@ -2124,6 +2163,12 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     db->pc_next += s->insn.len;
     s->eip_next = (s->eip + s->insn.len) & code_eip_mask(s);
     s->A0 = NULL;
+    s->movss = false;
+    if (s->flags & HF_RF_MASK) {
+        /* EFLAGS.RF suppressed this insn's instruction breakpoint (the
+         * check came before); it clears once the insn starts. */
+        call0(&x86_helper_clear_rf_info, NULL, 0, NULL, NULL, NULL);
+    }
     if (s->flags & HF_INHIBIT_IRQ_MASK) {
         /* The insn after STI / MOV SS: the shadow ends with it. */
         call0(&x86_helper_set_inhibit_irq_info, NULL, 1, cst(0), NULL,
@@ -2131,14 +2176,14 @@ static void x86_translate_insn(DisasContextBase *db, CPUState *cs)
     }
     if (rc == X86_DECODE_TOO_LONG) {
         gen_exception(s, EXCP0D_GPF, 0);
-    } else if (rc != X86_DECODE_OK) {
+    } else if (rc != X86_DECODE_OK || !x86_insn_gate(s)) {
         gen_exception(s, EXCP06_ILLOP, 0);
     } else {
         translate_one(s);
     }
     free_temps(s);
     if (db->is_jmp == DISAS_NEXT) {
-        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
+        if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK | HF_RF_MASK)) {
             db->is_jmp = DISAS_EOB_NEXT;
         } else if (!translator_is_same_page(db, db->pc_next)) {
             db->is_jmp = DISAS_TOO_MANY;
@@ -2156,9 +2201,13 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         break;
     case DISAS_EOB_NEXT:
         gen_store_eip(s, s->eip_next);
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_JUMP:
+        if (gen_tf_trap(s)) {
+            break;
+        }
         if (s->flags & (HF_INHIBIT_IRQ_MASK | HF_TF_MASK)) {
             tcg_gen_exit_tb(NULL, 0);
         } else {
@@ -2178,6 +2227,7 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
         }
         break;
     case DISAS_EXIT:
+        gen_tf_trap(s);
         tcg_gen_exit_tb(NULL, 0);
         break;
     case DISAS_NORETURN:

@@ -12,6 +12,9 @@
 /* TB flags are hflags plus this bit for EFLAGS.AC (it picks the SMAP MMU
  * index); bit 31 is unused by hflags. */
 #define X86_TB_FLAG_AC (1u << 31)
+/* CR0.AM && EFLAGS.AC && CPL 3: data accesses must be naturally aligned,
+ * else #AC(0) (SDM Vol 3A 6.15, interrupt 17).  Bit 30, unused by hflags. */
+#define X86_TB_FLAG_ALIGN (1u << 30)
 
 /* Main thread, after tcg_runtime_init: declares the TCG globals. */
 void x86_translate_init(void);

@@ -70,7 +70,8 @@ check_bad "malformed size: -m 12Q" "-m 12Q" -m 12Q
 check_bad "malformed size: -m 1.5" "-m 1.5x" -m 1.5x
 check_bad "-m 0" "-m 0" -m 0
 check_bad "-m overflowing 64 bits" "-m 99999999999T" -m 99999999999T
-check_bad "unknown -m key" "invalid memory property 'slots'" -m 128,slots=2
+check_bad "unknown -m key" "invalid memory property 'frob'" -m 128,frob=2
+check_bad "-m slots without maxmem" "slots needs maxmem" -m 128,slots=2
 
 # Files that must exist.
 check_bad "missing -kernel file" "-kernel /nonexistent: No such file or directory" -kernel /nonexistent
@@ -113,9 +114,10 @@ check_bad "-serial on the none machine" "machine 'none' has no serial ports" -M 
 check_bad "unknown -d item" "-d bogus" -d bogus
 
 # Options that are not supported yet: exactly one line, naming the option.
-check_bad "-s" "tandem: not supported yet: -s" -s
-check_bad "-gdb" "not supported yet: -gdb" -gdb tcp::1234
-check_bad "-S with -gdb still refuses -gdb" "not supported yet: -gdb" -S -gdb tcp::1234
+# The gdbstub: a device it cannot use is one line naming -gdb.
+check_bad "-gdb with a bad device" "-gdb warp:" -gdb warp:
+check_bad "-gdb with a missing chardev" "-gdb chardev:nope" -M pc -gdb chardev:nope
+check_bad "-gdb on a machine without CPUs" "no CPU to debug" -M none -gdb tcp::0
 check_bad "-monitor stdio" "not supported yet: -monitor" -monitor stdio
 check_bad "-qmp" "not supported yet: -qmp" -qmp unix:/tmp/q.sock,server=on,wait=off
 check_bad "-netdev" "not supported yet: -netdev" -netdev user,id=n0
@@ -140,11 +142,11 @@ check_bad "-accel tcg,thread=bogus" "thread must be single or multi" -accel tcg,
 check_bad "thread= on another accelerator" "thread= is only valid for -accel tcg" -accel qtest,thread=multi -qtest stdio
 
 # The exact words for a not-supported option.
-run_tandem -gdb tcp::1234
-if [ "$(cat "$TMP/err")" = "tandem: not supported yet: -gdb" ]; then
-    ok "not-supported message is exactly 'tandem: not supported yet: -gdb'"
+run_tandem -netdev user,id=n0
+if [ "$(cat "$TMP/err")" = "tandem: not supported yet: -netdev" ]; then
+    ok "not-supported message is exactly 'tandem: not supported yet: -netdev'"
 else
-    not_ok "not-supported message is exactly 'tandem: not supported yet: -gdb'"
+    not_ok "not-supported message is exactly 'tandem: not supported yet: -netdev'"
     diag_file "$TMP/err"
 fi
 

@@ -69,7 +69,7 @@ cmdline = "console=ttyS0 root=/dev/ram0"
 cmds = ["writel 0x1000 0xdeadbeef", "readl 0x1000",
         "writeb 0xfffffff 0x5a", "readb 0xfffffff",   # last byte of 256 MiB
         "readl 0x10000000",                           # just past RAM
-        "inb 0x80", "inw 0x1234", "inl 0xcf8",
+        "inb 0x80", "inw 0x1234", "inl 0x1238",
         "inb 0x3fd", "inb 0x2fd", "inb 0x3ed", "inb 0x2ed"]
 r, rc, err = session(["-m", "256", "-nodefaults", "-serial", "null",
                       "-serial", "null"], cmds)

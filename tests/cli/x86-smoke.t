@@ -78,13 +78,13 @@ timeout 20 "$TANDEM" -M pc -display none -nodefaults -serial stdio \
     -kernel "$UD" </dev/null >"$TMP/out" 2>"$TMP/err"
 rc=$?
 if [ "$rc" = 33 ] && [ "$(tr -d '\r' <"$TMP/out")" = "UD OK" ]; then
-    ok "an unimplemented insn (daa) raises #UD at its own EIP; the guest handles it"
+    ok "an unimplemented insn (rsm) raises #UD at its own EIP; the guest handles it"
 else
     not_ok "unimplemented insn guest: exit status $rc (want 33)"
     diag_file "$TMP/out"
     diag_file "$TMP/err"
 fi
-if grep -qi "daa is not implemented yet; raising #UD" "$TMP/ud.log"; then
+if grep -qi "rsm is not implemented yet; raising #UD" "$TMP/ud.log"; then
     ok "-d unimp names the unimplemented instruction"
 else
     not_ok "-d unimp line missing"

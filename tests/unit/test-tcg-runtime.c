@@ -381,8 +381,13 @@ static void test_invalidate_range(void)
     g_assert_false(tb_page_is_code(b + 0x1000));
     g_assert_true(tb_page_is_code(b + 0x2000));
 
-    /* One byte of page 4 removes both TBs with code there. */
+    /* A byte of page 4 outside every TB's code (data next to code)
+     * removes nothing; a write over the straddling insn's tail and the
+     * HALT after it removes both TBs with code there. */
     tb_invalidate_phys_range(b + 0x4010, b + 0x4011);
+    g_assert_cmpuint(tb_count() - n0, ==, 4);
+    g_assert_true(tb_page_is_code(b + 0x4000));
+    tb_invalidate_phys_range(b + 0x4002, b + 0x4006);
     g_assert_cmpuint(tb_count() - n0, ==, 2);
     g_assert_null(tb_lookup(&c->parent, pcs[3], 0, 0));
     g_assert_null(tb_lookup(&c->parent, pcs[4], 0, 0));

@@ -136,7 +136,122 @@ static void test_known_64(void)
     g_assert_cmpint(dec(&in, X86_MODE_64, "06"), ==, X86_DECODE_UD);
     g_assert_cmpint(dec(&in, X86_MODE_64, "ea 00 00 00 00 08 00"), ==,
                     X86_DECODE_UD);
-    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 05"), ==, X86_DECODE_UD);
+    /* SYSCALL outside 64-bit mode decodes (AMD runs it in legacy mode);
+     * the translator's CPUID/vendor gate makes it #UD on Intel models. */
+    CHECK_OK(X86_MODE_32, "0f 05", SYSCALL, 2);
+}
+
+
+/* 0F 38 / 0F 3A, mandatory prefixes, VEX (BMI1/BMI2), register-form
+ * groups, and their #UD cases. */
+static void test_ext_maps(void)
+{
+    X86Insn in;
+
+    /* MOVBE (none or 66), CRC32 (F2, 66 F2), ADCX (66), ADOX (F3) */
+    CHECK_OK(X86_MODE_64, "0f 38 f0 07", MOVBE, 4);
+    CHECK_OK(X86_MODE_64, "66 0f 38 f1 07", MOVBE, 5);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "66 0f 38 f1 07"), ==, 0);
+    g_assert_cmpint(in.osize, ==, MO_16);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 f0 c0"), ==,
+                    X86_DECODE_UD);                 /* MOVBE needs memory */
+    CHECK_OK(X86_MODE_32, "f2 0f 38 f0 c1", CRC32, 5);
+    CHECK_OK(X86_MODE_64, "f2 48 0f 38 f1 c1", CRC32, 6);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "66 f2 0f 38 f1 c1"), ==, 0);
+    g_assert_cmpint(in.mnem, ==, X86_CRC32);
+    g_assert_cmpint(in.osize, ==, MO_16);       /* r32, r/m16 */
+    CHECK_OK(X86_MODE_64, "66 0f 38 f6 c1", ADCX, 5);
+    CHECK_OK(X86_MODE_64, "f3 48 0f 38 f6 c1", ADOX, 6);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 f6 c1"), ==,
+                    X86_DECODE_UD);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "0f 38 00 c1"), ==,
+                    X86_DECODE_UD);             /* PSHUFB: not here yet */
+    g_assert_cmpint(dec(&in, X86_MODE_64, "f0 0f 38 f1 07"), ==,
+                    X86_DECODE_UD);             /* LOCK MOVBE */
+    CHECK_OK(X86_MODE_64, "66 0f 38 82 08", INVPCID, 5);
+
+    /* POPCNT/TZCNT/LZCNT need F3; without it: JMPE (#UD), BSF, BSR */
+    CHECK_OK(X86_MODE_32, "f3 0f b8 c1", POPCNT, 4);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f b8 c1"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_32, "f3 0f bc c1", TZCNT, 4);
+    CHECK_OK(X86_MODE_32, "0f bc c1", BSF, 3);
+    CHECK_OK(X86_MODE_32, "66 0f bd c1", BSR, 4);
+    CHECK_OK(X86_MODE_64, "f3 48 0f bd c1", LZCNT, 5);
+
+    /* VEX: ANDN eax, ecx, ecx (C4, L = 0); L = 1 is #UD */
+    CHECK_OK(X86_MODE_32, "c4 e2 70 f2 c1", ANDN, 5);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "c4 e2 70 f2 c1"), ==, 0);
+    g_assert_cmpint(in.vex_v, ==, R_ECX);
+    g_assert_cmpint(in.prefixes & X86P_VEX, !=, 0);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "c4 e2 74 f2 c1"), ==,
+                    X86_DECODE_UD);
+    /* VEX.W = 1 in 64-bit mode: 64-bit operands; vvvv = r9 */
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c4 e2 b0 f2 c1"), ==, 0);
+    g_assert_cmpint(in.osize, ==, MO_64);
+    g_assert_cmpint(in.vex_v, ==, 9);
+    /* C4 with ModRM.mod != 3 outside 64-bit mode is LES */
+    CHECK_OK(X86_MODE_32, "c4 07", LES, 2);
+    CHECK_OK(X86_MODE_16, "c5 07", LDS, 2);
+    /* VEX after 66/F2/F3/REX/LOCK, or with a reserved map: #UD */
+    g_assert_cmpint(dec(&in, X86_MODE_64, "66 c4 e2 70 f2 c1"), ==,
+                    X86_DECODE_UD);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "48 c4 e2 70 f2 c1"), ==,
+                    X86_DECODE_UD);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c4 e4 70 f2 c1"), ==,
+                    X86_DECODE_UD);
+    /* the group at VEX 0F38 F3: BLSR /1, BLSMSK /2, BLSI /3 */
+    CHECK_OK(X86_MODE_64, "c4 e2 78 f3 c9", BLSR, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 78 f3 d1", BLSMSK, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 78 f3 d9", BLSI, 5);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c4 e2 78 f3 c1"), ==,
+                    X86_DECODE_UD);
+    /* VEX.pp selects: F7 BEXTR/SHLX/SARX/SHRX, F5 BZHI/PEXT/PDEP */
+    CHECK_OK(X86_MODE_64, "c4 e2 70 f7 c1", BEXTR, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 71 f7 c1", SHLX, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 72 f7 c1", SARX, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 73 f7 c1", SHRX, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 70 f5 c1", BZHI, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 72 f5 c1", PEXT, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 73 f5 c1", PDEP, 5);
+    CHECK_OK(X86_MODE_64, "c4 e2 f3 f6 c1", MULX, 5);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c4 e2 71 f5 c1"), ==,
+                    X86_DECODE_UD);
+    /* RORX: VEX 0F3A F0, an immediate; vvvv must be 1111b */
+    CHECK_OK(X86_MODE_64, "c4 e3 7b f0 c1 05", RORX, 6);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c4 e3 73 f0 c1 05"), ==,
+                    X86_DECODE_UD);
+    /* the two-byte VEX (C5) has map 0F only: nothing general-purpose */
+    g_assert_cmpint(dec(&in, X86_MODE_64, "c5 f8 77"), ==, X86_DECODE_UD);
+
+    /* 0F 01 register forms, 0F AE, 0F C7 */
+    CHECK_OK(X86_MODE_32, "0f 01 f9", RDTSCP, 3);
+    CHECK_OK(X86_MODE_64, "0f 01 f8", SWAPGS, 3);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 01 f8"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_32, "0f 01 cb", STAC, 3);
+    CHECK_OK(X86_MODE_32, "0f 01 ca", CLAC, 3);
+    CHECK_OK(X86_MODE_32, "0f 01 e0", SMSW, 3);
+    CHECK_OK(X86_MODE_32, "0f 01 f0", LMSW, 3);
+    CHECK_OK(X86_MODE_32, "0f 01 10", LGDT, 3);
+    CHECK_OK(X86_MODE_64, "f3 0f c7 f8", RDPID, 4);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "0f c7 f8"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_32, "f0 0f c7 0f", CMPXCHG8B, 4);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "48 0f c7 0f"), ==, 0);
+    g_assert_cmpint(in.osize, ==, MO_64);       /* CMPXCHG16B */
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f c7 c8"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_64, "f3 48 0f ae c0", RDFSBASE, 5);
+    CHECK_OK(X86_MODE_64, "f3 0f ae d8", WRGSBASE, 4);
+    CHECK_OK(X86_MODE_32, "0f ae f0", MFENCE, 3);
+    CHECK_OK(X86_MODE_32, "0f ae 38", CLFLUSH, 3);
+    CHECK_OK(X86_MODE_32, "0f 0d 08", PREFETCHW, 3);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "0f 0d c8"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_64, "f3 0f 1e fa", NOP, 4);   /* ENDBR64 */
+    /* BCD, BOUND, ARPL: i64 */
+    CHECK_OK(X86_MODE_32, "d4 0a", AAM, 2);
+    g_assert_cmpint(dec(&in, X86_MODE_64, "d4 0a"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_32, "62 07", BOUND, 2);
+    g_assert_cmpint(dec(&in, X86_MODE_32, "62 c7"), ==, X86_DECODE_UD);
+    CHECK_OK(X86_MODE_32, "63 d8", ARPL, 2);
+    CHECK_OK(X86_MODE_64, "48 63 d8", MOVSXD, 3);
 }
 
 static void test_known_16(void)
@@ -239,6 +354,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86/decode/known-32", test_known_32);
     g_test_add_func("/x86/decode/known-64", test_known_64);
     g_test_add_func("/x86/decode/known-16", test_known_16);
+    g_test_add_func("/x86/decode/ext-maps", test_ext_maps);
     g_test_add_func("/x86/decode/capstone-16", test_capstone_16);
     g_test_add_func("/x86/decode/capstone-32", test_capstone_32);
     g_test_add_func("/x86/decode/capstone-64", test_capstone_64);

@@ -465,11 +465,14 @@ static void test_int_long_mode(void)
     g_assert_cmphex(env->segs[R_SS].selector, ==, 0x23);
     g_assert_cmpint(env->hflags & HF_CPL_MASK, ==, 3);
 
-    /* a 32-bit gate type in long mode: #GP(vec*8+2) */
+    /* a 32-bit gate type in long mode: #GP(vec*8+2), +1 (EXT) when the
+     * event is an exception; INT n leaves EXT clear */
     setup_long();
     idt_gate32(0x30 * 2, 0, 0, 0, 0);   /* clear */
     idt_gate64(0x30, 0x40, 0x1000, 0x6, 0, 0);
     expect_fault(x86_interrupt_deliver(env, 0x30, false, false, 0, 0, false,
+                                       &f), &f, EXCP0D_GPF, 0x30 * 8 + 3);
+    expect_fault(x86_interrupt_deliver(env, 0x30, true, false, 0, 0, false,
                                        &f), &f, EXCP0D_GPF, 0x30 * 8 + 2);
 }
 
@@ -569,10 +572,10 @@ static void test_task_gate(void)
     g_assert_cmphex(env->eip, ==, 0x4242);
     g_assert_cmphex(env->regs[R_EAX], ==, 0x1234);
     g_assert_cmphex(rl(GDT + 9 * 8 + 4) & 0x200, ==, 0);
-    /* task gate to a busy TSS: #GP(sel) */
+    /* task gate to a busy TSS: #GP(sel), EXT for an external interrupt */
     gdt_set(9, (TSS_B << 16) | 0x67, 0x00008b00);
     expect_fault(x86_interrupt_deliver(env, 0x50, false, false, 0, 0, true,
-                                       &f), &f, EXCP0D_GPF, 0x48);
+                                       &f), &f, EXCP0D_GPF, 0x49);
 }
 
 /* JMP to a TSS: no back link, no NT, the old task is no longer busy. */
@@ -803,6 +806,13 @@ static void test_msr_cr(void)
     /* in long mode PAE cannot be cleared; reserved CR4 bit */
     expect_fault(x86_write_cr(env, 4, 0, &f), &f, EXCP0D_GPF, 0);
     expect_fault(x86_write_cr(env, 4, CR4_PAE | (1u << 15), &f), &f,
+                 EXCP0D_GPF, 0);
+    /* features not implemented: VME, PVI, UMIP */
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_VME, &f), &f,
+                 EXCP0D_GPF, 0);
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_PVI, &f), &f,
+                 EXCP0D_GPF, 0);
+    expect_fault(x86_write_cr(env, 4, CR4_PAE | CR4_UMIP, &f), &f,
                  EXCP0D_GPF, 0);
     /* CR8 */
     expect_fault(x86_write_cr(env, 8, 0x10, &f), &f, EXCP0D_GPF, 0);

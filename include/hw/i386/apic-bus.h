@@ -5,9 +5,9 @@
  * they send a message (destination, delivery mode, vector, trigger) that
  * every local APIC examines.  Sources call apic_bus_deliver(); whoever
  * models the receiving side installs itself with apic_bus_set_sink().  Today
- * the pc board installs a recorder that qtest can inspect ("apic_msgs"); the
- * LAPIC model replaces it when the x86 CPU arrives.  The sink is machine
- * state: one bus per machine.
+ * the pc board installs a sink that records each message for qtest
+ * ("apic_msgs") and hands it to the local APICs (hw/intc/apic.h,
+ * apic_bus_to_lapics).  The sink is machine state: one bus per machine.
  *
  *     ApicMessage m = { .dest = 0, .vector = 0x30, .delivery_mode = 0 };
  *     apic_bus_deliver(&m);
@@ -26,11 +26,13 @@ enum {
     APIC_DM_SMI = 2,
     APIC_DM_NMI = 4,
     APIC_DM_INIT = 5,
+    APIC_DM_STARTUP = 6,      /* SIPI: IPIs only */
     APIC_DM_EXTINT = 7,
 };
 
 typedef struct ApicMessage {
-    uint8_t dest;             /* APIC ID, or logical destination set */
+    uint32_t dest;            /* APIC ID, or logical destination set;
+                                 8 bits from the IOAPIC (0xff: all) */
     bool dest_logical;        /* destination mode: false = physical */
     uint8_t delivery_mode;    /* APIC_DM_* */
     uint8_t vector;

@@ -98,6 +98,17 @@ bool multiboot_load(MemoryRegion *ram, uint64_t ram_size, const char *kernel,
                     const char *initrd, const char *cmdline,
                     MultibootBootState *out, Error **errp);
 
+/*
+ * The same for a RAM layout with a hole below 4 GiB: RAM's first BELOW_4G
+ * bytes are at guest physical 0 (and everything is loaded there), and
+ * ABOVE_4G more bytes appear at 4 GiB; the memory map lists both.
+ * multiboot_load(ram, size, ...) is multiboot_load_split(ram, size, 0, ...).
+ */
+bool multiboot_load_split(MemoryRegion *ram, uint64_t below_4g,
+                          uint64_t above_4g, const char *kernel,
+                          const char *initrd, const char *cmdline,
+                          MultibootBootState *out, Error **errp);
+
 /* The state multiboot_load made at pc_init, or NULL when the machine was
  * started without -kernel.  Any thread after pc_init (read-only). */
 const MultibootBootState *pc_boot_state(void);

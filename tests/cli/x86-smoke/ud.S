@@ -1,10 +1,9 @@
 /*
- * ud.S: an instruction that is decoded but not implemented yet (DAA, 0x27)
- * must reach the guest as #UD, never stop the emulator.  The #UD handler
- * (vector 6) checks the faulting EIP, skips the one-byte insn and returns;
- * the guest then prints "UD OK" on COM1 and exits through isa-debug-exit
- * with status 0x21.  Replace DAA with another unimplemented insn once BCD
- * is implemented.
+ * ud.S: an instruction that is decoded but not implemented (RSM, 0F AA:
+ * there is no SMM) must reach the guest as #UD, never stop the emulator.
+ * The #UD handler (vector 6) checks the faulting EIP, skips the two-byte
+ * insn and returns; the guest then prints "UD OK" on COM1 and exits
+ * through isa-debug-exit with status 0x21.
  */
     .text
     .align 4
@@ -23,7 +22,7 @@ _start:
     lidt idtr
 
 fault_insn:
-    daa
+    rsm
     cmpl $1, faults
     jne fail
 
@@ -47,7 +46,7 @@ handler:
     cmpl $fault_insn, (%esp)             /* #UD: EIP of the faulting insn */
     jne 1f
     incl faults
-1:  incl (%esp)                          /* skip the one-byte insn */
+1:  addl $2, (%esp)                      /* skip the two-byte insn */
     iret
 
     .data

@@ -44,7 +44,57 @@ enum {
     K_BT,        /* CF defined, ZF preserved (see ALU_BT_MASK) */
     K_BSX,       /* ZF defined; result undefined for a zero source */
     K_STR,       /* string op: a = length, b = seed, c = position */
+    K_MASK,      /* flags compared: AluOpDesc.fmask */
 };
+
+/*
+ * CPUID requirements of an op (AluOpDesc.need): leaf, register and bit.
+ * The generator runs only what the host CPU has (and records why it
+ * skipped the rest); the guest runs only what its CPU model advertises.
+ */
+#define ALU_NEED(leaf, reg, bit) (((uint64_t)(leaf) << 32) | ((reg) << 8) | (bit))
+enum { ALU_EBX = 1, ALU_ECX = 2, ALU_EDX = 3 };
+#define NEED_NONE    0
+#define NEED_CX8     ALU_NEED(1, ALU_EDX, 8)
+#define NEED_CX16    ALU_NEED(1, ALU_ECX, 13)
+#define NEED_SSE42   ALU_NEED(1, ALU_ECX, 20)
+#define NEED_MOVBE   ALU_NEED(1, ALU_ECX, 22)
+#define NEED_POPCNT  ALU_NEED(1, ALU_ECX, 23)
+#define NEED_BMI1    ALU_NEED(7, ALU_EBX, 3)
+#define NEED_BMI2    ALU_NEED(7, ALU_EBX, 8)
+#define NEED_ADX     ALU_NEED(7, ALU_EBX, 19)
+#define NEED_ABM     ALU_NEED(0x80000001u, ALU_ECX, 5)
+
+static inline void alu_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+/* Does this CPU have need? */
+static inline bool alu_cpu_has(uint64_t need)
+{
+    uint32_t leaf = need >> 32, r[4];
+
+    if (!need) {
+        return true;
+    }
+    alu_cpuid(leaf & 0x80000000u, 0, r);
+    if (r[0] < leaf) {
+        return false;
+    }
+    alu_cpuid(leaf, 0, r);
+    return (r[(need >> 8) & 3] >> (need & 31)) & 1;
+}
+
+static inline const char *alu_need_name(uint64_t need)
+{
+    return need == NEED_CX8 ? "cx8" : need == NEED_CX16 ? "cx16" :
+           need == NEED_SSE42 ? "sse4.2" : need == NEED_MOVBE ? "movbe" :
+           need == NEED_POPCNT ? "popcnt" : need == NEED_BMI1 ? "bmi1" :
+           need == NEED_BMI2 ? "bmi2" : need == NEED_ADX ? "adx" :
+           need == NEED_ABM ? "abm (lzcnt)" : "?";
+}
 
 typedef struct AluCase {
     uint16_t op;
@@ -61,9 +111,12 @@ typedef uint64_t AluExec(uint64_t a, uint64_t b, uint64_t c,
 
 typedef struct AluOpDesc {
     const char *name;
-    AluExec *exec;
+    AluExec *exec;   /* NULL: not in this build's mode (BCD in 64-bit) */
     int kind;
     int width;       /* operand bits */
+    uint64_t need;   /* NEED_*: CPUID feature */
+    uint16_t fmask;  /* K_MASK: the flags the SDM defines */
+    AluExec *model;  /* expected values when the host cannot run it */
 } AluOpDesc;
 
 /* Pushes FL into EFLAGS, runs INSN, reads EFLAGS back into FL. */
@@ -297,6 +350,318 @@ ALU_CMPXCHG(alu_cmpxchg64, "cmpxchgq", uint64_t)
 ALU_SETCC(alu_cmp_setcc64, "cmpq", uint64_t)
 ALU_SETCC(alu_sub_setcc64, "subq", uint64_t)
 #endif
+
+/* --- CPUID-gated instructions (POPCNT, LZCNT/TZCNT, BMI, ADX, MOVBE,
+ *     CRC32, CMPXCHG8B/16B) --- */
+
+/* dst = OP src (the old dst is not an input) */
+#define ALU_CNT(fn, insn, T)                                                \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    T r = a;                                                                \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn " %[b], %[r]" ALU_POST                    \
+                     : [r] "+r"(r), [fl] "+r"(fl) : [b] "r"((T)b) : "cc");  \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return r;                                                               \
+}
+
+/* Three-operand VEX forms, AT&T order: INSN b, a, r. */
+#define ALU_VEX3(fn, insn, T)                                               \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    T r;                                                                    \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn " %[b], %[a], %[r]" ALU_POST              \
+                     : [r] "=&r"(r), [fl] "+r"(fl)                          \
+                     : [a] "r"((T)a), [b] "r"((T)b) : "cc");                \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return r;                                                               \
+}
+
+/* MULX: hi:lo = rDX (a) * src (b); r2 = lo */
+#define ALU_MULX(fn, insn, T)                                               \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    T hi, lo;                                                               \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn " %[b], %[lo], %[hi]" ALU_POST            \
+                     : [hi] "=&r"(hi), [lo] "=&r"(lo), [fl] "+r"(fl)        \
+                     : "d"((T)a), [b] "r"((T)b) : "cc");                    \
+    *flags = fl;                                                            \
+    *r2 = lo;                                                               \
+    return hi;                                                              \
+}
+
+/* RORX by one of eight immediates, chosen by c. */
+#define ALU_RORX_CASE(n, imm, insn)                                         \
+    case n:                                                                 \
+        __asm__ volatile(ALU_PRE insn " $" #imm ", %[a], %[r]" ALU_POST     \
+                         : [r] "=&r"(r), [fl] "+r"(fl) : [a] "r"(x) : "cc"); \
+        break;
+#define ALU_RORX(fn, insn, T)                                               \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    T r = 0, x = a;                                                         \
+    uintptr_t fl = *flags;                                                  \
+    switch (c & 7) {                                                        \
+    ALU_RORX_CASE(0, 0, insn)                                               \
+    ALU_RORX_CASE(1, 1, insn)                                               \
+    ALU_RORX_CASE(2, 7, insn)                                               \
+    ALU_RORX_CASE(3, 8, insn)                                               \
+    ALU_RORX_CASE(4, 13, insn)                                              \
+    ALU_RORX_CASE(5, 31, insn)                                              \
+    ALU_RORX_CASE(6, 33, insn)                                              \
+    ALU_RORX_CASE(7, 63, insn)                                              \
+    }                                                                       \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return r;                                                               \
+}
+
+/* MOVBE to a register from memory holding a (res), and b from a register
+ * to memory (r2). */
+#define ALU_MOVBE(fn, insn, T)                                              \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    static T m_in, m_out;                                                   \
+    T r;                                                                    \
+    uintptr_t fl = *flags;                                                  \
+    m_in = a;                                                               \
+    __asm__ volatile(ALU_PRE insn " %[m], %[r]\n\t" insn " %[x], %[m2]"     \
+                     ALU_POST                                               \
+                     : [r] "=&r"(r), [m2] "+m"(m_out), [fl] "+r"(fl)        \
+                     : [m] "m"(m_in), [x] "r"((T)b) : "cc", "memory");      \
+    *flags = fl;                                                            \
+    *r2 = m_out;                                                            \
+    return r;                                                               \
+}
+
+/* CRC32 with a TS-sized source into a TD accumulator. */
+#define ALU_CRC32(fn, insn, TS, TD)                                         \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    TD r = (uint32_t)a;                                                     \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn " %[b], %[r]" ALU_POST                    \
+                     : [r] "+r"(r), [fl] "+r"(fl) : [b] "q"((TS)b) : "cc"); \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return r;                                                               \
+}
+
+ALU_CNT(alu_popcnt16, "popcntw", uint16_t)
+ALU_CNT(alu_popcnt32, "popcntl", uint32_t)
+ALU_CNT(alu_lzcnt16, "lzcntw", uint16_t)
+ALU_CNT(alu_lzcnt32, "lzcntl", uint32_t)
+ALU_CNT(alu_tzcnt16, "tzcntw", uint16_t)
+ALU_CNT(alu_tzcnt32, "tzcntl", uint32_t)
+ALU_CNT(alu_blsi32, "blsil", uint32_t)
+ALU_CNT(alu_blsmsk32, "blsmskl", uint32_t)
+ALU_CNT(alu_blsr32, "blsrl", uint32_t)
+ALU_CNT(alu_adcx32, "adcxl", uint32_t)
+ALU_CNT(alu_adox32, "adoxl", uint32_t)
+ALU_VEX3(alu_andn32, "andnl", uint32_t)
+ALU_VEX3(alu_bextr32, "bextrl", uint32_t)
+ALU_VEX3(alu_bzhi32, "bzhil", uint32_t)
+ALU_VEX3(alu_pdep32, "pdepl", uint32_t)
+ALU_VEX3(alu_pext32, "pextl", uint32_t)
+ALU_VEX3(alu_sarx32, "sarxl", uint32_t)
+ALU_VEX3(alu_shlx32, "shlxl", uint32_t)
+ALU_VEX3(alu_shrx32, "shrxl", uint32_t)
+ALU_MULX(alu_mulx32, "mulxl", uint32_t)
+ALU_RORX(alu_rorx32, "rorxl", uint32_t)
+ALU_MOVBE(alu_movbe16, "movbew", uint16_t)
+ALU_MOVBE(alu_movbe32, "movbel", uint32_t)
+ALU_CRC32(alu_crc32b, "crc32b", uint8_t, uint32_t)
+ALU_CRC32(alu_crc32w, "crc32w", uint16_t, uint32_t)
+ALU_CRC32(alu_crc32l, "crc32l", uint32_t, uint32_t)
+ALU_XADD(alu_xadd16, "xaddw", uint16_t)
+ALU_SHIFT(alu_shl16, "shlw", uint16_t)
+ALU_SHIFT(alu_sar16, "sarw", uint16_t)
+ALU_SHIFT(alu_shl8, "shlb", uint8_t)
+ALU_SHXD(alu_shld16, "shldw", uint16_t)
+ALU_SHXD(alu_shrd16, "shrdw", uint16_t)
+
+/* CMPXCHG8B: m64 = a, EDX:EAX = c, ECX:EBX = b; res = m64 after,
+ * r2 = EDX:EAX after. */
+static uint64_t alu_cmpxchg8b(uint64_t a, uint64_t b, uint64_t c,
+                              uintptr_t *flags, uint64_t *r2)
+{
+    static uint64_t m;
+    uint32_t lo = c, hi = c >> 32;
+    uintptr_t fl = *flags;
+
+    m = a;
+    __asm__ volatile(ALU_PRE "cmpxchg8b %[m]" ALU_POST
+                     : [m] "+m"(m), "+a"(lo), "+d"(hi), [fl] "+r"(fl)
+                     : "b"((uint32_t)b), "c"((uint32_t)(b >> 32))
+                     : "cc", "memory");
+    *flags = fl;
+    *r2 = (uint64_t)hi << 32 | lo;
+    return m;
+}
+
+#ifdef __x86_64__
+ALU_CNT(alu_popcnt64, "popcntq", uint64_t)
+ALU_CNT(alu_lzcnt64, "lzcntq", uint64_t)
+ALU_CNT(alu_tzcnt64, "tzcntq", uint64_t)
+ALU_CNT(alu_blsi64, "blsiq", uint64_t)
+ALU_CNT(alu_blsmsk64, "blsmskq", uint64_t)
+ALU_CNT(alu_blsr64, "blsrq", uint64_t)
+ALU_CNT(alu_adcx64, "adcxq", uint64_t)
+ALU_CNT(alu_adox64, "adoxq", uint64_t)
+ALU_VEX3(alu_andn64, "andnq", uint64_t)
+ALU_VEX3(alu_bextr64, "bextrq", uint64_t)
+ALU_VEX3(alu_bzhi64, "bzhiq", uint64_t)
+ALU_VEX3(alu_pdep64, "pdepq", uint64_t)
+ALU_VEX3(alu_pext64, "pextq", uint64_t)
+ALU_VEX3(alu_sarx64, "sarxq", uint64_t)
+ALU_VEX3(alu_shlx64, "shlxq", uint64_t)
+ALU_VEX3(alu_shrx64, "shrxq", uint64_t)
+ALU_MULX(alu_mulx64, "mulxq", uint64_t)
+ALU_RORX(alu_rorx64, "rorxq", uint64_t)
+ALU_MOVBE(alu_movbe64, "movbeq", uint64_t)
+ALU_CRC32(alu_crc32q, "crc32q", uint64_t, uint64_t)
+
+/* CMPXCHG16B: m128 = {a, b}, RDX:RAX = {c, b} (equal when c == a),
+ * RCX:RBX = {~a, c}; res = the low half after ^ the high half rotated,
+ * r2 = RAX ^ RDX rotated after. */
+static uint64_t alu_cmpxchg16b(uint64_t a, uint64_t b, uint64_t c,
+                               uintptr_t *flags, uint64_t *r2)
+{
+    static unsigned __int128 m;
+    uint64_t lo = c, hi = b, mlo, mhi;
+    uintptr_t fl = *flags;
+
+    m = (unsigned __int128)b << 64 | a;
+    __asm__ volatile(ALU_PRE "cmpxchg16b %[m]" ALU_POST
+                     : [m] "+m"(m), "+a"(lo), "+d"(hi), [fl] "+r"(fl)
+                     : "b"(~a), "c"(c) : "cc", "memory");
+    *flags = fl;
+    *r2 = lo ^ (hi << 17 | hi >> 47);
+    mlo = (uint64_t)m;
+    mhi = (uint64_t)(m >> 64);
+    return mlo ^ (mhi << 29 | mhi >> 35);
+}
+#endif
+
+/* --- BCD (invalid in 64-bit mode): AX = a.  The generator, a 64-bit
+ *     program, cannot run them, so the expected values come from the SDM
+ *     pseudocode (alu_bcd_model); the reference emulator checks the same
+ *     cases in run-guests.t. --- */
+
+#ifndef __x86_64__
+#define ALU_BCD(fn, insn)                                                   \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    uint32_t ax = (uint16_t)a;                                              \
+    uintptr_t fl = *flags;                                                  \
+    __asm__ volatile(ALU_PRE insn ALU_POST : "+a"(ax), [fl] "+r"(fl)        \
+                     : : "cc");                                             \
+    *flags = fl;                                                            \
+    *r2 = 0;                                                                \
+    return (uint16_t)ax;                                                    \
+}
+ALU_BCD(alu_daa, "daa")
+ALU_BCD(alu_das, "das")
+ALU_BCD(alu_aaa, "aaa")
+ALU_BCD(alu_aas, "aas")
+ALU_BCD(alu_aam10, "aam")
+ALU_BCD(alu_aam16, "aam $16")
+ALU_BCD(alu_aad10, "aad")
+ALU_BCD(alu_aad7, "aad $7")
+#else
+#define alu_daa NULL
+#define alu_das NULL
+#define alu_aaa NULL
+#define alu_aas NULL
+#define alu_aam10 NULL
+#define alu_aam16 NULL
+#define alu_aad10 NULL
+#define alu_aad7 NULL
+#endif
+
+static inline uint32_t alu_szp8(uint8_t v)
+{
+    return (v == 0 ? ALU_F_Z : 0) | (v & 0x80 ? ALU_F_S : 0) |
+           (__builtin_parity(v) ? 0 : ALU_F_P);
+}
+
+/* SDM Vol 2 pseudocode; op: 0 DAA, 1 DAS, 2 AAA, 3 AAS, 4 AAM, 5 AAD. */
+static uint64_t alu_bcd_model(int op, unsigned base, uint64_t a,
+                              uintptr_t *flags)
+{
+    uint8_t al = a, ah = a >> 8, old_al = al;
+    uintptr_t f = *flags;
+    bool cf = f & ALU_F_C, af = f & ALU_F_A, old_cf = cf;
+
+    switch (op) {
+    case 0: case 1:
+        cf = false;
+        if ((al & 0xf) > 9 || af) {
+            cf = old_cf || (op ? al < 6 : al >= 0xfa);
+            al = op ? al - 6 : al + 6;
+            af = true;
+        } else {
+            af = false;
+        }
+        if (old_al > 0x99 || old_cf) {
+            al = op ? al - 0x60 : al + 0x60;
+            cf = true;
+        } else if (op == 0) {
+            cf = false;
+        }
+        *flags = (f & ~ALU_F_ALL) | alu_szp8(al) | (af ? ALU_F_A : 0) |
+                 (cf ? ALU_F_C : 0);
+        return (uint16_t)(ah << 8 | al);
+    case 2: case 3: {
+        uint16_t ax = a;
+
+        f &= ~(uintptr_t)(ALU_F_A | ALU_F_C);
+        if ((al & 0xf) > 9 || af) {
+            ax = op == 2 ? ax + 0x106 : ax - 0x106;
+            f |= ALU_F_A | ALU_F_C;
+        }
+        *flags = f;
+        return ax & 0xff0f;
+    }
+    case 4:
+        ah = al / base;
+        al = al % base;
+        *flags = (f & ~ALU_F_ALL) | alu_szp8(al);
+        return (uint16_t)(ah << 8 | al);
+    default:
+        al = al + ah * base;
+        *flags = (f & ~ALU_F_ALL) | alu_szp8(al);
+        return al;
+    }
+}
+
+#define ALU_BCD_MODEL(fn, op, base)                                         \
+static uint64_t fn(uint64_t a, uint64_t b, uint64_t c, uintptr_t *flags,    \
+                   uint64_t *r2)                                            \
+{                                                                           \
+    *r2 = 0;                                                                \
+    return alu_bcd_model(op, base, a, flags);                               \
+}
+ALU_BCD_MODEL(alu_daa_model, 0, 10)
+ALU_BCD_MODEL(alu_das_model, 1, 10)
+ALU_BCD_MODEL(alu_aaa_model, 2, 10)
+ALU_BCD_MODEL(alu_aas_model, 3, 10)
+ALU_BCD_MODEL(alu_aam10_model, 4, 10)
+ALU_BCD_MODEL(alu_aam16_model, 4, 16)
+ALU_BCD_MODEL(alu_aad10_model, 5, 10)
+ALU_BCD_MODEL(alu_aad7_model, 5, 7)
 
 /* --- string instructions --- */
 
@@ -605,6 +970,56 @@ static const AluOpDesc alu_ops[] = {
     { "and32+setcc", alu_and_setcc32, K_LOGIC, 32 },
     { "popf+setcc", alu_mov_setcc32, K_ARITH, 32 },
     { "cmp8+setcc", alu_cmp_setcc8, K_ARITH, 8 },
+    { "popcnt16", alu_popcnt16, K_ARITH, 16, NEED_POPCNT },
+    { "popcnt32", alu_popcnt32, K_ARITH, 32, NEED_POPCNT },
+    { "lzcnt16", alu_lzcnt16, K_MASK, 16, NEED_ABM, ALU_F_C | ALU_F_Z },
+    { "lzcnt32", alu_lzcnt32, K_MASK, 32, NEED_ABM, ALU_F_C | ALU_F_Z },
+    { "tzcnt16", alu_tzcnt16, K_MASK, 16, NEED_BMI1, ALU_F_C | ALU_F_Z },
+    { "tzcnt32", alu_tzcnt32, K_MASK, 32, NEED_BMI1, ALU_F_C | ALU_F_Z },
+    { "andn32", alu_andn32, K_MASK, 32, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "bextr32", alu_bextr32, K_MASK, 32, NEED_BMI1,
+      ALU_F_O | ALU_F_Z | ALU_F_C },
+    { "blsi32", alu_blsi32, K_MASK, 32, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "blsmsk32", alu_blsmsk32, K_MASK, 32, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "blsr32", alu_blsr32, K_MASK, 32, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "bzhi32", alu_bzhi32, K_MASK, 32, NEED_BMI2, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "pdep32", alu_pdep32, K_KEEP, 32, NEED_BMI2 },
+    { "pext32", alu_pext32, K_KEEP, 32, NEED_BMI2 },
+    { "sarx32", alu_sarx32, K_KEEP, 32, NEED_BMI2 },
+    { "shlx32", alu_shlx32, K_KEEP, 32, NEED_BMI2 },
+    { "shrx32", alu_shrx32, K_KEEP, 32, NEED_BMI2 },
+    { "mulx32", alu_mulx32, K_KEEP, 32, NEED_BMI2 },
+    { "rorx32", alu_rorx32, K_KEEP, 32, NEED_BMI2 },
+    { "adcx32", alu_adcx32, K_KEEP, 32, NEED_ADX },
+    { "adox32", alu_adox32, K_KEEP, 32, NEED_ADX },
+    { "movbe16", alu_movbe16, K_KEEP, 16, NEED_MOVBE },
+    { "movbe32", alu_movbe32, K_KEEP, 32, NEED_MOVBE },
+    { "crc32b", alu_crc32b, K_KEEP, 32, NEED_SSE42 },
+    { "crc32w", alu_crc32w, K_KEEP, 32, NEED_SSE42 },
+    { "crc32l", alu_crc32l, K_KEEP, 32, NEED_SSE42 },
+    { "cmpxchg8b", alu_cmpxchg8b, K_KEEP, 64, NEED_CX8 },
+    { "xadd16", alu_xadd16, K_ARITH, 16 },
+    { "shl16", alu_shl16, K_SHIFT, 16 },
+    { "sar16", alu_sar16, K_SHIFT, 16 },
+    { "shl8", alu_shl8, K_SHIFT, 8 },
+    { "shld16", alu_shld16, K_SHIFT, 16 },    /* counts 0..16 (mod 32) */
+    { "shrd16", alu_shrd16, K_SHIFT, 16 },
+    { "daa", alu_daa, K_MASK, 16, NEED_NONE, ALU_F_ALL & ~ALU_F_O,
+      alu_daa_model },
+    { "das", alu_das, K_MASK, 16, NEED_NONE, ALU_F_ALL & ~ALU_F_O,
+      alu_das_model },
+    { "aaa", alu_aaa, K_MASK, 16, NEED_NONE, ALU_F_A | ALU_F_C,
+      alu_aaa_model },
+    { "aas", alu_aas, K_MASK, 16, NEED_NONE, ALU_F_A | ALU_F_C,
+      alu_aas_model },
+    { "aam", alu_aam10, K_MASK, 16, NEED_NONE,
+      ALU_F_S | ALU_F_Z | ALU_F_P, alu_aam10_model },
+    { "aam 16", alu_aam16, K_MASK, 16, NEED_NONE,
+      ALU_F_S | ALU_F_Z | ALU_F_P, alu_aam16_model },
+    { "aad", alu_aad10, K_MASK, 16, NEED_NONE,
+      ALU_F_S | ALU_F_Z | ALU_F_P, alu_aad10_model },
+    { "aad 7", alu_aad7, K_MASK, 16, NEED_NONE,
+      ALU_F_S | ALU_F_Z | ALU_F_P, alu_aad7_model },
 #ifdef __x86_64__
     { "add64", alu_add64, K_ARITH, 64 },
     { "sub64", alu_sub64, K_ARITH, 64 },
@@ -642,6 +1057,28 @@ static const AluOpDesc alu_ops[] = {
     { "cmpxchg64", alu_cmpxchg64, K_ARITH, 64 },
     { "cmp64+setcc", alu_cmp_setcc64, K_ARITH, 64 },
     { "sub64+setcc", alu_sub_setcc64, K_ARITH, 64 },
+    { "popcnt64", alu_popcnt64, K_ARITH, 64, NEED_POPCNT },
+    { "lzcnt64", alu_lzcnt64, K_MASK, 64, NEED_ABM, ALU_F_C | ALU_F_Z },
+    { "tzcnt64", alu_tzcnt64, K_MASK, 64, NEED_BMI1, ALU_F_C | ALU_F_Z },
+    { "andn64", alu_andn64, K_MASK, 64, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "bextr64", alu_bextr64, K_MASK, 64, NEED_BMI1,
+      ALU_F_O | ALU_F_Z | ALU_F_C },
+    { "blsi64", alu_blsi64, K_MASK, 64, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "blsmsk64", alu_blsmsk64, K_MASK, 64, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "blsr64", alu_blsr64, K_MASK, 64, NEED_BMI1, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "bzhi64", alu_bzhi64, K_MASK, 64, NEED_BMI2, (ALU_F_O | ALU_F_S | ALU_F_Z | ALU_F_C) },
+    { "pdep64", alu_pdep64, K_KEEP, 64, NEED_BMI2 },
+    { "pext64", alu_pext64, K_KEEP, 64, NEED_BMI2 },
+    { "sarx64", alu_sarx64, K_KEEP, 64, NEED_BMI2 },
+    { "shlx64", alu_shlx64, K_KEEP, 64, NEED_BMI2 },
+    { "shrx64", alu_shrx64, K_KEEP, 64, NEED_BMI2 },
+    { "mulx64", alu_mulx64, K_KEEP, 64, NEED_BMI2 },
+    { "rorx64", alu_rorx64, K_KEEP, 64, NEED_BMI2 },
+    { "adcx64", alu_adcx64, K_KEEP, 64, NEED_ADX },
+    { "adox64", alu_adox64, K_KEEP, 64, NEED_ADX },
+    { "movbe64", alu_movbe64, K_KEEP, 64, NEED_MOVBE },
+    { "crc32q", alu_crc32q, K_KEEP, 64, NEED_SSE42 },
+    { "cmpxchg16b", alu_cmpxchg16b, K_KEEP, 64, NEED_CX16 },
 #endif
 };
 #define ALU_NR_OPS ((int)(sizeof(alu_ops) / sizeof(alu_ops[0])))
@@ -680,6 +1117,8 @@ static inline uint16_t alu_flags_mask(const AluOpDesc *op, uint64_t a, uint64_t 
         return ALU_F_C | ALU_F_Z;
     case K_BSX:
         return ALU_F_Z;
+    case K_MASK:
+        return op->fmask;
     }
     return 0;
 }

@@ -10,6 +10,11 @@
  * defines for that case, the inputs, the results and the flags out.  The
  * build runs it once (make: $(BUILD)/tests/tcg/x86_64/alu-table.h).
  *
+ * An op that needs a CPUID feature this host lacks gets no cases and a
+ * reason in alu_skip_reason[] (the guest prints it as a TAP SKIP).  The
+ * BCD ops cannot run in this 64-bit program; their expected values come
+ * from the op's model (the SDM pseudocode) instead.
+ *
  *     gen-alu [CASES_PER_OP [SEED]] > alu-table.h
  */
 #include <stdio.h>
@@ -86,6 +91,10 @@ static void gen_case(int opno, AluCase *k)
     case K_SHIFT:
     case K_ROT:
         k->c = count(w);
+        if (!strcmp(op->name, "shld16") || !strcmp(op->name, "shrd16")) {
+            /* shld/shrd r16: a count above 16 gives an undefined result */
+            k->c = rnd() % 17 + (rnd() % 2) * 32;
+        }
         break;
     case K_MUL:
         k->c = rnd() & m;             /* the high half input is ignored */
@@ -114,6 +123,11 @@ static void gen_case(int opno, AluCase *k)
         k->c = rnd() & 0xff;
         break;
     default:
+        if (!strncmp(op->name, "bextr", 5) && rnd() % 4) {
+            k->b = rnd() % (w + 8) | (rnd() % (w + 8)) << 8;
+        } else if (!strncmp(op->name, "bzhi", 4) && rnd() % 4) {
+            k->b = rnd() % (w + 8) | (rnd() & 0xff00);
+        }
         if (strstr(op->name, "cmp") && rnd() % 2) {
             /* cmpxchg: accumulator equal to the destination, cmp+setcc:
              * equal operands, half the time */
@@ -129,7 +143,7 @@ static void gen_case(int opno, AluCase *k)
         break;
     }
     fl = k->flags_in;
-    k->res = op->exec(k->a, k->b, k->c, &fl, &k->r2);
+    k->res = (op->exec ? op->exec : op->model)(k->a, k->b, k->c, &fl, &k->r2);
     k->flags_mask = alu_flags_mask(op, k->a, k->b, k->c);
     k->flags_out = fl & k->flags_mask;
 }
@@ -146,9 +160,24 @@ int main(int argc, char **argv)
            "%#llx) by running\n * each case on the build host.  Do not "
            "edit. */\n", per_op, (unsigned long long)rng_state);
     printf("#define ALU_TABLE_NR_OPS %d\n", ALU_NR_OPS);
+    printf("static const char *const alu_skip_reason[ALU_TABLE_NR_OPS] = "
+           "{\n");
+    for (int op = 0; op < ALU_NR_OPS; op++) {
+        if (!alu_cpu_has(alu_ops[op].need)) {
+            printf("    [%d] = \"the build host's CPU lacks %s\",\n", op,
+                   alu_need_name(alu_ops[op].need));
+        }
+    }
+    printf("};\n");
     printf("static const AluCase alu_cases[] = {\n");
     for (int op = 0; op < ALU_NR_OPS; op++) {
-        int n = alu_ops[op].kind == K_STR ? per_op / 2 : per_op;
+        int n = alu_ops[op].kind == K_STR ? per_op / 2 :
+                alu_ops[op].model ? per_op * 4 :
+                alu_ops[op].need ? per_op * 2 : per_op;
+
+        if (!alu_cpu_has(alu_ops[op].need)) {
+            continue;
+        }
 
         for (int i = 0; i < n; i++) {
             gen_case(op, &k);

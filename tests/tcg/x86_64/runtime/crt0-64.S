@@ -104,6 +104,7 @@ gdt64_desc:
 
     .bss
     .align 4096
+    .globl pml4, pdpt, pd       /* runtime/sys.c sets their U bits */
 pml4:
     .space 4096
 pdpt:
