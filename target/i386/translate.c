@@ -2222,7 +2222,7 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
             if (!(s->flags & HF_CS64_MASK)) {
                 tcg_gen_ext32u_i64(pc, pc);
             }
-            tcg_gen_lookup_and_goto_ptr_pc(pc, s->cs_base, s->flags);
+            tcg_gen_lookup_and_goto_ptr_pc(db->tb, pc);
             tcg_temp_free_i64(pc);
         }
         break;
