@@ -294,18 +294,21 @@ static void test_concurrent_lookup_insert(void)
 
 /*
  * The TB hash table starts at 4096 buckets and grows when twice as many
- * TBs are linked.  Two threads run a chain of 10000 one-insn blocks (each
- * its own TB) at once, so links, lookups and the resizes overlap; every
- * block must run (each thread reaches the HALT with r1 counted once per
- * block) and afterwards be found in the table by a fresh CPU (no TB lost
- * while the table grew), and the table must have grown.
+ * TBs are linked.  A runner runs a chain of 10000 one-insn blocks, each its
+ * own TB, so the table grows (4096 -> 32768 buckets, in the runner's
+ * thread, between two links); every block must run exactly once (r1
+ * counts them) and afterwards be found in the table by a fresh CPU (no TB
+ * lost by the growth).  One runner: with two, a vCPU that holds a clean
+ * writable TLB entry for a page another one just made code invalidates the
+ * page (tcg.md, "Window at code protection"), so TBs may legitimately go
+ * missing.
  */
 #define GROW_BLOCKS 10000
 #define GROW_BASE TEST_BASE(32)
 
 static void test_htable_grow(void)
 {
-    Runner r[2] = { 0 };
+    Runner r = { 0 };
     unsigned long n0 = tb_count(), size0 = tb_htable_size();
 
     for (int i = 0; i < GROW_BLOCKS; i++) {
@@ -319,15 +322,11 @@ static void test_htable_grow(void)
         toy_put_code(GROW_BASE + 16 * GROW_BLOCKS, &h, 1);
     }
     g_assert_cmpuint(n0 + GROW_BLOCKS, >, 2 * size0);
-    for (int i = 0; i < 2; i++) {
-        r[i].max_calls = 4 * GROW_BLOCKS;
-        runner_start(&r[i], GROW_BASE, true);
-    }
-    for (int i = 0; i < 2; i++) {
-        g_thread_join(r[i].thread);
-        g_assert_cmpint(r[i].result, ==, EXCP_HLT);
-        g_assert_cmpuint(r[i].cpu->env.regs[1], ==, GROW_BLOCKS);
-    }
+    r.max_calls = 4 * GROW_BLOCKS;
+    runner_start(&r, GROW_BASE, true);
+    g_thread_join(r.thread);
+    g_assert_cmpint(r.result, ==, EXCP_HLT);
+    g_assert_cmpuint(r.cpu->env.regs[1], ==, GROW_BLOCKS);
     /* Every block's TB is in the table (a fresh CPU: empty jump cache). */
     {
         ToyCPU *c = new_bare_cpu();
