@@ -93,6 +93,18 @@
  * nr_cpus also sees excl_pending when it first enters guest code.  CPUs are
  * never removed from cpus[]; a stopped one just stays STOPPED.
  *
+ * --- Round robin (-accel tcg,thread=single) ---
+ *
+ * cpu_set_round_robin(true) serializes guest execution: at most one vCPU
+ * is between rr_acquire and rr_release (around cpu_exec_start/exec_vcpu/
+ * cpu_exec_end), and the token goes round the waiting vCPUs in cpu_index
+ * order.  A vCPU that waits for the token longer than RR_SLICE_NS kicks
+ * the holder (cpu_exit), so a spinning vCPU cannot starve the others; a
+ * vCPU alone keeps the token without interruption.  Every vCPU keeps its
+ * own thread for its bookkeeping (queued work, halt, pause), so the state
+ * machine and the wakeup protocol are the same in both modes.  rr_lock is
+ * a leaf taken without the BQL.
+ *
  * --- Queued work ---
  *
  * Work items run on the target vCPU's thread, in queueing order, whenever
@@ -140,6 +152,15 @@ static pthread_cond_t excl_done_cond = PTHREAD_COND_INITIALIZER;  /* excl_lock *
 static int excl_pending;        /* written under excl_lock, read seq_cst */
 static int excl_waiting_for;    /* excl_lock: counted vCPUs still in guest */
 static __thread bool excl_owner;    /* this thread is inside a section */
+
+/* Round robin (see above). */
+#define RR_SLICE_NS (10 * 1000 * 1000)
+static bool rr_enabled;             /* set before any vCPU starts */
+static pthread_mutex_t rr_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rr_cond = PTHREAD_COND_INITIALIZER;   /* rr_lock */
+static CPUState *rr_holder;         /* rr_lock: in guest code, or NULL */
+static uint64_t rr_grants;          /* rr_lock: token hand-overs so far */
+static bool rr_wants[CPU_MAX];      /* rr_lock: by cpus[] slot, waiting */
 
 static int cpu_count(void)
 {
@@ -405,6 +426,92 @@ void cpu_exec_end(CPUState *cpu)
 }
 
 /* ------------------------------------------------------------------ */
+/* Round robin                                                         */
+
+void cpu_set_round_robin(bool on)
+{
+    assert(!rr_holder);
+    rr_enabled = on;
+}
+
+/* cpu's slot in cpus[]. */
+static int cpu_slot(CPUState *cpu)
+{
+    int i, n = cpu_count();
+
+    for (i = 0; i < n; i++) {
+        if (cpu_at(i) == cpu) {
+            return i;
+        }
+    }
+    g_assert_not_reached();
+}
+
+bool cpu_round_robin(void)
+{
+    return rr_enabled;
+}
+
+/* Waits for the token.  Owner vCPU thread, no BQL. */
+static void rr_acquire(CPUState *cpu)
+{
+    int slot = cpu_slot(cpu);
+
+    pthread_mutex_lock(&rr_lock);
+    if (rr_holder) {
+        rr_wants[slot] = true;
+        while (rr_holder != cpu) {
+            uint64_t seen = rr_grants;
+            CPUState *holder = rr_holder;
+            struct timespec ts;
+            int r;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += RR_SLICE_NS;
+            if (ts.tv_nsec >= NS_PER_SEC) {
+                ts.tv_sec++;
+                ts.tv_nsec -= NS_PER_SEC;
+            }
+            r = pthread_cond_timedwait(&rr_cond, &rr_lock, &ts);
+            if (r == ETIMEDOUT && rr_grants == seen && rr_holder == holder &&
+                holder) {
+                /* The holder's slice is over: make it leave guest code. */
+                cpu_exit(holder);
+            }
+            if (!rr_holder) {
+                rr_holder = cpu;    /* released with nobody chosen */
+            }
+        }
+        rr_wants[slot] = false;
+    } else {
+        rr_holder = cpu;
+    }
+    rr_grants++;
+    pthread_mutex_unlock(&rr_lock);
+}
+
+/* Passes the token to the next waiting vCPU after cpu in index order.
+ * Owner vCPU thread, no BQL. */
+static void rr_release(CPUState *cpu)
+{
+    int i, n = cpu_count(), slot = cpu_slot(cpu);
+
+    pthread_mutex_lock(&rr_lock);
+    assert(rr_holder == cpu);
+    rr_holder = NULL;
+    for (i = 1; i <= n; i++) {
+        int j = (slot + i) % n;
+
+        if (rr_wants[j]) {
+            rr_holder = cpu_at(j);
+            break;
+        }
+    }
+    pthread_cond_broadcast(&rr_cond);
+    pthread_mutex_unlock(&rr_lock);
+}
+
+/* ------------------------------------------------------------------ */
 /* Queued work                                                         */
 
 /* Appends item; false if the vCPU thread is gone.  Any thread. */
@@ -629,9 +736,15 @@ static void *cpu_thread_fn(void *opaque)
             int r;
 
             bql_unlock();
+            if (rr_enabled) {
+                rr_acquire(cpu);
+            }
             cpu_exec_start(cpu);
             r = cpu->accel->exec_vcpu(cpu);
             cpu_exec_end(cpu);
+            if (rr_enabled) {
+                rr_release(cpu);
+            }
             bql_lock(bql_cause_vcpu);
             cpu->exec_count++;
             cpu_handle_exit(cpu, r);

@@ -30,6 +30,7 @@
  *   put_state      BQL, vCPU not in exec_vcpu: CPUState -> accel registers
  *   destroy_vcpu   the vCPU's own thread, BQL, after the last exec_vcpu.
  *   debug_changed  the vCPU's own thread or BQL with it paused.
+ *   dump_stats     main thread, BQL, at exit (-d bql), vCPUs joined.
  * Hooks left NULL are not needed by that accelerator.
  */
 #ifndef ACCEL_ACCEL_H
@@ -75,6 +76,9 @@ typedef struct AccelOps {
     /* Optional: a debugger wrote guest-physical [addr, addr + len) behind
      * the vCPUs' backs (TCG drops translated code there).  Any thread. */
     void (*debug_memory_written)(uint64_t addr, uint64_t len);
+    /* Optional: prints the accelerator's run statistics (main thread, at
+     * exit, with -d bql; vCPUs joined). */
+    void (*dump_stats)(FILE *f);
 } AccelOps;
 
 /*

@@ -147,6 +147,7 @@ static const OptionDef options[] = {
 typedef struct AccelChoice {
     char *name;            /* "tcg", "kvm", "qtest" */
     char *source;          /* "-accel tcg", "-enable-kvm", "-M accel=kvm" */
+    bool single_thread;    /* tcg,thread=single: vCPUs take turns */
 } AccelChoice;
 
 typedef struct IothreadOpt {
@@ -194,7 +195,7 @@ static void usage(void)
 "Machine:\n"
 "  -M, -machine NAME[,accel=A[:B]][,kernel-irqchip=on|off|split]\n"
 "                          select the machine (-M help lists them)\n"
-"  -accel NAME[,kernel-irqchip=on|off|split]\n"
+"  -accel NAME[,kernel-irqchip=on|off|split][,thread=single|multi]\n"
 "                          select an accelerator; repeat for a fallback list\n"
 "                          (-accel help lists them)\n"
 "  -enable-kvm             same as -accel kvm\n"
@@ -406,18 +407,14 @@ static bool parse_accel(Config *c, const char *opt, const char *arg,
     }
     thread = opts_get(o, "thread");
     if (thread) {
-        /* One host thread per vCPU is the only mode so far; the
-         * round-robin single thread comes with its own issue. */
+        /* multi (default): one host thread per vCPU, in parallel; single:
+         * the vCPUs take turns in guest code (cpu_set_round_robin). */
         if (strcmp(name, "tcg")) {
             error_setg(errp, "%s %s: thread= is only valid for -accel tcg",
                        opt, arg);
             goto out;
         }
-        if (!strcmp(thread, "single")) {
-            error_setg(errp, "not supported yet: %s tcg,thread=single", opt);
-            goto out;
-        }
-        if (strcmp(thread, "multi")) {
+        if (strcmp(thread, "multi") && strcmp(thread, "single")) {
             error_setg(errp, "%s %s: thread must be single or multi", opt,
                        arg);
             goto out;
@@ -431,6 +428,8 @@ static bool parse_accel(Config *c, const char *opt, const char *arg,
         g_autofree char *src = g_strdup_printf("%s %s", opt, name);
 
         accel_choice_add(c, name, src);
+        g_array_index(c->accels, AccelChoice, c->accels->len - 1)
+            .single_thread = thread && !strcmp(thread, "single");
     }
     c->accel_from_option = true;
     ok = true;
@@ -1137,6 +1136,7 @@ static bool select_accel(Config *c, Error **errp)
                             (char *)g_ptr_array_index(reasons, j), a->source);
             }
             current_accel = ops;
+            cpu_set_round_robin(a->single_thread);
             return true;
         }
         g_ptr_array_add(reasons, why);
@@ -1310,6 +1310,9 @@ int main(int argc, char **argv)
     iothread_stop_all();
     if (log_enabled(LOG_BQL)) {
         bql_stats_dump(log_file());
+        if (current_accel && current_accel->dump_stats) {
+            current_accel->dump_stats(log_file());
+        }
     }
     status = main_loop_exit_status(NULL);
     chardev_close_all();

@@ -11,7 +11,9 @@
  * for the host atomic to be single-copy atomic.  When the softmmu cannot
  * give a host address (the access crosses a page, or targets MMIO/ROM) it
  * returns NULL, and the operation is done as a load and a store through
- * the softmmu slow paths (see cputlb.c for the atomicity limitation).
+ * the softmmu slow paths; the softmmu only does that inside an exclusive
+ * step (no other vCPU in guest code, see accel/tcg/tcg-exec.c), and
+ * otherwise restarts the insn as one.
  *
  * Called from generated code on a vCPU thread, without the BQL.
  */

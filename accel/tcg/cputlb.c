@@ -718,18 +718,21 @@ void cpu_st_mmu(CPUState *cpu, vaddr addr, uint64_t val, MemOpIdx oi,
 }
 
 /*
- * Host address for an atomic read-modify-write, or NULL when the access
- * cannot be done on host memory (it crosses a page, or targets MMIO/ROM):
- * tcg-atomic.c then performs it through the slow load/store paths, whose
- * store checks every page it touches before writing any byte, so a fault
- * leaves memory unchanged.  Known limitation, for the MTTCG issue:
- * that fallback is not yet run as an exclusive step, so it is not atomic
- * with respect to other vCPUs.
+ * Host address for an atomic read-modify-write.  When the access cannot be
+ * one host atomic (it crosses a page, or targets MMIO/ROM/unassigned
+ * memory) the insn is restarted as an exclusive step (tcg-exec.c): state
+ * restored to the insn's start, EXCP_TCG_ATOMIC, and the loop runs it
+ * again with every other vCPU stopped outside guest code.  Inside that
+ * step this returns NULL and tcg-atomic.c does the operation as a load and
+ * a store through the slow paths (whose store checks every page before
+ * writing any byte, so a fault leaves memory unchanged); with the others
+ * stopped, that is atomic.  Owner vCPU thread, no locks (may fault).
  */
 void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
                            uintptr_t ra)
 {
     CPUState *cpu = env_cpu(env);
+    TcgCpu *t = tcg_cpu(cpu);
     MemOp mop = get_memop(oi);
     unsigned size = memop_size(mop);
     int mmu_idx = get_mmuidx(oi);
@@ -739,13 +742,13 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
 
     check_align(cpu, addr, mop, MMU_DATA_STORE, mmu_idx, ra);
     if (crosses_page(addr, size)) {
-        return NULL;
+        goto fallback;
     }
     tlb_lookup(cpu, addr, size, MMU_DATA_LOAD, mmu_idx, ra, false, &full);
     e = tlb_lookup(cpu, addr, size, MMU_DATA_STORE, mmu_idx, ra, false, &full);
     if ((e->addr_write | e->addr_read) & (TLB_MMIO | TLB_WATCHPOINT) ||
         !tlb_hit_page(e->addr_read, addr & tcg_page_mask())) {
-        return NULL;
+        goto fallback;
     }
     pa = full->phys_page | (addr & ~tcg_page_mask());
     if (e->addr_write & TLB_NOTDIRTY) {
@@ -753,4 +756,11 @@ void *tlb_atomic_host_addr(void *env, uint64_t addr, MemOpIdx oi,
         notdirty_written(cpu, e, pa, size);
     }
     return (void *)(addr + e->addend);
+
+fallback:
+    if (t->in_atomic_step) {
+        return NULL;
+    }
+    cpu->exception_index = EXCP_TCG_ATOMIC;
+    cpu_loop_exit_restore(cpu, ra);
 }

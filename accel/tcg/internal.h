@@ -79,7 +79,16 @@ typedef struct TcgCpu {
     /* debug.c: a watchpoint fired; run its insn again alone, then
      * EXCP_DEBUG.  Owner thread. */
     bool wp_step;
+    /* Owner thread: inside tcg_exec_atomic_step (start_exclusive held). */
+    bool in_atomic_step;
 } TcgCpu;
+
+/*
+ * exception_index that tlb_atomic_host_addr sets when an atomic access
+ * cannot be a host atomic: the loop runs the insn again as an exclusive
+ * step.  Internal to accel/tcg, never returned from exec_vcpu.
+ */
+#define EXCP_TCG_ATOMIC (EXCP_INTERRUPT + 0x100)
 
 typedef struct TcgBareWork {
     RunOnCpuFn *fn;
@@ -171,6 +180,8 @@ bool tcg_page_has_watchpoint(CPUState *cpu, vaddr page);
 /* Slow path, before an access to a TLB_WATCHPOINT page: may unwind. */
 void tcg_watchpoint_check(CPUState *cpu, vaddr addr, unsigned size,
                           int access, uintptr_t ra);
+/* tcg-exec.c: leaves the exclusive atomic step.  Owner thread. */
+void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t);
 
 /* cpu-exec-tcg.c: per-thread -dfilter decision for the TB in hand. */
 void tcg_log_filter_set(vaddr pc, vaddr end);

@@ -97,6 +97,13 @@ static bool tcg_accel_init_vcpu(CPUState *cpu, Error **errp)
     return true;
 }
 
+/* Main thread, at exit: how often the rare paths ran. */
+static void tcg_accel_dump_stats(FILE *f)
+{
+    fprintf(f, "tcg: %" PRIu64 " atomic accesses ran as an exclusive step\n",
+            tcg_atomic_step_count());
+}
+
 static const AccelOps tcg_accel_ops = {
     .name = "tcg",
     .thread_suffix = "TCG",
@@ -110,6 +117,7 @@ static const AccelOps tcg_accel_ops = {
     .destroy_vcpu = tcg_vcpu_destroy,
     .debug_changed = tcg_debug_changed,
     .debug_memory_written = tcg_debug_memory_written,
+    .dump_stats = tcg_accel_dump_stats,
 };
 
 __attribute__((constructor)) static void tcg_accel_register(void)

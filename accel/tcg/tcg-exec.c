@@ -15,7 +15,9 @@
  * Every TB starts with a load of cpu->exit_request (through env, at a
  * negative offset) and leaves with TB_EXIT_REQUESTED if it is set, so
  * cpu_exit() from any thread stops even a chained loop of TBs at the next
- * block boundary.
+ * block boundary.  Such a TB ran none of its code, and a chained jump into
+ * it skipped the guest pc update of the TB before, so the loop then sets
+ * the guest state to the TB's first insn (tb_restore_entry_state).
  *
  * Faults: a helper or the softmmu slow path that must raise a guest
  * exception sets cpu->exception_index and calls cpu_loop_exit[_restore],
@@ -330,9 +332,11 @@ void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
     cpu_loop_exit(cpu);
 }
 
-/* Delivers a target exception with the BQL.  Owner thread, no BQL. */
+/* Delivers a target exception with the BQL (ARCHITECTURE.md section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_deliver_exception(CPUState *cpu)
 {
+    assert(!bql_locked());
     if (log_enabled(LOG_INT)) {
         log_printf("cpu %d: exception %d\n", cpu->cpu_index,
                    cpu->exception_index);
@@ -345,7 +349,8 @@ static void tcg_deliver_exception(CPUState *cpu)
     cpu->exception_index = -1;
 }
 
-/* Lets the target take a pending interrupt.  Owner thread, no BQL. */
+/* Lets the target take a pending interrupt, with the BQL (section 1,
+ * point 1).  Owner thread, no BQL. */
 static void tcg_check_interrupt(CPUState *cpu)
 {
     uint32_t irq = __atomic_load_n(&cpu->interrupt_request, __ATOMIC_ACQUIRE);
@@ -355,6 +360,7 @@ static void tcg_check_interrupt(CPUState *cpu)
         (SSTEP_ENABLE | SSTEP_NOIRQ)) {
         return;             /* the debugger steps with interrupts masked */
     }
+    assert(!bql_locked());
     if (irq && tcg_ops->cpu_exec_interrupt) {
         bql_lock(bql_cause_exception);
         tcg_ops->cpu_exec_interrupt(cpu, irq);
@@ -384,6 +390,91 @@ static void tcg_log_exec(CPUState *cpu, TranslationBlock *tb)
     log_tb_filtered = false;
 }
 
+/*
+ * last_tb left at its entry check (exit_request) without running any of
+ * its code.  It may have been entered through a chained jump, and a
+ * chained goto_tb skips the guest pc store that follows it in the previous
+ * TB, so the state may still say where an earlier TB began: set it to the
+ * start of last_tb (its first insn's start words).  Owner thread.
+ */
+static void tb_restore_entry_state(CPUState *cpu, TranslationBlock *tb)
+{
+    uint64_t words[TCG_MAX_INSN_WORDS] = { 0 };
+
+    if (tcg_ops->restore_state_to_opc &&
+        tcg_restore_state_lookup(tb->tc_ptr, tb->insn_table,
+                                 (uintptr_t)tb->tc_ptr + 1, words) == 0) {
+        tcg_ops->restore_state_to_opc(cpu, tb, words);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The exclusive atomic step                                           */
+
+static uint64_t tcg_atomic_steps_total;     /* atomic: all vCPUs */
+
+uint64_t tcg_atomic_step_count(void)
+{
+    return __atomic_load_n(&tcg_atomic_steps_total, __ATOMIC_RELAXED);
+}
+
+/* Enters the step: out of guest code, then every other vCPU stopped
+ * outside guest code.  Owner thread, no BQL. */
+static void tcg_atomic_step_enter(CPUState *cpu, TcgCpu *t)
+{
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_end(cpu);
+    }
+    start_exclusive();
+    t->in_atomic_step = true;
+}
+
+/* Leaves the step (also from the landing pad when it faulted). */
+void tcg_atomic_step_leave(CPUState *cpu, TcgCpu *t)
+{
+    assert(t->in_atomic_step);
+    t->in_atomic_step = false;
+    end_exclusive();
+    if (cpu_is_threaded(cpu)) {
+        cpu_exec_start(cpu);
+    }
+}
+
+/*
+ * Runs the one guest insn at the current state as an exclusive step: its
+ * atomic access could not be a host atomic (tlb_atomic_host_addr raised
+ * EXCP_TCG_ATOMIC with the state restored to the insn's start), so it is
+ * done as a plain load and store while no other vCPU runs guest code.
+ * The insn is translated afresh into an uncached one-insn TB inside the
+ * section, so no tb_flush can pull the code from under it.  A fault in
+ * it lands in tcg_cpu_exec, which leaves the section first.  Owner
+ * thread, no BQL (an MMIO access in the insn may take it for its device).
+ */
+static void tcg_exec_atomic_step(CPUState *cpu, TcgCpu *t)
+{
+    TranslationBlock *tb;
+    uint64_t cs_base;
+    uint32_t flags;
+    vaddr pc;
+
+    tcg_atomic_step_enter(cpu, t);
+    t->stats.atomic_steps++;
+    __atomic_fetch_add(&tcg_atomic_steps_total, 1, __ATOMIC_RELAXED);
+    if (log_enabled(LOG_INT)) {
+        log_printf("cpu %d: exclusive atomic step\n", cpu->cpu_index);
+    }
+    tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    tb = tb_gen_code(cpu, pc, cs_base, flags, CF_NOCACHE | 1);
+    if (unlikely(log_mask & (LOG_EXEC | LOG_CPU))) {
+        tcg_log_exec(cpu, tb);
+    }
+    if ((tcg_qemu_tb_exec(cpu_env(cpu), tb->tc_ptr) & TB_EXIT_MASK) ==
+        TB_EXIT_REQUESTED) {
+        tb_restore_entry_state(cpu, tb);    /* not run: the loop retries */
+    }
+    tcg_atomic_step_leave(cpu, t);
+}
+
 /* The loop proper; a fresh call after every landing, so no local lives
  * across a siglongjmp. */
 static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
@@ -404,6 +495,12 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         bool one;
 
         if (excp >= 0) {
+            if (excp == EXCP_TCG_ATOMIC) {
+                cpu->exception_index = -1;
+                tcg_exec_atomic_step(cpu, t);
+                last_tb = NULL;
+                continue;
+            }
             if (excp >= EXCP_INTERRUPT) {
                 cpu->exception_index = -1;
                 if (excp == EXCP_INTERRUPT) {
@@ -479,6 +576,9 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         if (last_tb) {
             /* Possibly reached through chained jumps: see TSAN_ACQUIRE. */
             TSAN_ACQUIRE(last_tb);
+            if (last_idx == TB_EXIT_REQUESTED) {
+                tb_restore_entry_state(cpu, last_tb);
+            }
         }
         if (last_idx > TB_EXIT_IDX1 ||
             (last_tb && (last_tb->cflags & CF_NOCACHE))) {
@@ -503,6 +603,11 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
+        if (t->in_atomic_step) {
+            /* The exclusive step faulted (or its TB was refused): the
+             * other vCPUs may run again before we deliver the fault. */
+            tcg_atomic_step_leave(cpu, t);
+        }
     } else {
         t->jmp_env_valid = true;
         tcg_check_interrupt(cpu);

@@ -415,8 +415,11 @@ typedef struct TcgCpuStats {
     uint64_t tb_translated;
     uint64_t tb_discarded;     /* lost an insert race or an invalidation */
     uint64_t chained;
+    uint64_t atomic_steps;     /* atomics run as an exclusive step */
 } TcgCpuStats;
 TcgCpuStats *tcg_cpu_stats(CPUState *cpu);
+/* Exclusive atomic steps of all vCPUs so far.  Any thread. */
+uint64_t tcg_atomic_step_count(void);
 /* Code buffer regions in use / total. */
 void tcg_region_stats(unsigned *used, unsigned *total);
 

@@ -11,7 +11,10 @@
  * 0xcf8..0xcfb return CONFIG_ADDRESS truncated to the access size,
  * CONFIG_DATA with the enable bit clear or for an absent device reads all
  * ones and drops writes.  The register offset is 8 bits, so every access
- * lands inside a device's 256-byte space.
+ * lands inside a device's 256-byte space.  A byte access to 0xcf9 is the
+ * PIIX3's reset control register instead (decoded here because it sits
+ * inside CONFIG_ADDRESS's ports; a dword at 0xcf8 is still CONFIG_ADDRESS).
+ * CONFIG_ADDRESS keeps its value across a system reset, as there.
  *
  * PIIX3 PIRQ routing (82371SB datasheet 2.3.10, PIRQRC[A:D]): bit 7 set
  * disables the route, bits 3:0 name the ISA IRQ.  Each ISA IRQ's level is
@@ -35,12 +38,14 @@
 #include "hw/pci/pci.h"
 #include "hw/pci-host/i440fx.h"
 #include "system/memory.h"
+#include "system/runstate.h"
 
 typedef struct I440FXState {
     PCIDevice pci;
     MemoryRegion conf;            /* 0xcf8..0xcfb */
     MemoryRegion data;            /* 0xcfc..0xcff */
     uint32_t config_reg;          /* CONFIG_ADDRESS; BQL */
+    uint8_t rcr;                  /* PIIX3 reset control (0xcf9); BQL */
 } I440FXState;
 
 typedef struct PIIX3State {
@@ -56,6 +61,13 @@ typedef struct PIIX3State {
 
 #define CONFIG_ENABLE    0x80000000u
 
+/* PIIX3 reset control register (82371SB 4.1.5), a byte at port 0xcf9
+ * inside CONFIG_ADDRESS's ports: bit 2 starts a reset, bit 1 picks a hard
+ * one (kept), the rest read as 0. */
+#define RCR_PORT_OFFSET  1
+#define RCR_SYS_RST      0x02
+#define RCR_RST_CPU      0x04
+
 /* ---- CONFIG_ADDRESS / CONFIG_DATA ---- */
 
 /* Called with the BQL held. */
@@ -63,6 +75,9 @@ static uint64_t i440fx_conf_read(void *opaque, hwaddr addr, unsigned size)
 {
     I440FXState *s = opaque;
 
+    if (size == 1 && addr == RCR_PORT_OFFSET) {
+        return s->rcr;
+    }
     return size == 4 ? s->config_reg
                      : s->config_reg & ((1u << (8 * size)) - 1);
 }
@@ -73,6 +88,15 @@ static void i440fx_conf_write(void *opaque, hwaddr addr, uint64_t val,
 {
     I440FXState *s = opaque;
 
+    if (size == 1 && addr == RCR_PORT_OFFSET) {
+        /* Linux's reboot=pci and firmware reset the machine this way. */
+        if (val & RCR_RST_CPU) {
+            system_reset_request(RESET_CAUSE_GUEST);
+            return;
+        }
+        s->rcr = val & RCR_SYS_RST;
+        return;
+    }
     if (addr != 0 || size != 4) {
         return;
     }
@@ -200,7 +224,8 @@ static void i440fx_reset(DeviceState *dev)
 
     pci_device_reset(&s->pci);
     i440fx_regs_reset(s);
-    s->config_reg = 0;
+    /* CONFIG_ADDRESS survives a reset, as on the established machine. */
+    s->rcr = 0;
 }
 
 static bool i440fx_post_load(DeviceState *dev, Error **errp)
@@ -214,6 +239,7 @@ static bool i440fx_post_load(DeviceState *dev, Error **errp)
 static const VMStateField i440fx_vmstate[] = {
     VMSTATE_BUFFER(pci.config, I440FXState),
     VMSTATE_UINT32(config_reg, I440FXState),
+    VMSTATE_UINT8(rcr, I440FXState),
     VMSTATE_END,
 };
 

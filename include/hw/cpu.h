@@ -191,6 +191,14 @@ void cpu_exec_end(CPUState *cpu);
 typedef void CpuDebugHook(CPUState *cpu);
 extern CpuDebugHook *cpu_debug_hook;
 
+/*
+ * Round robin (-accel tcg,thread=single): at most one vCPU runs guest code
+ * at a time, in turn, each for at most a time slice while others wait.
+ * Main thread, before the first cpu_start().
+ */
+void cpu_set_round_robin(bool on);
+bool cpu_round_robin(void);
+
 /* Pause and resume every vCPU; pause waits until all are outside guest
  * code.  BQL. */
 void pause_all_vcpus(void);

@@ -133,11 +133,10 @@ check_bad "unknown display" "-display foo: unknown display type" -display foo
 # these with its own tests.
 check_bad "-accel kvm" "not supported yet: -accel kvm" -accel kvm
 check_bad "-enable-kvm" "not supported yet: -enable-kvm" -enable-kvm
-# TCG exists for x86 only; one host thread per vCPU is the only mode yet.
+# TCG exists for x86 only.
 check_bad "-accel tcg on a machine with no translator" "-accel tcg: no translator for ppc64 yet" -M pseries -accel tcg
 check_bad "-machine accel=tcg with no translator" "accel=tcg: no translator for ppc64 yet" -M pseries,accel=tcg
 check_bad "-accel fallback list with nothing available" "no translator for ppc64 yet" -M pseries -accel kvm -accel tcg
-check_bad "-accel tcg,thread=single" "not supported yet: -accel tcg,thread=single" -accel tcg,thread=single
 check_bad "-accel tcg,thread=bogus" "thread must be single or multi" -accel tcg,thread=bogus
 check_bad "thread= on another accelerator" "thread= is only valid for -accel tcg" -accel qtest,thread=multi -qtest stdio
 

@@ -482,6 +482,70 @@ static void test_intx_to_interrupt_controllers(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
+/* Save/restore of a PCI device remaps its BARs from the loaded header. */
+static void test_vmstate(void)
+{
+    QTestState *qts = qtest_start("-device pci-testdev,id=td,addr=4");
+    int d = DEVFN(4, 0);
+    char *reply, *rec;
+
+    cfg_writel(qts, d, 0x10, MMIO_BASE);
+    cfg_writew(qts, d, 0x04, 0x0002);
+    qtest_writeb(qts, MMIO_BASE, 1);            /* select mmio test 1 */
+    reply = qtest_cmd(qts, "vmstate_save td");
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    /* Move the BAR and deselect; then restore. */
+    cfg_writel(qts, d, 0x10, MMIO_BASE + 0x100000);
+    qtest_writeb(qts, MMIO_BASE + 0x100000, 7);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 4), ==, 0);
+    reply = qtest_cmd(qts, "vmstate_load td %s", rec);
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+    g_free(rec);
+    g_assert_cmphex(cfg_readl(qts, d, 0x10), ==, MMIO_BASE);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 4), ==, 2049);
+    g_assert_cmphex(qtest_readl(qts, MMIO_BASE + 0x100000 + 4), ==, 0);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
+/* The PIIX3 reset control register at 0xcf9 (byte accesses). */
+static void test_reset_control(void)
+{
+    QTestState *qts = qtest_start("-no-reboot");
+
+    g_assert_cmphex(qtest_inb(qts, 0xcf9), ==, 0);
+    qtest_outb(qts, 0xcf9, 0x0a);                /* only bit 1 is kept */
+    g_assert_cmphex(qtest_inb(qts, 0xcf9), ==, 0x02);
+    /* CONFIG_ADDRESS is unaffected; byte reads elsewhere truncate it. */
+    qtest_outl(qts, CF8, 0x80000000);
+    g_assert_cmphex(qtest_inl(qts, CF8), ==, 0x80000000);
+    g_assert_cmphex(qtest_inb(qts, 0xcf9), ==, 0x02);
+    g_assert_cmphex(qtest_inw(qts, CF8), ==, 0x0000);
+    g_assert_cmphex(cfg_readl(qts, 0, 0), ==, 0x12378086);
+    /* Bit 2: a reset, which -no-reboot turns into an exit. */
+    qtest_outb(qts, 0xcf9, 0x06);
+    g_assert_cmpint(qtest_wait_exit(qts), ==, 0);
+
+    /* Without -no-reboot the machine resets: BARs, command register and
+     * the PIRQ routes go back to their power-on values. */
+    qts = qtest_start("-device pci-testdev,addr=3");
+    cfg_writel(qts, DEVFN(3, 0), 0x10, 0xfe000000);
+    cfg_writew(qts, DEVFN(3, 0), 0x04, 0x0003);
+    cfg_writeb(qts, DEVFN(1, 0), 0x60, 0x0b);
+    qtest_outb(qts, 0xcf9, 0x02);
+    qtest_outb(qts, 0xcf9, 0x06);
+    for (int i = 0; i < 1000 && cfg_readw(qts, DEVFN(3, 0), 0x04); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(cfg_readw(qts, DEVFN(3, 0), 0x04), ==, 0);
+    g_assert_cmphex(cfg_readl(qts, DEVFN(3, 0), 0x10), ==, 0);
+    g_assert_cmphex(cfg_readb(qts, DEVFN(1, 0), 0x60), ==, 0x80);
+    g_assert_cmphex(qtest_inb(qts, 0xcf9), ==, 0);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+}
+
 static void test_device_errors(void)
 {
     static const struct {
@@ -530,6 +594,8 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx-routing-isa", test_intx_routing_isa);
     g_test_add_func("/pci/intx-to-interrupt-controllers",
                     test_intx_to_interrupt_controllers);
+    g_test_add_func("/pci/vmstate", test_vmstate);
+    g_test_add_func("/pci/reset-control", test_reset_control);
     g_test_add_func("/pci/device-errors", test_device_errors);
     return g_test_run();
 }

@@ -439,6 +439,65 @@ static void test_async_safe(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Round robin: one vCPU in guest code at a time, each gets its turn.   */
+
+#define RR_CPUS 3
+static TestCPU *rr_cpus[RR_CPUS];
+static uint32_t rr_overlaps;         /* atomic */
+
+/* Every guest iteration: no other vCPU of the test is in exec_vcpu. */
+static int rr_guest(TestCPU *self)
+{
+    for (int i = 0; i < RR_CPUS; i++) {
+        if (rr_cpus[i] != self &&
+            __atomic_load_n(&rr_cpus[i]->in_exec, __ATOMIC_SEQ_CST)) {
+            __atomic_fetch_add(&rr_overlaps, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+    return 0;
+}
+
+static void test_round_robin(void)
+{
+    uint64_t base[RR_CPUS];
+
+    test_begin();
+    vm_ensure_running();
+    cpu_set_round_robin(true);
+    for (int i = 0; i < RR_CPUS; i++) {
+        rr_cpus[i] = test_cpu_new(i);
+        rr_cpus[i]->guest_fn = rr_guest;
+    }
+    for (int i = 0; i < RR_CPUS; i++) {
+        cpu_start(&rr_cpus[i]->parent, &error_abort);
+    }
+    /* Each spins forever in guest code unless kicked: only the time
+     * slice lets the others in, again and again. */
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < RR_CPUS; i++) {
+            base[i] = test_cpu_counter(rr_cpus[i]);
+        }
+        for (int i = 0; i < RR_CPUS; i++) {
+            g_assert_true(test_cpu_advanced(rr_cpus[i], base[i], 1000,
+                                            WAIT_MS));
+        }
+    }
+    /* Pause and resume work with vCPUs queued for the token. */
+    pause_all_vcpus();
+    resume_all_vcpus();
+    for (int i = 0; i < RR_CPUS; i++) {
+        base[i] = test_cpu_counter(rr_cpus[i]);
+        g_assert_true(test_cpu_advanced(rr_cpus[i], base[i], 1000, WAIT_MS));
+    }
+    test_end();
+    cpu_set_round_robin(false);
+    g_assert_cmpuint(__atomic_load_n(&rr_overlaps, __ATOMIC_SEQ_CST), ==, 0);
+    for (int i = 0; i < RR_CPUS; i++) {
+        g_assert_cmpuint(rr_cpus[i]->parent.exec_count, >=, 3);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 static bool cpu_is_halted(void *opaque)
 {
@@ -881,5 +940,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu-exec/stop-and-join", test_stop_and_join);
     g_test_add_func("/cpu-exec/init-failure", test_init_failure);
     g_test_add_func("/cpu-exec/stress", test_stress);
+    g_test_add_func("/cpu-exec/round-robin", test_round_robin);
     return g_test_run();
 }

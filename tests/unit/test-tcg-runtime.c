@@ -220,6 +220,39 @@ static void test_exit_request(void)
     g_assert_cmpuint(r.cpu->parent.exit_request, ==, 0);
 }
 
+/*
+ * Leaving a chained loop of two TBs on exit_request: the TB whose entry
+ * check fired did not run, and a chained goto_tb skipped the pc store in
+ * the TB before it, so the runtime must set pc to that TB's start.  The
+ * registers say which TB ran last: r1 == r2 at the first, r1 == r2 + 1
+ * at the second.  (Resuming at a stale pc re-ran guest code.)
+ */
+static void test_exit_request_pc(void)
+{
+    hwaddr a = TEST_BASE(20), b = a + 16;
+    uint64_t code[] = {
+        I(ADDI, 1, 1, 0, 1), I(JMP, 0, 0, 0, 8),       /* a: r1++, to b */
+        I(ADDI, 2, 2, 0, 1), I(JMP, 0, 0, 0, -24),     /* b: r2++, to a */
+    };
+
+    toy_put_code(a, code, 4);
+    for (int round = 0; round < 12; round++) {
+        Runner r = { 0 };
+        uint64_t r1, r2, pc;
+
+        runner_start(&r, a, false);
+        wait_reg_above(r.cpu, 2, 2000 + round * 100);
+        cpu_exit(&r.cpu->parent);
+        g_thread_join(r.thread);
+        g_assert_cmpint(r.result, ==, EXCP_INTERRUPT);
+        r1 = reg(r.cpu, 1);
+        r2 = reg(r.cpu, 2);
+        pc = r.cpu->env.pc;
+        g_assert_true(pc == a || pc == b);
+        g_assert_cmpuint(r1, ==, r2 + (pc == b));
+    }
+}
+
 static void test_unchain_while_running(void)
 {
     Runner r = { 0 };
@@ -685,6 +718,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg-runtime/nochain", test_nochain);
     g_test_add_func("/tcg-runtime/indirect", test_indirect);
     g_test_add_func("/tcg-runtime/exit-request", test_exit_request);
+    g_test_add_func("/tcg-runtime/exit-request-pc", test_exit_request_pc);
     g_test_add_func("/tcg-runtime/unchain-while-running",
                     test_unchain_while_running);
     g_test_add_func("/tcg-runtime/concurrent-lookup-insert",

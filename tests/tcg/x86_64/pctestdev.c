@@ -3,7 +3,7 @@
  * the scratch register at ports 0xe0..0xe3 (any width and offset) and its
  * byte-wise alias at 0xe8, the flush-page port, and the 64 KiB device
  * memory at 0xff000000 with 1/2/4-byte accesses (8 too in 64-bit mode),
- * string moves into and out of it, and read-modify-write instructions on
+ * block copies into and out of it, and read-modify-write instructions on
  * it.  Checked against the same program on the reference.
  *
  * run-guests: -device pc-testdev

@@ -15,6 +15,12 @@
 # reference because of a bug in it (each documented next to the line):
 # their failure there is expected, and they are left out of the
 # agreement check; on tandem they must pass like any other.
+# A line "// run-args: ARGS" (any number of them) asks for one more run
+# per line with those arguments added (e.g. -smp 4), on both emulators,
+# compared with the reference run with the same arguments.  A guest that
+# prints "1..0 # SKIP reason" (a capability the machine lacks, e.g. no
+# local APIC to start its other CPUs) is a TAP SKIP for that run, and
+# that run is not compared.
 # Runs go two at a time (CI has two cores).
 #
 # A guest run passes when the guest printed a TAP plan, ran exactly that
@@ -72,11 +78,21 @@ def guest_args(elf):
     return guest_directive(elf, "run-guests")
 
 
-def run_guest(emulator, elf, xfail=()):
-    """Returns (passed, verdicts, diagnostics); failures of tests named in
-    xfail do not count."""
+def run_args_of(elf):
+    """The extra argument lists of the guest's "// run-args:" lines."""
+    extra = []
+    for line in guest_src_lines(elf):
+        m = re.match(r"^// run-args:(.*)$", line)
+        if m:
+            extra.append(tuple(m.group(1).split()))
+    return extra
+
+
+def run_guest(emulator, elf, xfail=(), extra=()):
+    """Returns (passed, verdicts, diagnostics, skip reason or None);
+    failures of tests named in xfail do not count."""
     try:
-        p = subprocess.run([emulator] + ARGS + guest_args(elf) +
+        p = subprocess.run([emulator] + ARGS + guest_args(elf) + list(extra) +
                            ["-kernel", elf, "-append", "tap guest",
                             "-initrd", elf + " mod-arg"],
                            stdin=subprocess.DEVNULL, capture_output=True,
@@ -88,10 +104,13 @@ def run_guest(emulator, elf, xfail=()):
     plan = None
     verdicts = []
     diag = []
+    skip = None
     for line in text.split("\n"):
-        m = re.match(r"^1\.\.(\d+)", line)
+        m = re.match(r"^1\.\.(\d+)(?:\s*#\s*SKIP\s*(.*))?", line)
         if m:
             plan = int(m.group(1))
+            if plan == 0 and m.group(2) is not None:
+                skip = m.group(2).strip() or "skipped by the guest"
             continue
         m = re.match(r"^(not )?ok (\d+)(?: - ([^#]*?))?\s*(#.*)?$", line)
         if m:
@@ -117,7 +136,7 @@ def run_guest(emulator, elf, xfail=()):
             diag += ["output: " + l for l in text.strip().split("\n")[-10:]]
         diag += ["stderr: " + l for l in
                  err.decode(errors="replace").strip().split("\n")[-5:] if l]
-    return passed, verdicts, diag
+    return passed, verdicts, diag, (skip if passed else None)
 
 
 def tandem_has_tcg():
@@ -139,32 +158,43 @@ tap(len(guests) > 0, "guest programs are built (%d in %s)"
 
 pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
 runs = {}
-for elf in guests:
+configs = [(elf, extra) for elf in guests for extra in [()] + run_args_of(elf)]
+for elf, extra in configs:
     if qemu:
-        runs[(qemu, elf)] = pool.submit(
-            run_guest, qemu, elf, set(guest_directive(elf, "reference-xfail")))
+        runs[(qemu, elf, extra)] = pool.submit(
+            run_guest, qemu, elf, set(guest_directive(elf, "reference-xfail")),
+            extra)
     if have_tcg:
-        runs[(TANDEM, elf)] = pool.submit(run_guest, TANDEM, elf)
+        runs[(TANDEM, elf, extra)] = pool.submit(run_guest, TANDEM, elf, (),
+                                                 extra)
 
-for elf in guests:
-    name = os.path.basename(elf)
+for elf, extra in configs:
+    name = " ".join((os.path.basename(elf),) + extra)
     results = {}
     if qemu:
-        ok, verdicts, diag = runs[(qemu, elf)].result()
-        results["reference"] = verdicts
-        tap(ok, "%s on qemu-system-x86_64 (%d tests)" % (name, len(verdicts)),
-            diag=diag)
+        ok, verdicts, diag, skip = runs[(qemu, elf, extra)].result()
+        if skip:
+            tap(True, "%s on qemu-system-x86_64" % name, " # SKIP " + skip)
+        else:
+            results["reference"] = verdicts
+            tap(ok, "%s on qemu-system-x86_64 (%d tests)"
+                % (name, len(verdicts)), diag=diag)
     else:
         tap(True, "%s on qemu-system-x86_64" % name,
             " # SKIP qemu-system-x86_64 is not installed")
     if have_tcg:
-        ok, verdicts, diag = runs[(TANDEM, elf)].result()
-        results["tandem"] = verdicts
-        if "reference" in results:
-            # the agreement check leaves the reference's known bugs out
-            ref_numbers = {n for _, n in results["reference"]}
-            results["tandem"] = [v for v in verdicts if v[1] in ref_numbers]
-        tap(ok, "%s on tandem (%d tests)" % (name, len(verdicts)), diag=diag)
+        ok, verdicts, diag, skip = runs[(TANDEM, elf, extra)].result()
+        if skip:
+            tap(True, "%s on tandem" % name, " # SKIP " + skip)
+        else:
+            results["tandem"] = verdicts
+            if "reference" in results:
+                # the agreement check leaves the reference's known bugs out
+                ref_numbers = {n for _, n in results["reference"]}
+                results["tandem"] = [v for v in verdicts
+                                     if v[1] in ref_numbers]
+            tap(ok, "%s on tandem (%d tests)" % (name, len(verdicts)),
+                diag=diag)
     else:
         tap(True, "%s on tandem" % name,
             " # SKIP x86 translator not built yet (no tcg in -accel help)")
