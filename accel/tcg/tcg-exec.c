@@ -240,16 +240,13 @@ static TCGv_ptr as_ptr(TCGv_i64 v)
  * without a lock like the C probe does: the jump cache and the TB fields
  * compared are written only by this vCPU's thread or are const, and
  * tb->invalid is checked last.  Under TSan (which cannot see this
- * publication) and while -d nochain/exec/cpu want every block to go
- * through the loop, the helper does it all.
+ * publication), while -d nochain/exec/cpu want every block to go
+ * through the loop, and from a CF_NOCACHE block (the one-insn blocks of
+ * single-step and watchpoint steps, whose next block must come from the
+ * loop: the helper checks singlestep_enabled and wp_step at run time),
+ * the helper does it all.
  */
-/* True while this thread translates a single-step or watchpoint TB: its
- * indirect jumps must come back to the loop (the helper checks), never
- * enter the next TB through the inline probe.  Owner thread. */
-static __thread bool tcg_translating_debug_tb;
-
-void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
-                                    uint32_t flags)
+void tcg_gen_lookup_and_goto_ptr_pc(const TranslationBlock *cur, TCGv_i64 pc)
 {
     const unsigned lo = TB_JMP_CACHE_BITS - TB_JMP_PAGE_BITS;
     const intptr_t jc = offsetof(TcgCpu, jc);
@@ -265,7 +262,7 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
     }
 #endif
     if (log_enabled(LOG_NOCHAIN | LOG_EXEC | LOG_CPU) ||
-        tcg_translating_debug_tb) {
+        (cur->cflags & CF_NOCACHE)) {
         tcg_gen_lookup_and_goto_ptr();
         return;
     }
@@ -296,9 +293,9 @@ void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
     tcg_gen_ld_i64(tb, as_ptr(e), jc + offsetof(TbJmpCacheEntry, tb));
     tcg_gen_brcond_i64(TCG_COND_EQ, tb, tcg_constant_i64(0), miss);
     tcg_gen_ld_i32(w, as_ptr(tb), offsetof(TranslationBlock, flags));
-    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(flags), miss);
+    tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(cur->flags), miss);
     tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, cs_base));
-    tcg_gen_brcond_i64(TCG_COND_NE, t, tcg_constant_i64(cs_base), miss);
+    tcg_gen_brcond_i64(TCG_COND_NE, t, tcg_constant_i64(cur->cs_base), miss);
     tcg_gen_ld8u_i32(w, as_ptr(tb), offsetof(TranslationBlock, invalid));
     tcg_gen_brcond_i32(TCG_COND_NE, w, tcg_constant_i32(0), miss);
     tcg_gen_ld_i64(t, as_ptr(tb), offsetof(TranslationBlock, tc_ptr));
@@ -560,9 +557,7 @@ static int tcg_cpu_exec_loop(CPUState *cpu, TcgCpu *t)
         } else if (one) {
             /* Single-step, or the insn a watchpoint fired on: alone, in a
              * TB that is never cached or chained (accel/tcg/debug.c). */
-            tcg_translating_debug_tb = true;
             tb = tb_gen_code(cpu, pc, cs_base, flags, 1 | CF_NOCACHE);
-            tcg_translating_debug_tb = false;
             last_tb = NULL;
         } else {
             tb = tb_lookup(cpu, pc, cs_base, flags);
@@ -619,7 +614,6 @@ int tcg_cpu_exec(CPUState *cpu)
         /* Landed from cpu_loop_exit: the generated code and helpers in
          * between are gone; exception_index says what happened. */
         log_tb_filtered = false;
-        tcg_translating_debug_tb = false;   /* a fetch fault mid-translation */
         if (t->in_atomic_step) {
             /* The exclusive step faulted (or its TB was refused): the
              * other vCPUs may run again before we deliver the fault. */

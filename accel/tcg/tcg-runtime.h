@@ -259,12 +259,14 @@ bool tb_code_overlaps(const TranslationBlock *tb, hwaddr start, hwaddr end);
 /* Emits the indirect-jump sequence: a helper looks up the TB of the
  * current state and goto_ptr jumps to it (or to the epilogue). */
 void tcg_gen_lookup_and_goto_ptr(void);
-/* The same for a jump that the target knows keeps cs_base and flags (a
- * near indirect jump, call or return) to the guest pc in pc (the state is
- * already stored in env): the vCPU's jump cache is probed inline, and only
- * a miss calls the helper.  Translating thread. */
-void tcg_gen_lookup_and_goto_ptr_pc(TCGv_i64 pc, uint64_t cs_base,
-                                    uint32_t flags);
+/* The same at the end of tb (being translated) for a jump that the target
+ * knows keeps tb's cs_base and flags (a near indirect jump, call or
+ * return) to the guest pc in pc (the state is already stored in env): the
+ * vCPU's jump cache is probed inline, and only a miss calls the helper.
+ * A CF_NOCACHE tb (single-step, watchpoint step, SMC) always goes through
+ * the helper, which sends it back to the loop when the debugger wants.
+ * Translating thread. */
+void tcg_gen_lookup_and_goto_ptr_pc(const TranslationBlock *tb, TCGv_i64 pc);
 
 /* --- The translator loop (accel/tcg/translator.c) --------------------- */
 

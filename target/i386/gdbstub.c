@@ -19,8 +19,9 @@
  *     57-59 / 41-43  fs_base gs_base k_gs_base
  *     60-65 / 44-49  cr0 cr2 cr3 cr4 cr8 efer
  *
- * The x87 and SSE values come from CPUX86State's fpregs/xmm_regs as they
- * are; until the FPU issue fills them in they read as their reset values.
+ * The x87 and SSE values come from CPUX86State (docs/devel/x86-fpu.md):
+ * st(i) is the physical register (TOP + i) & 7, fstat has TOP folded in,
+ * ftag is the full tag word.
  *
  * Called by the gdbstub with the BQL held and the vCPU paused.
  */
@@ -253,6 +254,8 @@ int x86_gdb_read_register(CPUState *cs, uint8_t *buf, int n)
     case GR_SEG:
         return put(buf, env->segs[seg_idx[idx]].selector, 4);
     case GR_ST:
+        /* st(i) is relative to the stack top: R[(TOP + i) & 7]. */
+        idx = (env->fpstt + idx) & 7;
         put(buf, env->fpregs[idx].mant, 8);
         put(buf + 8, env->fpregs[idx].exp, 2);
         return 10;
@@ -313,6 +316,7 @@ int x86_gdb_write_register(CPUState *cs, const uint8_t *buf, int n)
         return 4;
     }
     case GR_ST:
+        idx = (env->fpstt + idx) & 7;
         env->fpregs[idx].mant = get(buf, 8);
         env->fpregs[idx].exp = get(buf + 8, 2);
         return 10;

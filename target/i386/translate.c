@@ -877,6 +877,40 @@ static void trans_not_neg(DisasContext *s)
  * count of 0 changes nothing; a count that is a multiple of the width
  * (8/16-bit) leaves the value but still sets CF/OF, as the SDM says.
  */
+/*
+ * OSZAPC of the current lazy state for an insn that then replaces CF and
+ * OF: after a logic op (statically known) ZF, SF and PF come inline from
+ * cc_dst (AF, CF, OF are 0), so no helper call is needed even when the
+ * flags must be in env before a following memory access; otherwise the
+ * pure cc_compute_all helper.
+ */
+static TCGv_i64 gen_flags_but_co(DisasContext *s)
+{
+    TCGv_i64 r, f, t;
+    MemOp ot;
+
+    if (s->cc_op < CC_OP_LOGICB || s->cc_op > CC_OP_LOGICQ) {
+        return gen_eflags_oszapc(s);
+    }
+    ot = s->cc_op - CC_OP_LOGICB;
+    r = tmp(s);
+    f = tmp(s);
+    t = tmp(s);
+    gen_ext(ot, r, cpu_cc_dst, false);
+    tcg_gen_setcondi_i64(TCG_COND_EQ, f, r, 0);
+    tcg_gen_shli_i64(f, f, 6);                          /* CC_Z */
+    tcg_gen_shri_i64(t, r, (8u << ot) - 1);
+    tcg_gen_shli_i64(t, t, 7);                          /* CC_S */
+    tcg_gen_or_i64(f, f, t);
+    tcg_gen_andi_i64(t, r, 0xff);
+    tcg_gen_ctpop_i64(t, t);
+    tcg_gen_andi_i64(t, t, 1);
+    tcg_gen_xori_i64(t, t, 1);
+    tcg_gen_shli_i64(t, t, 2);                          /* CC_P: even */
+    tcg_gen_or_i64(f, f, t);
+    return f;
+}
+
 static void gen_rot_imm(DisasContext *s, bool left, MemOp ot, TCGv_i64 v,
                         TCGv_i64 res, uint64_t count)
 {
@@ -888,7 +922,7 @@ static void gen_rot_imm(DisasContext *s, bool left, MemOp ot, TCGv_i64 v,
         return;
     }
     c %= bits;
-    fl = gen_eflags_oszapc(s);
+    fl = gen_flags_but_co(s);
     if (!c) {
         tcg_gen_mov_i64(res, v);
     } else if (ot == MO_64) {
@@ -2255,7 +2289,7 @@ static void x86_tb_stop(DisasContextBase *db, CPUState *cs)
             if (!(s->flags & HF_CS64_MASK)) {
                 tcg_gen_ext32u_i64(pc, pc);
             }
-            tcg_gen_lookup_and_goto_ptr_pc(pc, s->cs_base, s->flags);
+            tcg_gen_lookup_and_goto_ptr_pc(db->tb, pc);
             tcg_temp_free_i64(pc);
         }
         break;
