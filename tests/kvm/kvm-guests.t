@@ -168,11 +168,18 @@ def main():
         return 0
     script = ["cd /tmp"]
     for i, (name, g, extra) in enumerate(CASES):
+        run = ('timeout %d /tandem -accel kvm %s %s -kernel /g/%s.elf '
+               '-append "tap guest" -initrd "/g/%s.elf mod-arg" </dev/null' %
+               (LIMIT.get(name, 240), ARGS, extra, g, g))
         script.append('echo "=== case %d"' % i)
-        script.append('timeout %d /tandem -accel kvm %s %s -kernel /g/%s.elf '
-                      '-append "tap guest" -initrd "/g/%s.elf mod-arg" '
-                      '</dev/null; echo "=== rc $?"' %
-                      (LIMIT.get(name, 240), ARGS, extra, g, g))
+        script.append(run + '; rc=$?; echo "=== rc $rc"')
+        # One retry for a guest that should pass outright (no known
+        # failure, no reference-xfail): its timer and IPI tests measure
+        # time inside an emulated host, which host load stretches.  Both
+        # runs are reported; see docs/devel/kvm.md.
+        if name not in TODO and not directive(g, "reference-xfail"):
+            script.append('if [ $rc != 1 ]; then echo "=== case %d"; %s; '
+                          'echo "=== rc $?"; fi' % (i, run))
     gdb_addr = (gdb_main_addr()
                 if re.search(os.environ.get("KVM_CASES") or "gdb", "gdb")
                 else None)
@@ -199,7 +206,9 @@ def main():
         m = re.match(r"^=== case (\d+)$", line)
         if m:
             cur = int(m.group(1))
-            out[cur] = {"lines": [], "rc": None}
+            if cur in out:          # the retry: keep the first run's lines
+                out[cur]["first"] = (out[cur]["rc"], out[cur]["lines"])
+            out[cur] = dict(out.get(cur, {}), lines=[], rc=None)
             continue
         m = re.match(r"^=== rc (\d+)$", line)
         if m and cur is not None:
@@ -236,6 +245,12 @@ def main():
         print("%sok %d - tandem -accel kvm: %s%s" % (
             "" if ok else "not ", i + 1, name,
             " # TODO " + todo if todo else ""))
+        if "first" in r:
+            rc0, lines0 = r["first"]
+            print("#   first run failed (exit status %s), %s on the retry:" %
+                  (rc0, "passed" if ok else "failed again"))
+            for line in [l for l in lines0 if l.startswith("not ok")][:5]:
+                print("#     " + line)
         if not ok:
             failed += 0 if todo else 1
             print("# exit status %s (want 1), plan %s, %d ok, %d not ok" %
