@@ -510,6 +510,69 @@ bool x86_linear_write(CPUX86State *env, vaddr addr, const void *buf,
     return linear_access(env, addr, (void *)buf, len, mmu_idx, true, f);
 }
 
+/*
+ * Descriptor tables live in guest RAM that every vCPU reads and updates
+ * at once (the accessed bit, the TSS busy bit).  The processor reads a
+ * descriptor and sets its accessed bit with locked accesses (SDM Vol 3A
+ * 8.1.2.1), so these two do the same on aligned RAM: one atomic 8-byte
+ * load, one atomic OR.  Anything else (unaligned, MMIO) goes through the
+ * plain path.  vCPU thread, no lock.
+ */
+bool x86_linear_ld_desc(CPUX86State *env, vaddr addr, uint64_t *val,
+                        int mmu_idx, X86Fault *f)
+{
+    X86TranslateResult res;
+    void *host;
+
+    if (!(env->hflags & HF_LMA_MASK)) {
+        addr &= 0xffffffffu;
+    }
+    if (addr & 7) {
+        return x86_linear_read(env, addr, val, 8, mmu_idx, f);
+    }
+    if (!x86_mmu_translate(env, addr, MMU_DATA_LOAD, mmu_idx, &res, f)) {
+        return false;
+    }
+    rcu_read_lock();
+    host = mmu_pte_host(res.paddr, true, false);
+    if (host) {
+        *val = __atomic_load_n((uint64_t *)host, __ATOMIC_ACQUIRE);
+    }
+    rcu_read_unlock();
+    return host || x86_linear_read(env, addr, val, 8, mmu_idx, f);
+}
+
+bool x86_linear_or32(CPUX86State *env, vaddr addr, uint32_t bits,
+                     int mmu_idx, X86Fault *f)
+{
+    X86TranslateResult res;
+    uint32_t v;
+    void *host;
+
+    if (!(env->hflags & HF_LMA_MASK)) {
+        addr &= 0xffffffffu;
+    }
+    if (!(addr & 3)) {
+        if (!x86_mmu_translate(env, addr, MMU_DATA_STORE, mmu_idx, &res, f)) {
+            return false;
+        }
+        rcu_read_lock();
+        host = mmu_pte_host(res.paddr, false, true);
+        if (host) {
+            __atomic_fetch_or((uint32_t *)host, bits, __ATOMIC_SEQ_CST);
+        }
+        rcu_read_unlock();
+        if (host) {
+            return true;
+        }
+    }
+    if (!x86_linear_read(env, addr, &v, 4, mmu_idx, f)) {
+        return false;
+    }
+    v |= bits;
+    return x86_linear_write(env, addr, &v, 4, mmu_idx, f);
+}
+
 void x86_tlb_flush(CPUX86State *env)
 {
     if (tcg_ops) {

@@ -116,19 +116,20 @@ static bool desc_addr(CPUX86State *env, uint32_t sel, uint64_t *addr,
 static bool desc_load(CPUX86State *env, uint32_t sel, uint32_t *e1,
                       uint32_t *e2, X86Fault *f)
 {
-    uint64_t a;
-    uint32_t d[2];
+    uint64_t a, d;
 
     if (!desc_addr(env, sel, &a, f) ||
-        !x86_linear_read(env, a, d, 8, x86_kernel_mmu_index(env), f)) {
+        !x86_linear_ld_desc(env, a, &d, x86_kernel_mmu_index(env), f)) {
         return false;
     }
-    *e1 = d[0];
-    *e2 = d[1];
+    *e1 = (uint32_t)d;
+    *e2 = (uint32_t)(d >> 32);
     return true;
 }
 
-/* Sets the accessed bit of a code/data descriptor (SDM 3.4.5.1). */
+/* Sets the accessed bit of a code/data descriptor (SDM 3.4.5.1) with a
+ * locked OR, as the processor does: other vCPUs may be changing the same
+ * dword (x86_linear_or32). */
 static bool desc_set_accessed(CPUX86State *env, uint32_t sel, uint32_t e2,
                               X86Fault *f)
 {
@@ -137,9 +138,8 @@ static bool desc_set_accessed(CPUX86State *env, uint32_t sel, uint32_t e2,
     if (e2 & E2_A) {
         return true;
     }
-    e2 |= E2_A;
     return desc_addr(env, sel, &a, f) &&
-           x86_linear_write(env, a + 4, &e2, 4, x86_kernel_mmu_index(env), f);
+           x86_linear_or32(env, a + 4, E2_A, x86_kernel_mmu_index(env), f);
 }
 
 /* --- Stack access for transfers ----------------------------------------- */
