@@ -115,12 +115,13 @@ bool x86_linear_read(CPUX86State *env, vaddr addr, void *buf, int len,
                      int mmu_idx, X86Fault *f);
 bool x86_linear_write(CPUX86State *env, vaddr addr, const void *buf,
                       int len, int mmu_idx, X86Fault *f);
-/* An 8-byte descriptor read as one atomic load, and an atomic OR into a
- * descriptor dword (the accessed bit), on aligned RAM (mmu_helper.c). */
+/* An 8-byte descriptor read as one atomic load, and a locked update of a
+ * descriptor dword ((v & ~clear) | set: the accessed and busy bits), on
+ * aligned RAM (mmu_helper.c). */
 bool x86_linear_ld_desc(CPUX86State *env, vaddr addr, uint64_t *val,
                         int mmu_idx, X86Fault *f);
-bool x86_linear_or32(CPUX86State *env, vaddr addr, uint32_t bits,
-                     int mmu_idx, X86Fault *f);
+bool x86_linear_update32(CPUX86State *env, vaddr addr, uint32_t clear,
+                         uint32_t set, int mmu_idx, X86Fault *f);
 
 /* Flushes this vCPU's softmmu TLB (CR0/CR3/CR4/EFER changes, task
  * switch).  No-op when no TCG runtime is set up (KVM, unit tests). */

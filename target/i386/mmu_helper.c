@@ -515,7 +515,7 @@ bool x86_linear_write(CPUX86State *env, vaddr addr, const void *buf,
  * at once (the accessed bit, the TSS busy bit).  The processor reads a
  * descriptor and sets its accessed bit with locked accesses (SDM Vol 3A
  * 8.1.2.1), so these two do the same on aligned RAM: one atomic 8-byte
- * load, one atomic OR.  Anything else (unaligned, MMIO) goes through the
+ * load, one atomic read-modify-write of a dword.  Anything else (unaligned, MMIO) goes through the
  * plain path.  vCPU thread, no lock.
  */
 bool x86_linear_ld_desc(CPUX86State *env, vaddr addr, uint64_t *val,
@@ -542,8 +542,8 @@ bool x86_linear_ld_desc(CPUX86State *env, vaddr addr, uint64_t *val,
     return host || x86_linear_read(env, addr, val, 8, mmu_idx, f);
 }
 
-bool x86_linear_or32(CPUX86State *env, vaddr addr, uint32_t bits,
-                     int mmu_idx, X86Fault *f)
+bool x86_linear_update32(CPUX86State *env, vaddr addr, uint32_t clear,
+                         uint32_t set, int mmu_idx, X86Fault *f)
 {
     X86TranslateResult res;
     uint32_t v;
@@ -559,7 +559,14 @@ bool x86_linear_or32(CPUX86State *env, vaddr addr, uint32_t bits,
         rcu_read_lock();
         host = mmu_pte_host(res.paddr, false, true);
         if (host) {
-            __atomic_fetch_or((uint32_t *)host, bits, __ATOMIC_SEQ_CST);
+            uint32_t old = __atomic_load_n((uint32_t *)host, __ATOMIC_RELAXED);
+
+            while (!__atomic_compare_exchange_n((uint32_t *)host, &old,
+                                                (old & ~clear) | set, false,
+                                                __ATOMIC_SEQ_CST,
+                                                __ATOMIC_RELAXED)) {
+                /* old was reloaded: another vCPU changed the dword */
+            }
         }
         rcu_read_unlock();
         if (host) {
@@ -569,7 +576,7 @@ bool x86_linear_or32(CPUX86State *env, vaddr addr, uint32_t bits,
     if (!x86_linear_read(env, addr, &v, 4, mmu_idx, f)) {
         return false;
     }
-    v |= bits;
+    v = (v & ~clear) | set;
     return x86_linear_write(env, addr, &v, 4, mmu_idx, f);
 }
 

@@ -129,7 +129,7 @@ static bool desc_load(CPUX86State *env, uint32_t sel, uint32_t *e1,
 
 /* Sets the accessed bit of a code/data descriptor (SDM 3.4.5.1) with a
  * locked OR, as the processor does: other vCPUs may be changing the same
- * dword (x86_linear_or32). */
+ * dword (x86_linear_update32). */
 static bool desc_set_accessed(CPUX86State *env, uint32_t sel, uint32_t e2,
                               X86Fault *f)
 {
@@ -139,7 +139,8 @@ static bool desc_set_accessed(CPUX86State *env, uint32_t sel, uint32_t e2,
         return true;
     }
     return desc_addr(env, sel, &a, f) &&
-           x86_linear_or32(env, a + 4, E2_A, x86_kernel_mmu_index(env), f);
+           x86_linear_update32(env, a + 4, 0, E2_A, x86_kernel_mmu_index(env),
+                               f);
 }
 
 /* --- Stack access for transfers ----------------------------------------- */
@@ -839,10 +840,11 @@ bool x86_ltr(CPUX86State *env, uint32_t sel, X86Fault *f)
     if ((env->hflags & HF_LMA_MASK) && !desc_load_high(env, sel, &hi, f)) {
         return false;
     }
-    /* Mark busy. */
+    /* Mark busy, with a locked update like the accessed bit. */
     e2 |= 2 << 8;
     if (!desc_addr(env, sel, &a, f) ||
-        !x86_linear_write(env, a + 4, &e2, 4, x86_kernel_mmu_index(env), f)) {
+        !x86_linear_update32(env, a + 4, 0, 2u << 8,
+                             x86_kernel_mmu_index(env), f)) {
         return false;
     }
     seg_cache_load(&env->tr, sel, e1, e2);
@@ -965,14 +967,12 @@ void helper_verw(CPUX86State *env, uint32_t sel)
 static bool tss_set_busy(CPUX86State *env, uint32_t sel, bool busy,
                          X86Fault *f)
 {
-    uint32_t e1, e2;
     uint64_t a;
 
-    if (!desc_load(env, sel, &e1, &e2, f) || !desc_addr(env, sel, &a, f)) {
-        return false;
-    }
-    e2 = busy ? (e2 | (2u << 8)) : (e2 & ~(2u << 8));
-    return x86_linear_write(env, a + 4, &e2, 4, x86_kernel_mmu_index(env), f);
+    return desc_addr(env, sel, &a, f) &&
+           x86_linear_update32(env, a + 4, busy ? 0 : 2u << 8,
+                               busy ? 2u << 8 : 0,
+                               x86_kernel_mmu_index(env), f);
 }
 
 /*
