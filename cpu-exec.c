@@ -195,7 +195,7 @@ struct CpuThread {
     CPUState *running;              /* atomic: in exec_vcpu, or NULL */
     int rr_woken;                   /* atomic: a cpu_wake since a begin */
     int nr_live;                    /* owner thread: vCPUs this round */
-    pthread_t slice_thread;         /* owner thread */
+    pthread_t slice_thread;         /* BQL: set by cpu_thread_launch */
     pthread_mutex_t slice_lock;
     pthread_cond_t slice_cond;      /* slice_lock; CLOCK_MONOTONIC */
     CPUState *slice_cpu;            /* slice_lock: running a slice, or NULL */
