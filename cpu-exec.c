@@ -1178,9 +1178,10 @@ void pause_all_vcpus(void)
         } else if (self && cpu->vthread == self->vthread) {
             /* Called from our own loop (gdbstub): we, and any other vCPU
              * of our round-robin thread, are outside guest code and
-             * acknowledge at once. */
+             * acknowledge at once (and tell a concurrent waiter). */
             if (cpu->created && cpu->state != VCPU_PAUSED) {
                 cpu_set_state(cpu, VCPU_PAUSED);
+                cpu_event_broadcast();
             }
         } else {
             cpu_kick(cpu);
