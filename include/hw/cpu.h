@@ -159,8 +159,9 @@ extern int nr_cpus;
  * BQL.
  */
 void cpu_init_common(CPUState *cpu, const CPUClass *cc, int index);
-/* Creates the vCPU's thread (if the accelerator has threads) and waits
- * until init_vcpu has run.  BQL. */
+/* Hands the vCPU to its thread (if the accelerator has threads), creating
+ * the thread unless it runs already (round robin), and waits until
+ * init_vcpu has run there.  BQL. */
 bool cpu_start(CPUState *cpu, Error **errp);
 /* Asks the vCPU to leave guest code soon.  Any thread. */
 void cpu_exit(CPUState *cpu);
