@@ -20,8 +20,9 @@
  * FCW leaves unmasked sets ES and B.  For unmasked IE (incl. stack fault),
  * DE and ZE the destination and the stack are left unchanged; for the
  * others the (unbiased) result is stored.  The #MF itself is raised by the
- * next waiting x87 insn or FWAIT when CR0.NE = 1; with CR0.NE = 0 the PC's
- * FERR#/IRQ 13 path is not wired and the exception is left pending.
+ * next waiting x87 insn or FWAIT when CR0.NE = 1; with CR0.NE = 0 that
+ * insn asserts FERR# and freezes until an interrupt (the board turns
+ * FERR# into IRQ 13, x86_fpu_check_pending).
  *
  * Tags: fptag_word keeps 11 (empty) or 00 (valid) per register; the exact
  * tags (zero, special) are computed when software can see them.
@@ -33,6 +34,9 @@
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "hw/irq.h"
+#include "system/bql.h"
+#include "accel/accel.h"
 
 /* FSW bits (SDM Vol 1 8.1.3). */
 #define FSW_IE 0x0001
@@ -177,9 +181,40 @@ static void fp_init(CPUX86State *env)
     env->fpop = env->fpcs = env->fpds = 0;
 }
 
+/* Sets FERR# to level (BQL taken here: the line ends at the board's
+ * interrupt logic).  vCPU thread, no lock held. */
+static void fp_ferr_set(X86CPU *cpu, bool level)
+{
+    bql_lock(bql_cause_exception);
+    cpu->ferr_level = level;
+    irq_set(cpu->ferr, level);
+    bql_unlock();
+}
+
+void x86_fpu_ferr_update(CPUX86State *env)
+{
+    X86CPU *cpu = env_x86_cpu(env);
+
+    if (cpu->ferr_level && !(env->fpus & FSW_ES)) {
+        fp_ferr_set(cpu, false);
+    }
+}
+
+/*
+ * The check of a waiting x87 insn, FWAIT or MMX insn for a pending
+ * unmasked exception (FSW.ES).  CR0.NE = 1: #MF.  CR0.NE = 0, the
+ * MS-DOS compatibility mode (SDM Vol 1 8.7, D.2.1): with IGNNE# asserted
+ * the insn ignores the exception and runs; otherwise the CPU asserts
+ * FERR# (deferred to this point, as Pentium and later processors may do)
+ * and freezes just before the insn until an external interrupt, normally
+ * the IRQ 13 that the board makes of FERR#.  The freeze is a halt with
+ * EIP at the insn, so the interrupt returns to it and it runs again.
+ * Without a FERR# line (no board) the exception stays pending.
+ */
 void x86_fpu_check_pending(X86FpCtx *c)
 {
     CPUX86State *env = c->env;
+    X86CPU *cpu = env_x86_cpu(env);
 
     if (!(env->fpus & FSW_ES)) {
         return;
@@ -187,8 +222,19 @@ void x86_fpu_check_pending(X86FpCtx *c)
     if (env->cr[0] & CR0_NE) {
         x86_fp_raise(c, EXCP10_COPR);
     }
-    /* CR0.NE = 0: FERR#/IRQ 13 is not wired on this board; the
-     * exception stays pending (docs/devel/x86-fpu.md). */
+    if (!cpu->ferr || __atomic_load_n(&cpu->ignne, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    if (!cpu->ferr_level) {
+        fp_ferr_set(cpu, true);
+    }
+    cpu_restore_state(c->cs, c->ra);
+    env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    bql_lock(bql_cause_halt);
+    c->cs->halted = true;
+    bql_unlock();
+    c->cs->exception_index = EXCP_HLT;
+    cpu_loop_exit(c->cs);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1439,6 +1485,7 @@ static void x86_helper_x87(void *envp, uint64_t desc, uint64_t a0,
     if (!ok) {
         x86_fp_raise(&c, EXCP06_ILLOP);
     }
+    x86_fpu_ferr_update(env);
 }
 
 const TCGHelperInfo x86_helper_x87_info = {
