@@ -322,6 +322,11 @@ static FloatStatus fp_status(CPUX86State *env)
         .floatx80_precision = pc[(env->fpuc >> 8) & 3],
         .default_nan_negative = true,
         .nan_rule = FLOAT_NAN_X87,
+        /* SDM Vol 1 4.9.1.4-5: with OE/UE unmasked a result for an x87
+         * register is wrapped by 2^24576 (stores to memory of such a
+         * result write nothing, fp_store_mem). */
+        .overflow_trap_bias = !(env->fpuc & FSW_OE),
+        .underflow_trap_bias = !(env->fpuc & FSW_UE),
     };
 
     return st;
@@ -345,22 +350,27 @@ enum {
 };
 
 typedef struct HostX87 {
-    floatx80 st0, st1;      /* in: ST0, ST1; out: the new ST0, ST1 */
+    /* in: ST0, ST1; out: the new ST0, ST1 (after FYL2X, FPATAN and
+     * FYL2XP1, which pop, the result is the new ST0) */
+    floatx80 st0, st1;
     uint16_t fcw;
     uint16_t fsw;           /* out */
 } HostX87;
 
 /*
- * Runs one insn on the host x87 with ST0/ST1 loaded and the guest's FCW
- * (all exceptions masked); returns the two top registers and the FSW.
- * The host FPU state of this thread is saved and restored around it.
+ * Runs one insn on the host x87 with ST0/ST1 loaded and the guest's FCW:
+ * its OE/UE masks (so an unmasked overflow/underflow gives the host's
+ * wrapped result, SDM Vol 1 4.9.1.4-5), the other exceptions masked.
+ * Returns the two top registers and the FSW, read with FNSAVE, which
+ * neither waits nor traps on the pending exception and reinitialises the
+ * host FPU.  The host FPU state of this thread is saved and restored
+ * around it.
  */
 static void host_x87(int op, HostX87 *h)
 {
-    struct { uint64_t m; uint16_t e; } __attribute__((packed)) in0, in1,
-        out0, out1;
-    uint8_t saved[108];
-    uint16_t fcw = h->fcw | 0x3f, fsw;
+    struct { uint64_t m; uint16_t e; } __attribute__((packed)) in0, in1;
+    uint8_t saved[108], out[108];
+    uint16_t fcw = h->fcw | 0x27;
 
     in0.m = h->st0.mant;
     in0.e = h->st0.sign_exp;
@@ -371,24 +381,24 @@ static void host_x87(int op, HostX87 *h)
                      : : "m"(fcw), "m"(in1), "m"(in0));
     switch (op) {
     case HX_F2XM1: __asm__ volatile("f2xm1"); break;
-    case HX_FYL2X: __asm__ volatile("fyl2x\n\tfld %st(0)"); break;
+    case HX_FYL2X: __asm__ volatile("fyl2x"); break;
     case HX_FPTAN: __asm__ volatile("fptan"); break;
-    case HX_FPATAN: __asm__ volatile("fpatan\n\tfld %st(0)"); break;
+    case HX_FPATAN: __asm__ volatile("fpatan"); break;
     case HX_FXTRACT: __asm__ volatile("fxtract"); break;
-    case HX_FYL2XP1: __asm__ volatile("fyl2xp1\n\tfld %st(0)"); break;
+    case HX_FYL2XP1: __asm__ volatile("fyl2xp1"); break;
     case HX_FSINCOS: __asm__ volatile("fsincos"); break;
     case HX_FSCALE: __asm__ volatile("fscale"); break;
     case HX_FSIN: __asm__ volatile("fsin"); break;
     case HX_FCOS: __asm__ volatile("fcos"); break;
     }
-    __asm__ volatile("fnstsw %0\n\tfstpt %1\n\tfstpt %2"
-                     : "=m"(fsw), "=m"(out0), "=m"(out1));
+    /* The 32-bit layout: FSW at 4, ST0 at 28, ST1 at 38. */
+    __asm__ volatile("fnsave %0" : "=m"(out));
     __asm__ volatile("frstor %0" : : "m"(saved));
-    h->st0.mant = out0.m;
-    h->st0.sign_exp = out0.e;
-    h->st1.mant = out1.m;
-    h->st1.sign_exp = out1.e;
-    h->fsw = fsw;
+    memcpy(&h->st0.mant, out + 28, 8);
+    memcpy(&h->st0.sign_exp, out + 36, 2);
+    memcpy(&h->st1.mant, out + 38, 8);
+    memcpy(&h->st1.sign_exp, out + 46, 2);
+    memcpy(&h->fsw, out + 4, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1043,10 +1053,11 @@ static void fp_store_mem(X86FpCtx *c, unsigned kind, bool pop)
         break;
     }
     /* Unmasked overflow/underflow on a store: nothing is written either
-     * (SDM Vol 1 4.9.2, FST). */
+     * (SDM Vol 1 4.9.2, FST), and as nothing was rounded PE stays clear
+     * (measured); the stack is not popped. */
     if ((st.flags & ~env->fpuc & (FLOAT_FLAG_OVERFLOW |
                                   FLOAT_FLAG_UNDERFLOW))) {
-        fp_flags(env, st.flags);
+        fp_flags(env, st.flags & ~FLOAT_FLAG_INEXACT);
         return;
     }
     if (!fp_flags(env, st.flags)) {
