@@ -69,6 +69,7 @@ enum {
     FPU_IN_BCD,     /* a: packed BCD (FBLD) */
     FPU_IN_STR,     /* strings with embedded zeros, for PCMPxSTRx */
     FPU_IN_TRIG,    /* floatx80 of moderate magnitude */
+    FPU_IN_RAND,    /* a, b: 16 random bytes each (AES states, keys) */
     FPU_IN_F80X,    /* floatx80 near the ends of the exponent range and
                        the float32/float64 edges (x87 with OE/UE unmasked) */
 };
@@ -87,6 +88,7 @@ enum {
     FPU_HOSTDEP = 1u << 10, /* implementation-specific (RCP/RSQRT,
                                transcendentals): the reference emulator
                                may differ from hardware */
+    FPU_AES = 1u << 11,     /* AES-NI (CPUID.1:ECX[25]) */
 };
 
 typedef struct FpuOpDesc {
@@ -579,6 +581,17 @@ SSE_STR(s_pcmpestrm_3c, "pcmpestrm $0x3c, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul00, "pclmulqdq $0x00, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul11, "pclmulqdq $0x11, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul10, "pclmulqdq $0x10, %%xmm1, %%xmm0")
+SSE_RR(s_aesenc, "aesenc") SSE_RR(s_aesenclast, "aesenclast")
+SSE_RR(s_aesdec, "aesdec") SSE_RR(s_aesdeclast, "aesdeclast")
+SSE_RR(s_aesimc, "aesimc")
+SSE_RM(s_aesenc_m, "aesenc") SSE_RM(s_aesdeclast_m, "aesdeclast")
+SSE_RM(s_aesimc_m, "aesimc")
+SSE_OP(s_akga00, "aeskeygenassist $0x00, %%xmm1, %%xmm0")
+SSE_OP(s_akga01, "aeskeygenassist $0x01, %%xmm1, %%xmm0")
+SSE_OP(s_akga1b, "aeskeygenassist $0x1b, %%xmm1, %%xmm0")
+SSE_OP(s_akga36, "aeskeygenassist $0x36, %%xmm1, %%xmm0")
+SSE_OP(s_akgaff, "aeskeygenassist $0xff, %%xmm1, %%xmm0")
+SSE_OP(s_akga80_m, "aeskeygenassist $0x80, %[b], %%xmm0")
 /* MMX forms */
 MMX_OP(m_paddb, "paddb %%mm1, %%mm0")
 MMX_OP(m_psubsw, "psubsw %%mm1, %%mm0")
@@ -933,6 +946,20 @@ static const FpuOpDesc fpu_ops[] = {
     { "pclmulqdq 00", s_pclmul00, FPU_IN_INT, FPU_PCLMUL },
     { "pclmulqdq 11", s_pclmul11, FPU_IN_INT, FPU_PCLMUL },
     { "pclmulqdq 10", s_pclmul10, FPU_IN_INT, FPU_PCLMUL },
+    { "aesenc", s_aesenc, FPU_IN_RAND, FPU_AES },
+    { "aesenclast", s_aesenclast, FPU_IN_RAND, FPU_AES },
+    { "aesdec", s_aesdec, FPU_IN_RAND, FPU_AES },
+    { "aesdeclast", s_aesdeclast, FPU_IN_RAND, FPU_AES },
+    { "aesimc", s_aesimc, FPU_IN_RAND, FPU_AES },
+    { "aesenc m128", s_aesenc_m, FPU_IN_RAND, FPU_AES },
+    { "aesdeclast m128", s_aesdeclast_m, FPU_IN_RAND, FPU_AES },
+    { "aesimc m128", s_aesimc_m, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 00", s_akga00, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 01", s_akga01, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 1b", s_akga1b, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 36", s_akga36, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist ff", s_akgaff, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 80 m128", s_akga80_m, FPU_IN_RAND, FPU_AES },
     { "mmx paddb", m_paddb, FPU_IN_INT, 0 },
     { "mmx psubsw", m_psubsw, FPU_IN_INT, 0 },
     { "mmx pmullw", m_pmullw, FPU_IN_INT, 0 },
@@ -1243,6 +1270,12 @@ static inline void fpu_case_inputs(int op, int i, FpuIn *in)
         if (fpu_below(&r, 4) == 0) {     /* close exponents for FPREM/FSUB */
             in->b[9] = in->a[9];
             in->b[8] = (uint8_t)(in->a[8] - fpu_below(&r, 3));
+        }
+        break;
+    case FPU_IN_RAND:
+        for (int k = 0; k < 2; k++) {
+            put64(in->a + 8 * k, fpu_rnd(&r));
+            put64(in->b + 8 * k, fpu_rnd(&r));
         }
         break;
     case FPU_IN_F80X:
