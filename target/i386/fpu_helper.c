@@ -18,11 +18,12 @@
  *
  * Exceptions (SDM Vol 1 8.4, 8.5): flags are ORed into FSW; a flag that
  * FCW leaves unmasked sets ES and B.  For unmasked IE (incl. stack fault),
- * DE and ZE the destination and the stack are left unchanged; for the
- * others the (unbiased) result is stored.  The #MF itself is raised by the
- * next waiting x87 insn or FWAIT when CR0.NE = 1; with CR0.NE = 0 that
- * insn asserts FERR# and freezes until an interrupt (the board turns
- * FERR# into IRQ 13, x86_fpu_check_pending).
+ * DE and ZE the destination and the stack are left unchanged; for PE the
+ * rounded result is stored, for OE/UE the result wrapped by 2^24576
+ * (fp_status's trap-bias options; stores to memory write nothing).  The
+ * #MF itself is raised by the next waiting x87 insn or FWAIT when
+ * CR0.NE = 1; with CR0.NE = 0 that insn asserts FERR# and freezes until
+ * an interrupt (the board turns FERR# into IRQ 13, x86_fpu_check_pending).
  *
  * Tags: fptag_word keeps 11 (empty) or 00 (valid) per register; the exact
  * tags (zero, special) are computed when software can see them.
