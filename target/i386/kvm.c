@@ -13,9 +13,13 @@
  *     KVM_GET_SUPPORTED_CPUID: a feature the host cannot virtualise is
  *     hidden from the guest.  Leaf 0xD (XSAVE layout) is the kernel's, and
  *     so is the vendor string: the hardware behaves like its vendor.
- *   - get_state/put_state: regs, sregs, FPU (KVM_GET_FPU: x87 and SSE),
- *     XCR0, MSRs, debug registers, vcpu events (NMI, interrupt shadow,
- *     pending exception), mp_state and, on reset, the in-kernel LAPIC.
+ *   - get_state/put_state: regs, sregs, the XSAVE image (KVM_GET_XSAVE,
+ *     or KVM_GET_XSAVE2 when the kernel's is larger than 4 KiB; mapped to
+ *     env's x87 and SSE state by xsave_helper.c's layout routines, the
+ *     components env does not hold kept as the kernel had them;
+ *     KVM_GET_FPU only without KVM_CAP_XSAVE), XCR0, MSRs, debug
+ *     registers, vcpu events (NMI, interrupt shadow, pending exception),
+ *     mp_state and, on reset, the in-kernel LAPIC.
  *   - guest debugging: the gdbstub's breakpoints become execute
  *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
  *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
@@ -46,6 +50,7 @@
 #include "system/memory.h"
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 
 #include <linux/kvm.h>
 
@@ -92,11 +97,16 @@ typedef struct X86KvmVcpu {
     struct kvm_lapic_state lapic_at_create;
     struct kvm_vcpu_events events; /* last fetched, for the round trip */
     uint32_t mp_state;             /* last fetched (in-kernel irqchip) */
+    uint8_t *xsave;                /* last fetched XSAVE image (with the
+                                      components env does not hold) */
 } X86KvmVcpu;
 
 static X86KvmVcpu x86_kvm_vcpus[CPU_MAX];    /* by cpu_index, see above */
 static bool x86_kvm_irqchip;                 /* set once in init_vm */
 static bool x86_kvm_has_xcrs;                /* set once in init_vm */
+static size_t x86_kvm_xsave_size;            /* set once in init_vm; 0:
+                                                no KVM_CAP_XSAVE */
+static bool x86_kvm_xsave2;                  /* KVM_GET_XSAVE2; init_vm */
 
 /* ------------------------------------------------------------------ */
 /* VM                                                                  */
@@ -178,6 +188,17 @@ static bool x86_kvm_init_vm(int vm_fd, bool irqchip, Error **errp)
     }
     x86_kvm_irqchip = irqchip;
     x86_kvm_has_xcrs = kvm_check_extension(KVM_CAP_XCRS) > 0;
+    if (kvm_check_extension(KVM_CAP_XSAVE) > 0) {
+        /* KVM_CAP_XSAVE2 reports the size of the kernel's image; KVM_GET_
+         * XSAVE (struct kvm_xsave, 4 KiB) must only be used when it fits. */
+        int size2 = kvm_check_extension(KVM_CAP_XSAVE2);
+
+        x86_kvm_xsave_size = sizeof(struct kvm_xsave);
+        if (size2 > (int)sizeof(struct kvm_xsave)) {
+            x86_kvm_xsave_size = size2;
+            x86_kvm_xsave2 = true;
+        }
+    }
     r = kvm_vm_ioctl(KVM_SET_TSS_ADDR, (void *)X86_KVM_TSS_ADDR);
     if (r < 0) {
         error_setg_errno(errp, -r, "KVM_SET_TSS_ADDR");
@@ -404,6 +425,15 @@ static bool x86_kvm_init_vcpu(CPUState *cs, int fd, Error **errp)
     if (!x86_kvm_set_cpuid(cs, errp)) {
         return false;
     }
+    if (x86_kvm_xsave_size) {
+        g_free(xv->xsave);
+        xv->xsave = g_malloc0(x86_kvm_xsave_size);
+        if (kvm_vcpu_ioctl(cs, x86_kvm_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE,
+                           xv->xsave) < 0) {
+            error_setg(errp, "KVM_GET_XSAVE failed on a new vCPU");
+            return false;
+        }
+    }
     if (x86_kvm_irqchip &&
         kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &xv->lapic_at_create) == 0) {
         xv->lapic_saved = true;
@@ -478,6 +508,82 @@ static uint64_t *x86_kvm_msr_field(CPUX86State *env, uint32_t index,
     }
 }
 
+/* struct kvm_fpu (hosts without KVM_CAP_XSAVE) -> env. */
+static void x86_kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *fpu)
+{
+    for (int i = 0; i < 8; i++) {
+        X86FpReg *f = &env->fpregs[(((fpu->fsw >> 11) & 7) + i) & 7];
+
+        memcpy(&f->mant, fpu->fpr[i], 8);
+        memcpy(&f->exp, fpu->fpr[i] + 8, 2);
+    }
+    env->fpuc = fpu->fcw;
+    env->fpstt = (fpu->fsw >> 11) & 7;
+    env->fpus = fpu->fsw & ~0x3800;
+    env->fptag_word = 0;
+    for (int i = 0; i < 8; i++) {
+        if (!(fpu->ftwx & (1u << i))) {
+            env->fptag_word |= 3u << (2 * i);
+        }
+    }
+    env->fpop = fpu->last_opcode;
+    env->fpip = fpu->last_ip;
+    env->fpdp = fpu->last_dp;
+    memcpy(env->xmm_regs, fpu->xmm, sizeof(fpu->xmm));
+    env->mxcsr = fpu->mxcsr;
+}
+
+/* The x87/SSE state from the kernel: the XSAVE image into xv->xsave, or
+ * KVM_GET_FPU into fpu.  Returns 0 or -errno. */
+static int x86_kvm_get_fpu(CPUState *cs, X86KvmVcpu *xv, struct kvm_fpu *fpu)
+{
+    if (xv->xsave) {
+        return kvm_vcpu_ioctl(cs, x86_kvm_xsave2 ? KVM_GET_XSAVE2
+                                                 : KVM_GET_XSAVE, xv->xsave);
+    }
+    return kvm_vcpu_ioctl(cs, KVM_GET_FPU, fpu);
+}
+
+/* env's x87/SSE state to the kernel.  With XSAVE, the image last fetched
+ * is updated with env's components and written back, so that the
+ * components env does not hold (AVX and up) keep their values; after a
+ * reset they return to their initial state (XSTATE_BV cleared).  Returns 0
+ * or -errno. */
+static int x86_kvm_put_fpu(CPUState *cs, X86KvmVcpu *xv, CPUX86State *env)
+{
+    struct kvm_fpu fpu = {
+        .fcw = env->fpuc,
+        .fsw = (env->fpus & ~0x3800) | ((env->fpstt & 7) << 11),
+        .last_opcode = env->fpop,
+        .last_ip = env->fpip,
+        .last_dp = env->fpdp,
+        .mxcsr = env->mxcsr,
+    };
+
+    if (xv->xsave) {
+        if (xv->reset_pending) {
+            uint64_t bv;
+
+            memcpy(&bv, xv->xsave + 512, 8);
+            bv &= X86_XCR0_SUPPORTED;
+            memcpy(xv->xsave + 512, &bv, 8);
+        }
+        x86_xsave_to_buffer(env, xv->xsave, x86_kvm_xsave_size);
+        return kvm_vcpu_ioctl(cs, KVM_SET_XSAVE, xv->xsave);
+    }
+    for (int i = 0; i < 8; i++) {
+        const X86FpReg *f = &env->fpregs[(env->fpstt + i) & 7];
+
+        memcpy(fpu.fpr[i], &f->mant, 8);
+        memcpy(fpu.fpr[i] + 8, &f->exp, 2);
+        if (((env->fptag_word >> (2 * i)) & 3) != 3) {
+            fpu.ftwx |= 1u << i;
+        }
+    }
+    memcpy(fpu.xmm, env->xmm_regs, sizeof(fpu.xmm));
+    return kvm_vcpu_ioctl(cs, KVM_SET_FPU, &fpu);
+}
+
 /* Kernel -> env.  BQL, vCPU not in KVM_RUN. */
 static bool x86_kvm_get_state(CPUState *cs, int fd)
 {
@@ -494,7 +600,7 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
 
     if ((r = kvm_vcpu_ioctl(cs, KVM_GET_REGS, &regs)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_SREGS, &sregs)) < 0 ||
-        (r = kvm_vcpu_ioctl(cs, KVM_GET_FPU, &fpu)) < 0 ||
+        (r = x86_kvm_get_fpu(cs, xv, &fpu)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_DEBUGREGS, &dbg)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_VCPU_EVENTS, &xv->events)) < 0) {
         error_report("kvm: vCPU %d: cannot read registers: %s",
@@ -541,26 +647,11 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
     env->efer = sregs.efer;
     env->apic_base = sregs.apic_base;
 
-    for (int i = 0; i < 8; i++) {
-        X86FpReg *f = &env->fpregs[(((fpu.fsw >> 11) & 7) + i) & 7];
-
-        memcpy(&f->mant, fpu.fpr[i], 8);
-        memcpy(&f->exp, fpu.fpr[i] + 8, 2);
+    if (xv->xsave) {
+        x86_xrstor_from_buffer(env, xv->xsave, x86_kvm_xsave_size);
+    } else {
+        x86_kvm_fpu_to_env(env, &fpu);
     }
-    env->fpuc = fpu.fcw;
-    env->fpstt = (fpu.fsw >> 11) & 7;
-    env->fpus = fpu.fsw & ~0x3800;
-    env->fptag_word = 0;
-    for (int i = 0; i < 8; i++) {
-        if (!(fpu.ftwx & (1u << i))) {
-            env->fptag_word |= 3u << (2 * i);
-        }
-    }
-    env->fpop = fpu.last_opcode;
-    env->fpip = fpu.last_ip;
-    env->fpdp = fpu.last_dp;
-    memcpy(env->xmm_regs, fpu.xmm, sizeof(fpu.xmm));
-    env->mxcsr = fpu.mxcsr;
 
     if (x86_kvm_has_xcrs) {
         struct kvm_xcrs xcrs;
@@ -625,14 +716,6 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
         .rip = env->eip, .rflags = cpu_compute_eflags(env),
     };
     struct kvm_sregs sregs;
-    struct kvm_fpu fpu = {
-        .fcw = env->fpuc,
-        .fsw = (env->fpus & ~0x3800) | ((env->fpstt & 7) << 11),
-        .last_opcode = env->fpop,
-        .last_ip = env->fpip,
-        .last_dp = env->fpdp,
-        .mxcsr = env->mxcsr,
-    };
     struct kvm_debugregs dbg = { .dr6 = env->dr[6], .dr7 = env->dr[7] };
     X86KvmMsrs msrs = { .hdr.nmsrs = X86_KVM_NR_MSRS };
     int r;
@@ -666,16 +749,6 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
         memset(sregs.interrupt_bitmap, 0, sizeof(sregs.interrupt_bitmap));
     }
 
-    for (int i = 0; i < 8; i++) {
-        const X86FpReg *f = &env->fpregs[(env->fpstt + i) & 7];
-
-        memcpy(fpu.fpr[i], &f->mant, 8);
-        memcpy(fpu.fpr[i] + 8, &f->exp, 2);
-        if (((env->fptag_word >> (2 * i)) & 3) != 3) {
-            fpu.ftwx |= 1u << i;
-        }
-    }
-    memcpy(fpu.xmm, env->xmm_regs, sizeof(fpu.xmm));
     for (int i = 0; i < 4; i++) {
         dbg.db[i] = env->dr[i];
     }
@@ -691,16 +764,20 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
 
     if ((r = kvm_vcpu_ioctl(cs, KVM_SET_SREGS, &sregs)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_SET_REGS, &regs)) < 0 ||
-        (r = kvm_vcpu_ioctl(cs, KVM_SET_FPU, &fpu)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_SET_DEBUGREGS, &dbg)) < 0) {
         goto fail;
     }
+    /* XCR0 before the image: the kernel checks XSTATE_BV against what the
+     * guest may enable, not against XCR0, but keep the hardware order. */
     if (x86_kvm_has_xcrs) {
         struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
 
         xcrs.xcrs[0].xcr = 0;
         xcrs.xcrs[0].value = env->xcr0 ? env->xcr0 : 1;
         kvm_vcpu_ioctl(cs, KVM_SET_XCRS, &xcrs);
+    }
+    if ((r = x86_kvm_put_fpu(cs, xv, env)) < 0) {
+        goto fail;
     }
     r = kvm_vcpu_ioctl(cs, KVM_SET_MSRS, &msrs);
     if (r >= 0 && r < (int)X86_KVM_NR_MSRS - 1) {
