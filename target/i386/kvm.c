@@ -863,21 +863,42 @@ static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
         cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
         kvm_vcpu_ioctl(cs, KVM_NMI, NULL);
     }
+    /*
+     * The PIC/LAPIC's interrupt.  ready_for_interrupt_injection is the
+     * kernel's word from the last exit (IF = 1, no interrupt shadow, no
+     * event being re-injected, nothing queued by an earlier
+     * KVM_INTERRUPT); only then may a vector be acknowledged and handed
+     * over, otherwise the kernel exits (KVM_EXIT_IRQ_WINDOW_OPEN) as soon
+     * as the guest can take one.  HARD is cleared by the acknowledge
+     * itself (the APIC/PIC lowers the line) or, when nothing was there
+     * after all, here under the same BQL section, so that a device raising
+     * it again in between is not lost.  A window is also requested while
+     * more is pending after this vector, so that it goes in at the first
+     * opportunity rather than at the next unrelated exit.
+     */
     run->request_interrupt_window = 0;
     if (irq & CPU_INTERRUPT_HARD) {
         if (run->ready_for_interrupt_injection && run->if_flag &&
             x86_cpu_int_ack_hook) {
-            int vec;
+            int vec, r = 0;
 
             bql_lock(bql_cause_exception);
             vec = x86_cpu_int_ack_hook(cpu);
-            bql_unlock();
             if (vec >= 0) {
                 struct kvm_interrupt i = { .irq = vec };
 
-                kvm_vcpu_ioctl(cs, KVM_INTERRUPT, &i);
+                r = kvm_vcpu_ioctl(cs, KVM_INTERRUPT, &i);
             } else {
                 cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
+            }
+            irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+            bql_unlock();
+            if (r < 0) {
+                error_report("kvm: vCPU %d: KVM_INTERRUPT of vector %d "
+                             "failed: %s", cs->cpu_index, vec, strerror(-r));
+            }
+            if (irq & CPU_INTERRUPT_HARD) {
+                run->request_interrupt_window = 1;
             }
         } else {
             run->request_interrupt_window = 1;
