@@ -13,6 +13,8 @@
  *     KVM_GET_SUPPORTED_CPUID: a feature the host cannot virtualise is
  *     hidden from the guest.  Leaf 0xD (XSAVE layout) is the kernel's, and
  *     so is the vendor string: the hardware behaves like its vendor.
+ *     -cpu host (x86_kvm_host_model, called at CPU creation) takes the
+ *     whole model from KVM_GET_SUPPORTED_CPUID and the host's brand.
  *   - get_state/put_state: regs, sregs, the XSAVE image (KVM_GET_XSAVE,
  *     or KVM_GET_XSAVE2 when the kernel's is larger than 4 KiB; mapped to
  *     env's x87 and SSE state by xsave_helper.c's layout routines, the
@@ -53,6 +55,7 @@
 #include "target/i386/fpu-sse.h"
 
 #include <linux/kvm.h>
+#include <cpuid.h>
 
 #define X86_KVM_TSS_ADDR 0xfeffd000ul
 #define X86_KVM_IDMAP_ADDR 0xfeffc000ull
@@ -273,6 +276,69 @@ static bool x86_kvm_fetch_supported(Error **errp)
         }
         n *= 2;
     }
+}
+
+/*
+ * -cpu host: the model is what the kernel supports, which for the identity
+ * leaves (vendor, family/model/stepping) is the host CPU's own CPUID.  Feature words are taken whole: only KVM's filter applies
+ * (x86_kvm_cpuid_add ANDs them with the same leaves again), not the
+ * list of features the TCG translator implements.
+ */
+bool x86_kvm_host_model(CPUX86State *env, Error **errp)
+{
+    static const struct {
+        uint32_t leaf, index;
+        int reg;                /* 0..3: EAX, EBX, ECX, EDX */
+        int word;
+    } words[] = {
+        { 1, 0, 3, FEAT_1_EDX }, { 1, 0, 2, FEAT_1_ECX },
+        { 7, 0, 1, FEAT_7_0_EBX }, { 7, 0, 2, FEAT_7_0_ECX },
+        { 7, 0, 3, FEAT_7_0_EDX }, { 0x80000001u, 0, 3, FEAT_8000_0001_EDX },
+        { 0x80000001u, 0, 2, FEAT_8000_0001_ECX }, { 0xd, 1, 0, FEAT_D_1_EAX },
+        { 6, 0, 0, FEAT_6_EAX },
+    };
+    const struct kvm_cpuid_entry2 *e;
+
+    if (!x86_kvm_fetch_supported(errp)) {
+        return false;
+    }
+    e = x86_kvm_supported_entry(0, 0);
+    if (!e || !x86_kvm_supported_entry(1, 0)) {
+        error_setg(errp, "-cpu host: KVM_GET_SUPPORTED_CPUID has no leaf "
+                   "0 or 1");
+        return false;
+    }
+    env->cpuid_level = e->eax;
+    env->cpuid_vendor[0] = e->ebx;
+    env->cpuid_vendor[1] = e->edx;
+    env->cpuid_vendor[2] = e->ecx;
+    env->cpuid_version = x86_kvm_supported_entry(1, 0)->eax;
+    e = x86_kvm_supported_entry(0x80000000u, 0);
+    env->cpuid_xlevel = e ? e->eax : 0;
+    /* The brand string: KVM reports those leaves as zero, so it comes
+     * from the host's own CPUID, as the reference's host model does
+     * (KVM only exists on x86 hosts for x86 guests). */
+    memset(env->cpuid_model, 0, sizeof(env->cpuid_model));
+    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000004u) {
+        for (uint32_t i = 0; i < 3; i++) {
+            uint32_t r[4];
+
+            __cpuid(0x80000002u + i, r[0], r[1], r[2], r[3]);
+            memcpy(env->cpuid_model + 16 * i, r, 16);
+        }
+    }
+    env->cpuid_model[sizeof(env->cpuid_model) - 1] = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+        e = x86_kvm_supported_entry(words[i].leaf, words[i].index);
+        if (e) {
+            uint32_t r[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+            env->features[words[i].word] = r[words[i].reg];
+        } else {
+            env->features[words[i].word] = 0;
+        }
+    }
+    return true;
 }
 
 static void x86_kvm_cpuid_add(struct kvm_cpuid2 *c, CPUX86State *env,

@@ -55,6 +55,9 @@ CASES += [
      "-smp 2 -machine kernel-irqchip=off"),
     ("apic-64 kernel-irqchip=off", "apic-64",
      "-cpu max -machine kernel-irqchip=off"),
+    # The host model: CPUID-gated instructions (#UD exactly where CPUID
+    # says a feature is missing) with the outer CPU's feature bits.
+    ("sysinsn-64 -cpu host", "sysinsn-64", "-cpu host"),
     # Register state sync: the guest is stopped and resumed 40 times
     # through the gdbstub (each stop is a get_state, each resume a
     # put_state: regs, sregs, the XSAVE image, MSRs, events, LAPIC) and
@@ -118,6 +121,51 @@ def pauses_cmd(run):
     return ("(ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up); "
             "%s -S -gdb tcp::1235 & sleep 1; (%s) | nc 127.0.0.1 1235 "
             ">/dev/null; wait $!" % (run, feed))
+
+
+def host_script():
+    """-cpu host: the demo guest prints the CPU identity it reads with
+    CPUID; the nested guest's /proc/cpuinfo (the outer CPU, which KVM
+    reports) is printed beside it."""
+    return ("echo '=== host'\n"
+            "awk '/^$/ {exit} /^(vendor_id|cpu family|model|model name|"
+            "stepping)[[:space:]]*:/ {print \"cpuinfo \" $0}' /proc/cpuinfo\n"
+            "timeout 60 /tandem -accel kvm %s -cpu host -kernel "
+            "/g/demo-64.elf </dev/null; echo \"=== host rc $?\"\n"
+            "echo '=== host end'\n" % ARGS)
+
+
+def host_verdict(lines):
+    """(ok, diagnostics): vendor, family/model/stepping and brand string
+    seen by the guest equal /proc/cpuinfo's, and the guest passed."""
+    try:
+        a = lines.index("=== host")
+        b = lines.index("=== host end")
+    except ValueError:
+        return False, ["the -cpu host run did not happen"]
+    sess = lines[a + 1:b]
+    info = {}
+    for l in sess:
+        m = re.match(r"^cpuinfo ([a-z_ ]+?)\s*: (.*)$", l)
+        if m:
+            info[m.group(1)] = m.group(2).strip()
+    got = {}
+    for l in sess:
+        m = re.match(r"^\s*CPU vendor:\s+(\S+)", l)
+        if m:
+            got["vendor_id"] = m.group(1)
+        m = re.match(r"^\s*Family/model/stepping:\s+(\d+)/(\d+)/(\d+)", l)
+        if m:
+            got["cpu family"], got["model"], got["stepping"] = m.groups()
+        m = re.match(r"^\s*CPU brand:\s+(.*?)\s*$", l)
+        if m:
+            got["model name"] = m.group(1)
+    want = {k: info.get(k) for k in ("vendor_id", "cpu family", "model",
+                                     "stepping", "model name")}
+    ok = (want == got and None not in want.values() and
+          "=== host rc 1" in sess)
+    return ok, ([] if ok else ["cpuinfo %s" % want, "guest   %s" % got] +
+                ["  " + l[:160] for l in sess[-12:]])
 
 
 def gdb_main_addr():
@@ -213,6 +261,10 @@ def main():
     if gdb_addr is not None:
         script.append(gdb_script(gdb_addr))
         files["/g/hello-64.elf"] = os.path.join(GUESTS, "hello-64.elf")
+    host = re.search(os.environ.get("KVM_CASES") or "host", "host")
+    if host:
+        script.append(host_script())
+        files["/g/demo-64.elf"] = os.path.join(GUESTS, "demo-64.elf")
     try:
         lines = nested.run(BUILD, files, "\n".join(script) + "\n",
                            timeout=1500)
@@ -245,7 +297,7 @@ def main():
         if cur is not None:
             out[cur]["lines"].append(line)
 
-    print("1..%d" % (len(CASES) + (gdb_addr is not None)))
+    print("1..%d" % (len(CASES) + (gdb_addr is not None) + bool(host)))
     failed = 0
     for i, (name, g, extra) in enumerate(CASES):
         r = out.get(i, {"lines": ["(no output)"], "rc": None})
@@ -288,6 +340,15 @@ def main():
         ok, diag = gdb_verdict(lines, gdb_addr)
         print("%sok %d - gdbstub under KVM: registers, single-step, detach"
               % ("" if ok else "not ", len(CASES) + 1))
+        for d in diag:
+            print("# " + d)
+        failed += 0 if ok else 1
+    if host:
+        ok, diag = host_verdict(lines)
+        print("%sok %d - -cpu host under KVM: the guest's CPUID vendor, "
+              "family/model/stepping and brand are the outer CPU's "
+              "(/proc/cpuinfo)" % ("" if ok else "not ",
+                                   len(CASES) + (gdb_addr is not None) + 1))
         for d in diag:
             print("# " + d)
         failed += 0 if ok else 1
