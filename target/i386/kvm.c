@@ -21,7 +21,10 @@
  *     components env does not hold kept as the kernel had them;
  *     KVM_GET_FPU only without KVM_CAP_XSAVE), XCR0, MSRs, debug
  *     registers, vcpu events (NMI, interrupt shadow, pending exception),
- *     mp_state and, on reset, the in-kernel LAPIC.
+ *     mp_state and the in-kernel LAPIC (KVM_GET_LAPIC into the LAPIC
+ *     model, hw/intc/apic.c apic_load_regs, and the APIC base MSR; back
+ *     with KVM_SET_LAPIC only when the model changed while stopped, and
+ *     on reset the state the kernel created it in).
  *   - guest debugging: the gdbstub's breakpoints become execute
  *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
  *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
@@ -98,6 +101,12 @@ typedef struct X86KvmVcpu {
     bool reset_pending;            /* BQL: set by the reset handler */
     bool lapic_saved;
     struct kvm_lapic_state lapic_at_create;
+    /* In-kernel LAPIC: the page last fetched, and the LAPIC model's
+     * encoding of it right after (to see whether the model was changed
+     * while the VM was stopped). */
+    bool lapic_valid;
+    struct kvm_lapic_state lapic;
+    uint8_t lapic_enc[KVM_APIC_REG_SIZE];
     struct kvm_vcpu_events events; /* last fetched, for the round trip */
     uint32_t mp_state;             /* last fetched (in-kernel irqchip) */
     uint8_t *xsave;                /* last fetched XSAVE image (with the
@@ -650,6 +659,56 @@ static int x86_kvm_put_fpu(CPUState *cs, X86KvmVcpu *xv, CPUX86State *env)
     return kvm_vcpu_ioctl(cs, KVM_SET_FPU, &fpu);
 }
 
+/* The LAPIC model's registers as a kvm_lapic_state page, without the
+ * current count (it changes with time, not with the state). */
+#define X86_KVM_APIC_TMCCT 0x390
+static void x86_kvm_lapic_encode(X86CPU *cpu, uint8_t *page)
+{
+    apic_store_regs(cpu->apic, page, KVM_APIC_REG_SIZE);
+    memset(page + X86_KVM_APIC_TMCCT, 0, 16);
+}
+
+/* In-kernel LAPIC -> the LAPIC model (a copy for "info lapic", the
+ * gdbstub and vmstate).  BQL, vCPU not in KVM_RUN. */
+static void x86_kvm_get_lapic(CPUState *cs, X86KvmVcpu *xv, uint64_t base)
+{
+    X86CPU *cpu = x86_cpu(cs);
+
+    xv->lapic_valid = false;
+    if (!x86_kvm_irqchip || !cpu->apic ||
+        kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &xv->lapic) < 0) {
+        return;
+    }
+    apic_load_regs(cpu->apic, (const uint8_t *)xv->lapic.regs,
+                   sizeof(xv->lapic.regs), base);
+    memcpy(xv->lapic_enc, xv->lapic.regs, sizeof(xv->lapic_enc));
+    x86_kvm_lapic_encode(cpu, xv->lapic_enc);
+    xv->lapic_valid = true;
+}
+
+/* The LAPIC model -> the in-kernel LAPIC, only when the model was changed
+ * since the fetch (a vmstate load, a debugger): KVM_SET_LAPIC restarts
+ * the kernel's timer, so it is not done on every resume.  Registers the
+ * model does not hold keep the kernel's values.  BQL. */
+static int x86_kvm_put_lapic(CPUState *cs, X86KvmVcpu *xv)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    uint8_t enc[KVM_APIC_REG_SIZE];
+
+    if (!xv->lapic_valid) {
+        return 0;
+    }
+    memcpy(enc, xv->lapic.regs, sizeof(enc));
+    x86_kvm_lapic_encode(cpu, enc);
+    if (!memcmp(enc, xv->lapic_enc, sizeof(enc))) {
+        return 0;
+    }
+    apic_store_regs(cpu->apic, (uint8_t *)xv->lapic.regs,
+                    sizeof(xv->lapic.regs));
+    memcpy(xv->lapic_enc, enc, sizeof(enc));
+    return kvm_vcpu_ioctl(cs, KVM_SET_LAPIC, &xv->lapic);
+}
+
 /* Kernel -> env.  BQL, vCPU not in KVM_RUN. */
 static bool x86_kvm_get_state(CPUState *cs, int fd)
 {
@@ -750,6 +809,7 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
     env->dr[6] = dbg.dr6;
     env->dr[7] = dbg.dr7;
 
+    x86_kvm_get_lapic(cs, xv, sregs.apic_base);
     env->nmi_pending = xv->events.nmi.pending;
     env->nmi_blocked = xv->events.nmi.masked;
     if (x86_kvm_irqchip && kvm_vcpu_ioctl(cs, KVM_GET_MP_STATE, &mp) == 0) {
@@ -853,9 +913,14 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
 
     if (xv->reset_pending) {
         memset(&xv->events, 0, sizeof(xv->events));
+        xv->lapic_valid = false;
         if (xv->lapic_saved) {
             kvm_vcpu_ioctl(cs, KVM_SET_LAPIC, &xv->lapic_at_create);
         }
+    } else if ((r = x86_kvm_put_lapic(cs, xv)) < 0) {
+        goto fail;
+    }
+    if (xv->reset_pending) {
         xv->mp_state = cpu->wait_sipi ? KVM_MP_STATE_UNINITIALIZED
                                       : KVM_MP_STATE_RUNNABLE;
     }

@@ -168,6 +168,58 @@ def host_verdict(lines):
                 ["  " + l[:160] for l in sess[-12:]])
 
 
+# What lapic-state.c programs (keep in step), as "info lapic" prints it.
+LAPIC_WANT = {"TPR": 0x20, "SVR": 0x1f7, "TDCR": 0x3, "LVTT": 0x1005a,
+              "LVT0": 0x10000, "LVT1": 0x400, "LVTERR": 0x1005b}
+
+
+def lapic_script():
+    """The lapic-state guest without isa-debug-exit (it halts when done,
+    its LAPIC programmed), then a gdbstub session: stop, "monitor info
+    lapic" (qRcmd), detach."""
+    q = rsp("qRcmd," + "info lapic".encode().hex())
+    return ("echo '=== lapic'\n"
+            "(ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up)\n"
+            "timeout 120 /tandem -accel kvm -M pc -nographic -no-reboot "
+            "-kernel /g/lapic-state-64.elf -append 'tap guest' "
+            "-gdb tcp::1236 </dev/null >/tmp/lapic.out 2>&1 &\n"
+            "i=0; while [ $i -lt 100 ] && ! grep -q '^ok 7' /tmp/lapic.out; "
+            "do sleep 0.2; i=$((i+1)); done; sleep 0.5\n"
+            "(printf '\\003'; sleep 1; printf '+%s'; sleep 2; printf '+%s'; "
+            "sleep 1) | nc 127.0.0.1 1236 | tr '$' '\\n'; echo\n"
+            "kill $! 2>/dev/null; wait $!\n"
+            "cat /tmp/lapic.out\n"
+            "echo '=== lapic end'\n" % (q, rsp("D")))
+
+
+def lapic_verdict(lines):
+    """(ok, diagnostics): "info lapic" under KVM shows what the guest
+    programmed into the in-kernel LAPIC."""
+    try:
+        a = lines.index("=== lapic")
+        b = lines.index("=== lapic end")
+    except ValueError:
+        return False, ["the info lapic session did not run"]
+    sess = lines[a + 1:b]
+    text = ""
+    for l in sess:
+        m = re.match(r"^O([0-9a-f]+)#", l)
+        if m:
+            text += bytes.fromhex(m.group(1)).decode(errors="replace")
+    got = {}
+    for l in text.split("\n"):
+        w = l.split()
+        if len(w) == 2 and w[0] in LAPIC_WANT:
+            got[w[0]] = int(w[1], 16)
+    ok = got == LAPIC_WANT and "APIC_BASE 0x00000000fee00900" in text
+    return ok, ([] if ok else ["want %s" % {k: hex(v) for k, v in
+                                            LAPIC_WANT.items()},
+                               "got  %s" % {k: hex(v) for k, v in
+                                            got.items()}] +
+                ["  " + l for l in text.split("\n")] +
+                ["  " + l[:160] for l in sess[-10:]])
+
+
 def gdb_main_addr():
     """Where hello-64's main is (guest virtual = physical there)."""
     p = subprocess.run(["nm", os.path.join(GUESTS, "hello-64.elf.elf64")],
@@ -261,6 +313,11 @@ def main():
     if gdb_addr is not None:
         script.append(gdb_script(gdb_addr))
         files["/g/hello-64.elf"] = os.path.join(GUESTS, "hello-64.elf")
+    lapic = re.search(os.environ.get("KVM_CASES") or "lapic", "lapic")
+    if lapic:
+        script.append(lapic_script())
+        files["/g/lapic-state-64.elf"] = os.path.join(GUESTS,
+                                                      "lapic-state-64.elf")
     host = re.search(os.environ.get("KVM_CASES") or "host", "host")
     if host:
         script.append(host_script())
@@ -297,7 +354,8 @@ def main():
         if cur is not None:
             out[cur]["lines"].append(line)
 
-    print("1..%d" % (len(CASES) + (gdb_addr is not None) + bool(host)))
+    nextra = (gdb_addr is not None) + bool(lapic) + bool(host)
+    print("1..%d" % (len(CASES) + nextra))
     failed = 0
     for i, (name, g, extra) in enumerate(CASES):
         r = out.get(i, {"lines": ["(no output)"], "rc": None})
@@ -343,12 +401,22 @@ def main():
         for d in diag:
             print("# " + d)
         failed += 0 if ok else 1
+    n = len(CASES) + (gdb_addr is not None)
+    if lapic:
+        ok, diag = lapic_verdict(lines)
+        n += 1
+        print("%sok %d - info lapic under KVM shows the in-kernel LAPIC's "
+              "guest-programmed TPR, SVR, LVTs, TDCR and APIC base"
+              % ("" if ok else "not ", n))
+        for d in diag:
+            print("# " + d)
+        failed += 0 if ok else 1
     if host:
         ok, diag = host_verdict(lines)
+        n += 1
         print("%sok %d - -cpu host under KVM: the guest's CPUID vendor, "
               "family/model/stepping and brand are the outer CPU's "
-              "(/proc/cpuinfo)" % ("" if ok else "not ",
-                                   len(CASES) + (gdb_addr is not None) + 1))
+              "(/proc/cpuinfo)" % ("" if ok else "not ", n))
         for d in diag:
             print("# " + d)
         failed += 0 if ok else 1
