@@ -759,6 +759,7 @@ static const CpuModel pc_cpu_models[] = {
     { "max", "every feature the accelerator supports" },
     { "Haswell", "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "Intel Core 6th generation (Skylake)" },
+    { "host", "KVM only: the host CPU as KVM supports it" },
     { NULL },
 };
 
