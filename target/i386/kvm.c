@@ -46,6 +46,7 @@
 #include "system/memory.h"
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
+#include "target/i386/kvm.h"
 
 #include <linux/kvm.h>
 
@@ -68,12 +69,19 @@
 
 #define X86_KVM_MAX_SWBP 32
 
-/* A gdbstub breakpoint made of an INT3 written into guest memory. */
+/* A vCPU's gdbstub breakpoint made of an INT3 in guest memory. */
 typedef struct X86KvmSwBp {
     uint64_t pc;                   /* guest virtual */
-    uint64_t phys;                 /* where the INT3 is */
-    uint8_t saved;                 /* the byte it replaced */
+    uint64_t phys;                 /* where the INT3 is (x86_kvm_int3) */
 } X86KvmSwBp;
+
+/* An INT3 byte written into guest memory.  It is the VM's: the gdbstub
+ * sets each breakpoint on every vCPU, and they share the byte. */
+typedef struct X86KvmInt3 {
+    uint64_t phys;
+    uint8_t saved;                 /* the byte it replaced */
+    int users;                     /* vCPUs whose X86KvmSwBp names it */
+} X86KvmInt3;
 
 /* A gdbstub watchpoint, or breakpoint (exec), in one of DR0-3. */
 typedef struct X86KvmHwWp {
@@ -97,6 +105,9 @@ typedef struct X86KvmVcpu {
 static X86KvmVcpu x86_kvm_vcpus[CPU_MAX];    /* by cpu_index, see above */
 static bool x86_kvm_irqchip;                 /* set once in init_vm */
 static bool x86_kvm_has_xcrs;                /* set once in init_vm */
+/* BQL, changed only while the vCPUs are paused (the gdbstub). */
+static X86KvmInt3 x86_kvm_int3[X86_KVM_MAX_SWBP];
+static int x86_kvm_nint3;
 
 /* ------------------------------------------------------------------ */
 /* VM                                                                  */
@@ -863,6 +874,7 @@ static void x86_kvm_apply_debug(CPUState *cs)
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     uint32_t control = 0;
     Error *err = NULL;
+    int sstep;
 
     if (xv->nswbp) {
         control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
@@ -872,9 +884,17 @@ static void x86_kvm_apply_debug(CPUState *cs)
             control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
         }
     }
-    if (__atomic_load_n(&cs->singlestep_enabled, __ATOMIC_ACQUIRE) &
-        SSTEP_ENABLE) {
+    sstep = __atomic_load_n(&cs->singlestep_enabled, __ATOMIC_ACQUIRE);
+    if (sstep & SSTEP_ENABLE) {
         control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+        /* Interrupts stay pending while stepping where the kernel can
+         * (KVM_GUESTDBG_BLOCKIRQ, listed by KVM_CAP_SET_GUEST_DEBUG2); an
+         * older kernel steps into the interrupt handler. */
+        if ((sstep & SSTEP_NOIRQ) &&
+            (kvm_check_extension(KVM_CAP_SET_GUEST_DEBUG2) &
+             KVM_GUESTDBG_BLOCKIRQ)) {
+            control |= KVM_GUESTDBG_BLOCKIRQ;
+        }
     }
     if (!kvm_update_guest_debug(cs, control, &err)) {
         error_report_err(err);
@@ -886,6 +906,53 @@ static bool x86_kvm_phys_byte(uint64_t pa, uint8_t *b, bool write)
 {
     return address_space_rw(&address_space_memory, pa,
                             MEMTXATTRS_UNSPECIFIED, b, 1, write) == MEMTX_OK;
+}
+
+/*
+ * Takes a reference on the INT3 byte at guest-physical phys, writing it
+ * on the first; false if it cannot be written.  BQL, vCPUs paused.
+ */
+static bool x86_kvm_int3_get(uint64_t phys)
+{
+    uint8_t int3 = 0xcc;
+    X86KvmInt3 *b;
+    int i;
+
+    assert(bql_locked());
+    for (i = 0; i < x86_kvm_nint3 && x86_kvm_int3[i].phys != phys; i++) {
+    }
+    if (i < x86_kvm_nint3) {
+        x86_kvm_int3[i].users++;
+        return true;
+    }
+    if (i == X86_KVM_MAX_SWBP) {
+        return false;
+    }
+    b = &x86_kvm_int3[i];
+    if (!x86_kvm_phys_byte(phys, &b->saved, false) ||
+        !x86_kvm_phys_byte(phys, &int3, true)) {
+        return false;
+    }
+    b->phys = phys;
+    b->users = 1;
+    x86_kvm_nint3++;
+    return true;
+}
+
+/* Drops a reference; the last one puts the old byte back.  BQL, vCPUs
+ * paused. */
+static void x86_kvm_int3_put(uint64_t phys)
+{
+    int i;
+
+    assert(bql_locked());
+    for (i = 0; i < x86_kvm_nint3 && x86_kvm_int3[i].phys != phys; i++) {
+    }
+    assert(i < x86_kvm_nint3);
+    if (--x86_kvm_int3[i].users == 0) {
+        x86_kvm_phys_byte(phys, &x86_kvm_int3[i].saved, true);
+        x86_kvm_int3[i] = x86_kvm_int3[--x86_kvm_nint3];
+    }
 }
 
 /*
@@ -901,7 +968,6 @@ static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     bool want = cpu_breakpoint_test(cs, pc, BP_GDB);
     struct kvm_translation t = { .linear_address = pc };
-    uint8_t int3 = 0xcc;
     int i, free_slot = -1;
 
     for (i = 0; i < 4; i++) {
@@ -923,20 +989,16 @@ static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
     if (want && i == xv->nswbp && free_slot >= 0) {
         xv->hwwp[free_slot] = (X86KvmHwWp){ true, true, pc, 1, BP_GDB };
     } else if (want && i == xv->nswbp) {
-        X86KvmSwBp *b = &xv->swbp[i];
-
         if (i == X86_KVM_MAX_SWBP ||
             kvm_vcpu_ioctl(cs, KVM_TRANSLATE, &t) < 0 || !t.valid ||
-            !x86_kvm_phys_byte(t.physical_address, &b->saved, false) ||
-            !x86_kvm_phys_byte(t.physical_address, &int3, true)) {
+            !x86_kvm_int3_get(t.physical_address)) {
             warn_report("kvm: cannot set a breakpoint at %#" PRIx64, pc);
             return;
         }
-        b->pc = pc;
-        b->phys = t.physical_address;
+        xv->swbp[i] = (X86KvmSwBp){ pc, t.physical_address };
         xv->nswbp++;
     } else if (!want && i < xv->nswbp) {
-        x86_kvm_phys_byte(xv->swbp[i].phys, &xv->swbp[i].saved, true);
+        x86_kvm_int3_put(xv->swbp[i].phys);
         xv->swbp[i] = xv->swbp[--xv->nswbp];
     }
 }
@@ -945,17 +1007,14 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
                                  int flags)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
-    CPUWatchpoint wp;
-    bool want = cpu_watchpoint_match(cs, addr, len, flags & BP_MEM_ACCESS,
-                                     BP_GDB, &wp) &&
-                wp.addr == addr && wp.len == len;
+    bool want = cpu_watchpoint_test(cs, addr, len, flags);
     int i, free_slot = -1;
 
     for (i = 0; i < 4; i++) {
         X86KvmHwWp *w = &xv->hwwp[i];
 
         if (w->used && !w->exec && w->addr == addr && w->len == len &&
-            (w->flags & BP_MEM_ACCESS) == (flags & BP_MEM_ACCESS)) {
+            w->flags == flags) {
             break;
         }
         if (!w->used && free_slot < 0) {
@@ -970,8 +1029,7 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
                         len);
             return;
         }
-        xv->hwwp[free_slot] = (X86KvmHwWp){ true, false, addr, len,
-                                            wp.flags };
+        xv->hwwp[free_slot] = (X86KvmHwWp){ true, false, addr, len, flags };
     } else if (!want && i < 4) {
         xv->hwwp[i].used = false;
     }
@@ -1019,7 +1077,7 @@ static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
     return EXCP_DEBUG;
 }
 
-static const KvmTargetOps x86_kvm_ops = {
+const KvmTargetOps x86_kvm_ops = {
     .init_vm = x86_kvm_init_vm,
     .init_vcpu = x86_kvm_init_vcpu,
     .vcpu_id = x86_kvm_vcpu_id,
