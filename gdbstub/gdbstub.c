@@ -264,8 +264,12 @@ static void gdb_stop(CPUState *cpu, int sig)
 {
     gdb->running = false;
     gdb->stop_pending = false;
-    gdb_clear_steps();
+    /* Stop first: the steps are cleared with the vCPUs paused, as
+     * cpu_single_step wants (under KVM it is a KVM_SET_GUEST_DEBUG, which
+     * waits for a vCPU to leave KVM_RUN: an AP waiting for SIPI never
+     * does, and this thread holds the BQL). */
     vm_stop(RUN_STATE_PAUSED);
+    gdb_clear_steps();
     gdb->g_cpu = gdb->c_cpu = cpu;
     gdb_send_stop(cpu, sig);
 }
