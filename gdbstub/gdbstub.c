@@ -573,6 +573,11 @@ static void gdb_remove_all(void)
 {
     int n = __atomic_load_n(&nr_cpus, __ATOMIC_SEQ_CST);
 
+    /* Changes reach the accelerator with the vCPUs paused (a connection
+     * can close while the guest runs); gdb_detach restarts it. */
+    if (runstate_is_running()) {
+        vm_stop(RUN_STATE_PAUSED);
+    }
     for (int i = 0; i < n; i++) {
         cpu_breakpoint_remove_all(cpus[i], BP_GDB);
         cpu_single_step(cpus[i], 0);

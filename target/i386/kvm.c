@@ -18,8 +18,11 @@
  *     pending exception), mp_state and, on reset, the in-kernel LAPIC.
  *   - guest debugging: the gdbstub's breakpoints become execute
  *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
- *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
- *     (USE_HW_BP); single-step KVM_GUESTDBG_SINGLESTEP.
+ *     (KVM_GUESTDBG_USE_SW_BP) when none is free, shared by the vCPUs;
+ *     its watchpoints DR0-3 (USE_HW_BP); single-step
+ *     KVM_GUESTDBG_SINGLESTEP (with BLOCKIRQ where the kernel has it).
+ *     Unit-tested without /dev/kvm by tests/unit/test-x86-kvm-debug.c
+ *     through kvm_fake_ioctls().
  *   - userspace irqchip (-machine kernel-irqchip=off): pre_run delivers
  *     INIT/SIPI, NMI and the PIC/LAPIC's interrupt (KVM_INTERRUPT, or an
  *     interrupt-window request), and carries CR8 to and from the LAPIC.
