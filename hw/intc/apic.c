@@ -1050,6 +1050,7 @@ APICState *apic_find(int index)
 void apic_connect_cpu(APICState *s, CPUState *cpu)
 {
     s->cpu = cpu;
+    s->id = x86_cpu(cpu)->apic_id;
     x86_cpu(cpu)->apic = s;
     apic_update_irq(s);
 }
@@ -1184,7 +1185,9 @@ static void apic_reset(DeviceState *dev)
 
     s->apicbase = APIC_DEFAULT_BASE | APIC_BASE_ENABLE |
                   (s->index == 0 ? APIC_BASE_BSP : 0);
-    s->id = s->index;
+    /* Its CPU's topology-packed APIC ID (CPUID leaf 1 EBX[31:24]); the
+     * slot number while no CPU is connected (qtest). */
+    s->id = s->cpu ? x86_cpu(s->cpu)->apic_id : s->index;
     s->lint1_level = false;
     s->nmi_count = s->init_count = s->sipi_count = 0;
     s->sipi_vector = 0;
