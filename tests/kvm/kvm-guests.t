@@ -139,7 +139,10 @@ GDB_SESSIONS = [
                    "detach"]),
     ("watch", "", ["watch watched", "continue", 'printf "PC %#lx\\n", $pc',
                    "detach"]),
-    ("int3", "", ["hbreak emulated_out", "hbreak tap_ok", "hbreak tap_plan",
+    # always-inserted: gdb inserts in this order (not by address), so the
+    # four hbreaks take the debug registers and bump gets the INT3.
+    ("int3", "", ["set breakpoint always-inserted on",
+                  "hbreak emulated_out", "hbreak tap_ok", "hbreak tap_plan",
                   "hbreak set_watched", "break bump", "continue",
                   'printf "ARG %d\\n", v', "detach"]),
 ]
