@@ -251,8 +251,11 @@ class GdbHost:
     @staticmethod
     def _wait(console, marker, deadline):
         while time.time() < deadline:
-            if any(l.endswith(marker) for l in console()):
+            lines = console()
+            if any(l.endswith(marker) for l in lines):
                 return True
+            if any(l.endswith(nested.END) for l in lines):
+                return False            # the nested guest is done
             time.sleep(0.5)
         return False
 
