@@ -201,10 +201,16 @@ def gdb_script():
             "-kernel /g/gdb-guest.elf "
             "-S -gdb tcp::1234 </dev/null >/tmp/gdb.err 2>&1 &\n"
             "t=$!\n"
-            "sleep 2\n"
+            # Until the stub listens (port 1234 = 04D2, state 0A), then
+            # until nc has ttyS1 open (opening it clears the UART FIFO).
+            "i=0; while [ $i -lt 100 ] && ! cat /proc/net/tcp "
+            "/proc/net/tcp6 2>/dev/null | grep -q ':04D2 0*:0* 0A'; "
+            "do sleep 0.2; i=$((i+1)); done\n"
             "nc 127.0.0.1 1234 </dev/ttyS1 >/dev/ttyS1 &\n"
             "n=$!\n"
-            "sleep 1\n"
+            "i=0; while [ $i -lt 100 ] && ! ls -l /proc/$n/fd 2>/dev/null "
+            "| grep -q ttyS1; do sleep 0.2; i=$((i+1)); done\n"
+            "sleep 0.5\n"
             "echo '=== gdb ready %s'\n"
             "wait $t; rc=$?\n"
             "kill $n 2>/dev/null; wait $n 2>/dev/null\n"
