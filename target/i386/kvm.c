@@ -872,10 +872,12 @@ static void x86_kvm_fill_guest_debug(CPUState *cs, void *opaque)
     dbg->arch.debugreg[7] = dr7;
 }
 
-static void x86_kvm_apply_debug(CPUState *cs)
+/* KVM_SET_GUEST_DEBUG for what cs has now, plus extra (INJECT_BP);
+ * false (reported) if the kernel refuses.  vCPU thread, or paused. */
+static bool x86_kvm_apply_debug(CPUState *cs, uint32_t extra)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
-    uint32_t control = 0;
+    uint32_t control = extra;
     Error *err = NULL;
     int sstep;
 
@@ -901,7 +903,9 @@ static void x86_kvm_apply_debug(CPUState *cs)
     }
     if (!kvm_update_guest_debug(cs, control, &err)) {
         error_report_err(err);
+        return false;
     }
+    return true;
 }
 
 /* One byte of guest-physical memory, read or written. */
@@ -1049,16 +1053,28 @@ static void x86_kvm_debug_changed(CPUState *cs, uint64_t addr, uint64_t len,
             x86_kvm_swbp_changed(cs, addr);
         }
     }
-    x86_kvm_apply_debug(cs);
+    x86_kvm_apply_debug(cs, 0);
 }
 
-/* KVM_EXIT_DEBUG.  vCPU thread, no BQL.  Known limitation: while the
- * gdbstub has breakpoints, the guest's own INT3 stops for the debugger
- * too instead of raising #BP in the guest. */
+/* KVM_EXIT_DEBUG.  vCPU thread, no BQL.  A #BP at none of the vCPU's
+ * INT3 breakpoints is the guest's own INT3: it goes back to the guest
+ * (KVM_GUESTDBG_INJECT_BP; the kernel delivers it as the INT3 would have
+ * been, return address after the instruction) and the vCPU runs on. */
 static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     uint64_t dr6 = run->debug.arch.dr6;
+
+    if (run->debug.arch.exception == EXCP03_INT3) {
+        for (int i = 0; i < xv->nswbp; i++) {
+            if (xv->swbp[i].pc == run->debug.arch.pc) {
+                return EXCP_DEBUG;
+            }
+        }
+        /* Refused: stop rather than meet the INT3 again at once. */
+        return x86_kvm_apply_debug(cs, KVM_GUESTDBG_INJECT_BP) ? -1
+                                                                : EXCP_DEBUG;
+    }
 
     if (run->debug.arch.exception == EXCP01_DB) {
         for (int i = 0; i < 4; i++) {

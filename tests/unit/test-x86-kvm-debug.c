@@ -17,7 +17,8 @@
  *
  * KVM_EXIT_DEBUG: a struct kvm_run with a given exception and DR6 goes
  * to x86_kvm_ops.handle_debug, and the test reads what the gdbstub's hook
- * would read (cpu_watchpoint_hit).  The pc the gdbstub reports is the
+ * would read (cpu_watchpoint_hit), or, for the guest's own INT3, the
+ * KVM_GUESTDBG_INJECT_BP that gives it back.  The pc the gdbstub reports is the
  * vCPU's rip, which kvm-all.c fetches with get_state before returning
  * EXCP_DEBUG; handle_debug does not take it from kvm_run.
  *
@@ -53,6 +54,7 @@ static struct kvm_guest_debug dbg_of[2];   /* last SET_GUEST_DEBUG per cpu */
 static int n_set_debug[2];
 static int n_translate;
 static int guest_debug2 = -1;              /* KVM_CAP_SET_GUEST_DEBUG2 */
+static int set_debug_error;                /* SET_GUEST_DEBUG fails: -errno */
 
 static int fake_ioctl(CPUState *cpu, unsigned long type, void *arg)
 {
@@ -61,6 +63,9 @@ static int fake_ioctl(CPUState *cpu, unsigned long type, void *arg)
     switch (type) {
     case KVM_SET_GUEST_DEBUG:
         g_assert_true(cpu == cpu0 || cpu == cpu1);
+        if (set_debug_error) {
+            return set_debug_error;
+        }
         dbg_of[cpu->cpu_index] = *(struct kvm_guest_debug *)arg;
         n_set_debug[cpu->cpu_index]++;
         return 0;
@@ -357,6 +362,7 @@ static int exit_debug(CPUState *cpu, uint32_t exception, uint64_t dr6,
 static void test_exit_debug(void)
 {
     CPUWatchpointHit hit;
+    int n;
 
     cpu_breakpoint_insert(cpu0, VA_BASE + 0x80, BP_GDB);            /* DR0 */
     cpu_watchpoint_insert(cpu0, 0x304, 4, BP_GDB | BP_MEM_WRITE);   /* DR1 */
@@ -408,10 +414,33 @@ static void test_exit_debug(void)
     g_assert_true(cpu_watchpoint_hit(cpu0, &hit));
     g_assert_cmphex(hit.addr, ==, 0x304);
 
-    /* #BP (an INT3 breakpoint): DR6 is not looked at. */
+    /* #BP at none of our INT3s: the guest's own, given back to it with
+     * INJECT_BP (the registers as they are), and the vCPU runs on. */
+    n = n_set_debug[0];
+    g_assert_cmpint(exit_debug(cpu0, 3, DR6_BASE | 0x2, VA_BASE + 0x10),
+                    ==, -1);
+    g_assert_cmpint(n_set_debug[0], ==, n + 1);
+    check_regs(dbg0(), GDB_ON | HW_BP | KVM_GUESTDBG_INJECT_BP,
+               VA_BASE + 0x80, 0x304, 0x408, 0x512, 0x7bd00055);
+    g_assert_false(cpu_watchpoint_hit(cpu0, NULL));
+    /* The kernel refusing it: stop rather than loop on the INT3. */
+    set_debug_error = -EBUSY;
+    g_assert_cmpint(exit_debug(cpu0, 3, DR6_BASE, VA_BASE + 0x10),
+                    ==, EXCP_DEBUG);
+    set_debug_error = 0;
+
+    /* #BP at our INT3 (the four registers are taken): a stop, DR6 not
+     * looked at, nothing asked of the kernel. */
+    *guest_byte(VA_BASE + 0x10) = 0x90;
+    cpu_breakpoint_insert(cpu0, VA_BASE + 0x10, BP_GDB);
+    g_assert_cmphex(*guest_byte(VA_BASE + 0x10), ==, 0xcc);
+    n = n_set_debug[0];
     g_assert_cmpint(exit_debug(cpu0, 3, DR6_BASE | 0x2, VA_BASE + 0x10),
                     ==, EXCP_DEBUG);
+    g_assert_cmpint(n_set_debug[0], ==, n);
     g_assert_false(cpu_watchpoint_hit(cpu0, NULL));
+    cpu_breakpoint_remove(cpu0, VA_BASE + 0x10, BP_GDB);
+    g_assert_cmphex(*guest_byte(VA_BASE + 0x10), ==, 0x90);
 
     /* A freed register's DR6 bit is not a hit. */
     cpu_watchpoint_remove(cpu0, 0x304, 4, BP_GDB | BP_MEM_WRITE);
