@@ -18,9 +18,10 @@
  * KVM_EXIT_DEBUG: a struct kvm_run with a given exception and DR6 goes
  * to x86_kvm_ops.handle_debug, and the test reads what the gdbstub's hook
  * would read (cpu_watchpoint_hit), or, for the guest's own INT3, the
- * KVM_GUESTDBG_INJECT_BP that gives it back.  The pc the gdbstub reports is the
- * vCPU's rip, which kvm-all.c fetches with get_state before returning
- * EXCP_DEBUG; handle_debug does not take it from kvm_run.
+ * KVM_GUESTDBG_INJECT_BP that gives it back.  The pc the gdbstub reports
+ * is the vCPU's rip, which kvm-all.c fetches with get_state before
+ * returning EXCP_DEBUG; handle_debug uses kvm_run's pc only to tell our
+ * INT3s from the guest's.
  *
  * Main thread with the BQL, the test CPUs never started: the state the
  * gdbstub changes while the vCPUs are paused.
