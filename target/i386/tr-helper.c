@@ -119,6 +119,27 @@ const TCGHelperInfo x86_helper_hlt_info = {
     .ret = TCG_CALL_VOID, .nb_args = 1,
 };
 
+/* PAUSE under round robin: ends the vCPU's turn, so that the vCPU a
+ * spin-wait waits for gets the host thread.  Single-stepped, it is a NOP
+ * (the TB ends after it anyway).  EIP is already the next insn's. */
+static void tr_helper_pause(void *envp)
+{
+    CPUX86State *env = envp;
+    CPUState *cs = env_cpu(env);
+
+    if (__atomic_load_n(&cs->singlestep_enabled, __ATOMIC_RELAXED)) {
+        return;
+    }
+    env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    cs->exception_index = EXCP_YIELD;
+    cpu_loop_exit(cs);
+}
+
+const TCGHelperInfo x86_helper_pause_info = {
+    .func = tr_helper_pause, .name = "pause", .flags = TCG_CALL_NO_WG,
+    .ret = TCG_CALL_VOID, .nb_args = 1,
+};
+
 /* I/O permission (IOPL, then the TSS bitmap: seg_helper.c). */
 static void tr_check_io(CPUX86State *env, uint32_t port, int size,
                         uintptr_t ra)

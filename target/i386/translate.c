@@ -26,6 +26,7 @@
 #include "util/osdep.h"
 #include "util/log.h"
 #include "tcg/tcg-op.h"
+#include "hw/cpu.h"
 #include "target/i386/cpu.h"
 #include "target/i386/decode.h"
 #include "target/i386/translate.h"
@@ -1773,6 +1774,22 @@ static void trans_hlt(DisasContext *s)
     s->base.is_jmp = DISAS_NORETURN;
 }
 
+/*
+ * PAUSE, the spin-wait hint.  With a thread per vCPU it is a NOP.  Under
+ * round robin (-accel tcg,thread=single, fixed for the run) a spinning
+ * vCPU would otherwise burn its whole slice while the vCPU it waits for
+ * cannot run: there it ends the vCPU's turn, as the reference does.
+ */
+static void trans_pause(DisasContext *s)
+{
+    if (!cpu_round_robin()) {
+        return;
+    }
+    gen_store_eip(s, s->eip_next);
+    call0(&x86_helper_pause_info, NULL, 0, NULL, NULL, NULL);
+    s->base.is_jmp = DISAS_EOB_NEXT;
+}
+
 static void trans_xlat(DisasContext *s)
 {
     TCGv_i64 off = tmp(s), al = tmp(s), v = tmp(s);
@@ -2108,7 +2125,10 @@ static void translate_one(DisasContext *s)
     case X86_XLAT:
         trans_xlat(s);
         break;
-    case X86_NOP: case X86_PAUSE:
+    case X86_NOP:
+        break;
+    case X86_PAUSE:
+        trans_pause(s);
         break;
     case X86_FWAIT:
         trans_fpu_sse(s, &x86_helper_fwait_info);

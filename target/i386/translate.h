@@ -34,6 +34,7 @@ extern const TCGHelperInfo x86_helper_raise_exception_info;
 extern const TCGHelperInfo x86_helper_raise_interrupt_info;
 extern const TCGHelperInfo x86_helper_unimplemented_info;
 extern const TCGHelperInfo x86_helper_hlt_info;
+extern const TCGHelperInfo x86_helper_pause_info;
 extern const TCGHelperInfo x86_helper_in_info;
 extern const TCGHelperInfo x86_helper_out_info;
 extern const TCGHelperInfo x86_helper_div_info;
