@@ -244,6 +244,10 @@ void memory_region_finalize(MemoryRegion *mr)
         rcu_call(&mr->ioeventfds->rcu, ioeventfds_free_rcu);
         mr->ioeventfds = NULL;
     }
+    if (mr->coalesced) {
+        g_array_free(mr->coalesced, true);
+        mr->coalesced = NULL;
+    }
 }
 
 /* --- Transactions and re-rendering --- */
@@ -721,6 +725,137 @@ bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
     return false;
 }
 
+/* --- Coalesced MMIO/PIO --- */
+
+/* The accelerator's drain; set before vCPUs run, then read-only. */
+static MemoryCoalescedFlushFn *coalesced_flush_fn;
+
+/* Calls coalesced_add or coalesced_del of l for the part of each of the
+ * range's region's zones (or only *only) that lies inside the range.
+ * BQL. */
+static void listener_range_coalesced(MemoryListener *l, const FlatRange *fr,
+                                     bool add,
+                                     const MemoryRegionCoalesced *only)
+{
+    MemoryListenerCoalescedFn *fn = add ? l->coalesced_add
+                                        : l->coalesced_del;
+    GArray *zones = fr->mr->coalesced;
+    MemoryRegionSection s;
+    hwaddr r_first = fr->offset, r_last = fr->offset + (fr->last - fr->start);
+
+    if (!fn || (!zones && !only)) {
+        return;
+    }
+    s = section_from_range(fr);
+    for (unsigned i = 0; only ? i < 1 : i < zones->len; i++) {
+        const MemoryRegionCoalesced *z =
+            only ? only : &g_array_index(zones, MemoryRegionCoalesced, i);
+        hwaddr z_last = z->addr + (z->size - 1);
+        hwaddr first = MAX(z->addr, r_first), last = MIN(z_last, r_last);
+
+        if (first <= last) {
+            fn(l, &s, fr->start + (first - fr->offset), last - first + 1);
+        }
+    }
+}
+
+/* A zone of mr appeared or goes away: tell every listener whose address
+ * space maps mr.  BQL. */
+static void memory_coalesced_notify(MemoryRegion *mr,
+                                    const MemoryRegionCoalesced *z, bool add)
+{
+    for (unsigned i = 0; memory_listeners && i < memory_listeners->len; i++) {
+        MemoryListener *l = g_ptr_array_index(memory_listeners, i);
+        FlatView *fv = l->as ? l->as->current_map : NULL;
+
+        for (unsigned j = 0; fv && j < fv->nr; j++) {
+            if (fv->ranges[j].mr == mr) {
+                listener_range_coalesced(l, &fv->ranges[j], add, z);
+            }
+        }
+    }
+}
+
+/* Called with the BQL held. */
+void memory_region_add_coalescing(MemoryRegion *mr, hwaddr offset,
+                                  uint64_t size)
+{
+    MemoryRegionCoalesced z = { offset, size };
+
+    assert(bql_locked());
+    assert(mr->kind == MR_IO && size > 0);
+    assert((unsigned __int128)offset + size <= memory_region_size128(mr));
+    if (!mr->coalesced) {
+        mr->coalesced = g_array_new(false, false, sizeof(z));
+    }
+    g_array_append_val(mr->coalesced, z);
+    __atomic_store_n(&mr->has_coalesced, true, __ATOMIC_RELAXED);
+    memory_coalesced_notify(mr, &z, true);
+}
+
+/* Called with the BQL held. */
+void memory_region_set_coalescing(MemoryRegion *mr)
+{
+    memory_region_add_coalescing(mr, 0, mr->size);
+}
+
+/* Called with the BQL held.  Drains first: writes buffered for the zones
+ * reach the device before it stops being coalesced. */
+void memory_region_clear_coalescing(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    if (!mr->coalesced) {
+        return;
+    }
+    memory_coalesced_flush();
+    for (unsigned i = 0; i < mr->coalesced->len; i++) {
+        memory_coalesced_notify(
+            mr, &g_array_index(mr->coalesced, MemoryRegionCoalesced, i),
+            false);
+    }
+    g_array_free(mr->coalesced, true);
+    mr->coalesced = NULL;
+    __atomic_store_n(&mr->has_coalesced, false, __ATOMIC_RELAXED);
+}
+
+/* Called with the BQL held. */
+void memory_region_set_flush_coalesced(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    __atomic_store_n(&mr->flush_coalesced, true, __ATOMIC_RELAXED);
+}
+
+/* Called with the BQL held. */
+void memory_region_clear_flush_coalesced(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    __atomic_store_n(&mr->flush_coalesced, false, __ATOMIC_RELAXED);
+}
+
+/* Main thread, before vCPUs run (accelerator start-up), or tests. */
+void memory_set_coalesced_flush(MemoryCoalescedFlushFn *fn)
+{
+    __atomic_store_n(&coalesced_flush_fn, fn, __ATOMIC_RELEASE);
+}
+
+/* Called with the BQL held. */
+void memory_coalesced_flush(void)
+{
+    MemoryCoalescedFlushFn *fn = __atomic_load_n(&coalesced_flush_fn,
+                                                 __ATOMIC_ACQUIRE);
+
+    if (fn) {
+        assert(bql_locked());
+        fn();
+    }
+}
+
+/* Any thread. */
+bool memory_coalescing_active(void)
+{
+    return __atomic_load_n(&coalesced_flush_fn, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* Tells as's listeners what changed between old and new.  BQL. */
 static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                                     const FlatView *new)
@@ -739,6 +874,7 @@ static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                 MemoryRegionSection s = section_from_range(&old->ranges[j]);
 
                 listener_range_eventfds(l, &old->ranges[j], false, NULL);
+                listener_range_coalesced(l, &old->ranges[j], false, NULL);
                 if (l->region_del) {
                     l->region_del(l, &s);
                 }
@@ -751,6 +887,7 @@ static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                 if (l->region_add) {
                     l->region_add(l, &s);
                 }
+                listener_range_coalesced(l, &new->ranges[j], true, NULL);
                 listener_range_eventfds(l, &new->ranges[j], true, NULL);
             }
         }
@@ -782,6 +919,7 @@ void memory_listener_register(MemoryListener *l, AddressSpace *as)
         if (l->region_add) {
             l->region_add(l, &s);
         }
+        listener_range_coalesced(l, &as->current_map->ranges[j], true, NULL);
         listener_range_eventfds(l, &as->current_map->ranges[j], true, NULL);
     }
 }

@@ -164,7 +164,7 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
                              uint8_t *bytes, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
-    bool take_bql;
+    bool take_bql, flush;
 
     /* An ioeventfd takes an exactly matching write (no BQL needed). */
     if (is_write && memory_region_ioeventfd_write(mr, addr, size, bytes)) {
@@ -193,10 +193,20 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
         return MEMTX_ERROR;
     }
 
-    take_bql = __atomic_load_n(&mr->needs_bql, __ATOMIC_RELAXED) &&
+    /* Buffered writes to coalesced zones reach the device before any
+     * access to a region that depends on them, or to the zone itself.
+     * The drain runs under the BQL (it orders the buffer's consumers),
+     * so such a region is dispatched with the BQL even when converted. */
+    flush = (__atomic_load_n(&mr->flush_coalesced, __ATOMIC_RELAXED) ||
+             __atomic_load_n(&mr->has_coalesced, __ATOMIC_RELAXED)) &&
+            memory_coalescing_active();
+    take_bql = (flush || __atomic_load_n(&mr->needs_bql, __ATOMIC_RELAXED)) &&
                !bql_locked();
     if (take_bql) {
         bql_lock(mr->bql_cause);
+    }
+    if (flush) {
+        memory_coalesced_flush();
     }
     io_access_impl(mr, addr, size, bytes, is_write);
     if (take_bql) {

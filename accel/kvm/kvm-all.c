@@ -47,6 +47,7 @@
 #include "system/kvm.h"
 #include "system/memory.h"
 #include "system/runstate.h"
+#include "accel/kvm/kvm-coalesced.h"
 
 #include <linux/kvm.h>
 #include <fcntl.h>
@@ -508,6 +509,7 @@ static bool kvm_init_machine(MachineState *ms, Error **errp)
     s->listener.region_del = kvm_region_del;
     s->listener.eventfd_add = kvm_mem_eventfd_add;
     s->listener.eventfd_del = kvm_mem_eventfd_del;
+    kvm_coalesced_setup(s->vm_fd, &s->listener, &s->io_listener);
     memory_listener_register(&s->listener, &address_space_memory);
     s->io_listener.eventfd_add = kvm_io_eventfd_add;
     s->io_listener.eventfd_del = kvm_io_eventfd_del;
@@ -563,6 +565,9 @@ static bool kvm_init_vcpu(CPUState *cpu, Error **errp)
         close(v->fd);
         g_free(v);
         return false;
+    }
+    if (!kvm_coalesced_vcpu_created(v->fd, errp)) {
+        goto fail;
     }
     /* The thread keeps the kick blocked; only KVM_RUN unblocks it. */
     pthread_sigmask(SIG_BLOCK, NULL, &set);
