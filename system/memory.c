@@ -37,7 +37,9 @@
  * are protected by the BQL; every mutator asserts it.  Readers only ever
  * touch a published FlatView and the immutable fields of the terminal
  * regions it names (kind, ops, opaque, ram, size, name, bql_cause) plus
- * needs_bql, which is accessed atomically.
+ * needs_bql, which is accessed atomically.  flatview_find() and
+ * memory_region_ioeventfd_write() are on the path of every device access
+ * and marked hot (grouped with physmem.c's dispatch, docs/devel/kvm.md).
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -697,6 +699,7 @@ void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
 
 /* The dispatcher's half: true if a write of size bytes at addr in mr went
  * to an ioeventfd.  Under rcu_read_lock(); any thread. */
+__attribute__((hot))
 bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
                                    unsigned size, const uint8_t *bytes)
 {
@@ -936,6 +939,7 @@ void memory_listener_unregister(MemoryListener *l)
 
 /* --- Lookup: any thread, under rcu_read_lock() --- */
 
+__attribute__((hot))
 FlatRange flatview_find(FlatView *fv, hwaddr addr)
 {
     FlatRange gap = { .mr = NULL, .start = 0, .last = UINT64_MAX };

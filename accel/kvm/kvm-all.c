@@ -37,6 +37,10 @@
  * other threads touch only run->immediate_exit (atomic) through the kick,
  * and the register state while the vCPU is paused.  docs/devel/kvm.md
  * describes the locking of every exit path.
+ *
+ * The run loop and the MMIO/PIO handlers are marked hot, like the memory
+ * dispatch and the BQL they call: GCC groups them in .text.hot, so an
+ * exit touches few code pages ("The cost of an exit" in kvm.md).
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -664,6 +668,7 @@ static int kvm_fatal_exit(CPUState *cpu, const char *what)
 
 /* Port I/O exit: count accesses of size bytes each.  No BQL: the memory
  * API takes it for needs_bql regions. */
+__attribute__((hot))
 static void kvm_handle_io(CPUState *cpu, struct kvm_run *run)
 {
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -676,6 +681,7 @@ static void kvm_handle_io(CPUState *cpu, struct kvm_run *run)
     }
 }
 
+__attribute__((hot))
 static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
 {
     MemTxAttrs attrs = { .requester_id = cpu->cpu_index };
@@ -685,6 +691,7 @@ static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
 }
 
 /* The vCPU's own thread, no BQL. */
+__attribute__((hot))
 static int kvm_exec_vcpu(CPUState *cpu)
 {
     KvmVcpu *v = cpu->accel_data;
