@@ -630,18 +630,6 @@ static void test_x2apic(void)
     g_assert_cmpint(qtest_quit(qts), ==, 0);
 }
 
-/* vmstate_save ID -> the record as "0x..." (g_free). */
-static char *vm_save(QTestState *qts, const char *id)
-{
-    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
-    char *rec;
-
-    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
-    rec = g_strdup(reply + 3);
-    g_free(reply);
-    return rec;
-}
-
 static void test_save_restore(void)
 {
     QTestState *qts = start();
@@ -653,7 +641,7 @@ static void test_save_restore(void)
     wr(qts, 1, TMICT, 1000);
     wr(qts, 1, TPR, 0x20);
     self_ipi(qts, 1, 0x44);
-    rec = vm_save(qts, "apic1");
+    rec = qtest_vmstate_save(qts, "apic1");
     /* Scramble, then restore: the registers and the running timer are
      * back. */
     g_assert_true(msr_wr(qts, 1, 0x1b, 0xfee00000));

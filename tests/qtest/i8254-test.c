@@ -18,26 +18,6 @@
 
 #define FREQ 1193182ULL
 
-/* vmstate_save ID -> the record as "0x..." (g_free). */
-static char *vm_save(QTestState *qts, const char *id)
-{
-    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
-    char *rec;
-
-    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
-    rec = g_strdup(reply + 3);
-    g_free(reply);
-    return rec;
-}
-
-static void vm_load(QTestState *qts, const char *id, const char *rec)
-{
-    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
-
-    g_assert_cmpstr(reply, ==, "OK");
-    g_free(reply);
-}
-
 static uint64_t ticks_in(int64_t ns)
 {
     return (uint64_t)ns * FREQ / 1000000000ULL;
@@ -356,10 +336,10 @@ static void test_save_restore(void)
     qtest_outb(qts, PIT_CTRL, 0x34);
     write_word(qts, PIT_CH0, n);
     load = now(qts);
-    rec = vm_save(qts, "pc-pit");
+    rec = qtest_vmstate_save(qts, "pc-pit");
     qtest_outb(qts, PIT_CTRL, 0x30);
     write_word(qts, PIT_CH0, 5);
-    vm_load(qts, "pc-pit", rec);
+    qtest_vmstate_load(qts, "pc-pit", rec);
     /* Counter 0 runs as saved: the count and IRQ 0's edges. */
     t = load + 300000;
     step_to(qts, t);

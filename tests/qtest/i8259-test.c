@@ -24,26 +24,6 @@
 #define OCW2_EOI      0x20
 
 /* The INT output level, and how many rising edges it had. */
-/* vmstate_save ID -> the record as "0x..." (g_free). */
-static char *vm_save(QTestState *qts, const char *id)
-{
-    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
-    char *rec;
-
-    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
-    rec = g_strdup(reply + 3);
-    g_free(reply);
-    return rec;
-}
-
-static void vm_load(QTestState *qts, const char *id, const char *rec)
-{
-    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
-
-    g_assert_cmpstr(reply, ==, "OK");
-    g_free(reply);
-}
-
 static int intr(QTestState *qts, unsigned *raises)
 {
     char *reply = qtest_cmd(qts, "cpu_intr");
@@ -348,13 +328,13 @@ static void test_save_restore(void)
     qtest_set_irq_in(qts, "isa", 3, 1);
     g_assert_cmphex(inta(qts), ==, 0x0b);
     qtest_set_irq_in(qts, "isa", 4, 1);        /* pending behind IR3 */
-    rec = vm_save(qts, "pc-pic");
+    rec = qtest_vmstate_save(qts, "pc-pic");
     /* Change everything, then restore. */
     qtest_outb(qts, MASTER_CMD, OCW2_EOI);
     g_assert_cmphex(inta(qts), ==, 0x0c);
     pic_init(qts, 0x03);
     qtest_outb(qts, ELCR1, 0x00);
-    vm_load(qts, "pc-pic", rec);
+    qtest_vmstate_load(qts, "pc-pic", rec);
     g_assert_cmphex(qtest_inb(qts, MASTER_DATA), ==, 0xa5);
     g_assert_cmphex(qtest_inb(qts, ELCR1), ==, 0x04);
     g_assert_cmphex(read_isr(qts, MASTER_CMD), ==, 0x08);

@@ -20,26 +20,6 @@
 #define RTE_LEVEL      (1u << 15)
 #define RTE_MASKED     (1u << 16)
 
-/* vmstate_save ID -> the record as "0x..." (g_free). */
-static char *vm_save(QTestState *qts, const char *id)
-{
-    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
-    char *rec;
-
-    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
-    rec = g_strdup(reply + 3);
-    g_free(reply);
-    return rec;
-}
-
-static void vm_load(QTestState *qts, const char *id, const char *rec)
-{
-    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
-
-    g_assert_cmpstr(reply, ==, "OK");
-    g_free(reply);
-}
-
 static uint32_t ioapic_read(QTestState *qts, uint32_t reg)
 {
     qtest_writel(qts, IOREGSEL, reg);
@@ -235,11 +215,11 @@ static void test_save_restore(void)
     ioapic_write(qts, 0x00, 0x05000000);
     set_entry(qts, 10, RTE_LEVEL | 0x40, 2);
     qtest_set_irq_in(qts, "isa", 10, 1);        /* Remote IRR set */
-    rec = vm_save(qts, "pc-ioapic");
+    rec = qtest_vmstate_save(qts, "pc-ioapic");
     set_entry(qts, 10, RTE_MASKED, 0);
     ioapic_write(qts, 0x00, 0);
     eoi(qts, 0x40);
-    vm_load(qts, "pc-ioapic", rec);
+    qtest_vmstate_load(qts, "pc-ioapic", rec);
     g_assert_cmphex(ioapic_read(qts, 0x00), ==, 0x05000000);
     g_assert_cmphex(ioapic_read(qts, 0x10 + 2 * 10), ==,
                     RTE_LEVEL | RTE_REMOTE_IRR | 0x40);
@@ -249,7 +229,7 @@ static void test_save_restore(void)
     g_assert_cmpuint(apic_msgs(qts, NULL), ==, 2);
     /* Another device's record is refused. */
     g_free(rec);
-    rec = vm_save(qts, "pc-pic");
+    rec = qtest_vmstate_save(qts, "pc-pic");
     reply = qtest_cmd(qts, "vmstate_load pc-ioapic %s", rec);
     g_assert_true(g_str_has_prefix(reply, "FAIL"));
     g_free(reply);

@@ -766,3 +766,22 @@ char *qtest_file_wait(const char *path, size_t min_len, size_t *len_out)
         g_usleep(5 * 1000);
     }
 }
+
+char *qtest_vmstate_save(QTestState *qts, const char *id)
+{
+    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
+    char *rec;
+
+    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
+    rec = g_strdup(reply + 3);
+    g_free(reply);
+    return rec;
+}
+
+void qtest_vmstate_load(QTestState *qts, const char *id, const char *rec)
+{
+    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
+
+    g_assert_cmpstr(reply, ==, "OK");
+    g_free(reply);
+}

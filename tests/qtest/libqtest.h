@@ -58,6 +58,11 @@ pid_t qtest_pid(QTestState *qts);
 /* Sends one command line, returns the reply line (without '\n'); g_free. */
 char *qtest_cmd(QTestState *qts, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* "vmstate_save ID": the record as "0x..." (g_free); asserts success. */
+char *qtest_vmstate_save(QTestState *qts, const char *id);
+/* "vmstate_load ID REC"; asserts the reply is OK. */
+void qtest_vmstate_load(QTestState *qts, const char *id, const char *rec);
+
 void qtest_outb(QTestState *qts, uint16_t port, uint8_t val);
 void qtest_outw(QTestState *qts, uint16_t port, uint16_t val);
 void qtest_outl(QTestState *qts, uint16_t port, uint32_t val);

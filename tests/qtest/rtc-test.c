@@ -28,26 +28,6 @@
 
 #define NS_PER_SEC 1000000000LL
 
-/* vmstate_save ID -> the record as "0x..." (g_free). */
-static char *vm_save(QTestState *qts, const char *id)
-{
-    char *reply = qtest_cmd(qts, "vmstate_save %s", id);
-    char *rec;
-
-    g_assert_true(g_str_has_prefix(reply, "OK 0x"));
-    rec = g_strdup(reply + 3);
-    g_free(reply);
-    return rec;
-}
-
-static void vm_load(QTestState *qts, const char *id, const char *rec)
-{
-    char *reply = qtest_cmd(qts, "vmstate_load %s %s", id, rec);
-
-    g_assert_cmpstr(reply, ==, "OK");
-    g_free(reply);
-}
-
 static uint8_t cmos_read(QTestState *qts, uint8_t idx)
 {
     qtest_outb(qts, RTC_INDEX, idx);
@@ -322,12 +302,12 @@ static void test_save_restore(void)
     char *rec;
 
     cmos_write(qts, 0x40, 0x77);
-    rec = vm_save(qts, "pc-rtc");
+    rec = qtest_vmstate_save(qts, "pc-rtc");
     cmos_write(qts, 0x40, 0x00);
     cmos_write(qts, REG_B, B_24H | B_SET);
     cmos_write(qts, 0x00, 0x11);
     cmos_write(qts, REG_B, B_24H);
-    vm_load(qts, "pc-rtc", rec);
+    qtest_vmstate_load(qts, "pc-rtc", rec);
     g_assert_cmphex(cmos_read(qts, 0x40), ==, 0x77);
     qtest_clock_set(qts, t0 + 2 * NS_PER_SEC);
     g_assert_cmphex(cmos_read(qts, 0x00), ==, 0x59);

@@ -49,23 +49,29 @@ extern char excp_stubs[];
 #define ERRCODE_VEC(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
                         (v) == 21 || (v) == 29 || (v) == 30)
 
+/* 256 entry stubs, 16 bytes apart: each pushes a dummy error code where
+ * the CPU pushes none (the vectors ERRCODE_VEC lists), then its vector,
+ * and jumps to excp_common, which each mode defines below. */
+#define EXCP_STUBS \
+    "    .text\n" \
+    "    .align 16\n" \
+    "    .globl excp_stubs\n" \
+    "excp_stubs:\n" \
+    "    .set vec, 0\n" \
+    "    .rept 256\n" \
+    "    .align 16\n" \
+    "    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)\n" \
+    "    .else\n" \
+    "    push $0\n" \
+    "    .endif\n" \
+    "    push $vec\n" \
+    "    jmp excp_common\n" \
+    "    .set vec, vec + 1\n" \
+    "    .endr\n"
+
 #ifdef __x86_64__
 __asm__(
-    "    .text\n"
-    "    .align 16\n"
-    "    .globl excp_stubs\n"
-    "excp_stubs:\n"
-    "    .set vec, 0\n"
-    "    .rept 256\n"
-    "    .align 16\n"
-    "    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)\n"
-    "    .else\n"
-    "    push $0\n"
-    "    .endif\n"
-    "    push $vec\n"
-    "    jmp excp_common\n"
-    "    .set vec, vec + 1\n"
-    "    .endr\n"
+    EXCP_STUBS
     "excp_common:\n"
     "    push %rax; push %rbx; push %rcx; push %rdx; push %rsi; push %rdi\n"
     "    push %rbp; push %r8; push %r9; push %r10; push %r11; push %r12\n"
@@ -106,21 +112,7 @@ __asm__(
     "1:  jmp 1b\n");
 #else
 __asm__(
-    "    .text\n"
-    "    .align 16\n"
-    "    .globl excp_stubs\n"
-    "excp_stubs:\n"
-    "    .set vec, 0\n"
-    "    .rept 256\n"
-    "    .align 16\n"
-    "    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)\n"
-    "    .else\n"
-    "    push $0\n"
-    "    .endif\n"
-    "    push $vec\n"
-    "    jmp excp_common\n"
-    "    .set vec, vec + 1\n"
-    "    .endr\n"
+    EXCP_STUBS
     "excp_common:\n"
     "    pusha\n"
     "    push %ds\n"
