@@ -279,6 +279,12 @@ void memory_region_transaction_commit(void)
 {
     assert(bql_locked());
     assert(transaction_depth > 0);
+    if (transaction_depth == 1 && transaction_pending) {
+        /* Buffered writes go out through the map they were made in.
+         * Still inside the transaction: map changes the replayed writes
+         * make join this render. */
+        memory_coalesced_flush();
+    }
     if (--transaction_depth == 0 && transaction_pending) {
         transaction_pending = false;
         memory_render_all();

@@ -32,7 +32,9 @@
  * dispatches with the BQL already held; a replayed write that reaches a
  * flushing region calls the flush again, which returns at once
  * (coalesced.draining).  The listener callbacks run with the BQL inside
- * map changes.  See docs/devel/kvm.md.
+ * map changes, which flush before they render (memory.c), so a zone's
+ * buffered writes reach the device through the map they were made in.
+ * See docs/devel/kvm.md.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -135,10 +137,6 @@ static void kvm_coalesced_zone(hwaddr gpa, uint64_t size, bool pio, bool add)
         error_report("kvm: coalesced zone at %#" PRIx64 " too large",
                      gpa);
         return;
-    }
-    if (!add) {
-        /* Writes buffered for the zone go out before it disappears. */
-        kvm_coalesced_flush();
     }
     r = kvm_vm_ioctl(add ? KVM_REGISTER_COALESCED_MMIO
                          : KVM_UNREGISTER_COALESCED_MMIO, &z);

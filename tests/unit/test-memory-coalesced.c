@@ -3,8 +3,9 @@
  * (include/system/memory.h): the listener callbacks for coalesced zones
  * on registration, map changes, clipping by an overlapping region and
  * clearing; the dispatcher calling the accelerator's flush hook, with the
- * BQL, before an access to a flushing or coalesced region (and only
- * then, and not at all without a hook, as under TCG); a flush hook that
+ * BQL, before an access to a flushing or coalesced region and before a
+ * map change (and only then, and not at all without a hook, as under
+ * TCG); a flush hook that
  * replays buffered writes through the address space before the access
  * that needs them.  The main thread holds the BQL except where a test
  * plays a vCPU thread.
@@ -251,6 +252,19 @@ static void test_flush_order(void)
     address_space_write(&as, 0x80, MEMTXATTRS_UNSPECIFIED, &b, 1);
     address_space_read(&as, 0x81, MEMTXATTRS_UNSPECIFIED, &b, 1);
     g_assert_cmpstr(trace, ==, "W0R1");
+
+    /* A map change drains first, through the map the writes were made
+     * in: the buffered index write reaches the device at its old place
+     * (the replayed write itself flushes again: "FFW0"). */
+    trace_reset();
+    pending[0] = 0x70;
+    nr_pending = 1;
+    memory_region_set_address(&dev, 0x170);
+    g_assert_cmpstr(trace, ==, "FFW0");
+    trace_reset();
+    address_space_read(&as, 0x171, MEMTXATTRS_UNSPECIFIED, &b, 1);
+    g_assert_cmpstr(trace, ==, "FR1");
+    memory_region_set_address(&dev, 0x70);
 
     /* Cleared marks: no flush for dev; idx still flushes (a zone). */
     memory_region_clear_flush_coalesced(&dev);
