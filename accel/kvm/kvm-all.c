@@ -513,7 +513,7 @@ static bool kvm_init_machine(MachineState *ms, Error **errp)
     s->listener.region_del = kvm_region_del;
     s->listener.eventfd_add = kvm_mem_eventfd_add;
     s->listener.eventfd_del = kvm_mem_eventfd_del;
-    kvm_coalesced_setup(s->vm_fd, &s->listener, &s->io_listener);
+    kvm_coalesced_setup(&s->listener, &s->io_listener);
     memory_listener_register(&s->listener, &address_space_memory);
     s->io_listener.eventfd_add = kvm_io_eventfd_add;
     s->io_listener.eventfd_del = kvm_io_eventfd_del;

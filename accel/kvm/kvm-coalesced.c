@@ -49,13 +49,12 @@
 #define KVM_COALESCED_PAGE 4096u
 
 static struct {
-    int vm_fd;
     int ring_page;             /* KVM_CAP_COALESCED_MMIO: page offset */
     bool pio;                  /* KVM_CAP_COALESCED_PIO */
     /* BQL: mapped by the first vCPU, never unmapped */
     struct kvm_coalesced_mmio_ring *ring;
     bool draining;             /* BQL */
-} coalesced = { .vm_fd = -1 };
+} coalesced;
 
 uint32_t kvm_coalesced_ring_slots(void)
 {
@@ -178,14 +177,13 @@ static void kvm_coalesced_io_del(MemoryListener *l,
 }
 
 /* Main thread, BQL, before the listeners are registered. */
-void kvm_coalesced_setup(int vm_fd, MemoryListener *mem, MemoryListener *io)
+void kvm_coalesced_setup(MemoryListener *mem, MemoryListener *io)
 {
     int page = kvm_check_extension(KVM_CAP_COALESCED_MMIO);
 
     if (page <= 0) {
         return;           /* no coalescing: every write exits */
     }
-    coalesced.vm_fd = vm_fd;
     coalesced.ring_page = page;
     coalesced.pio = kvm_check_extension(KVM_CAP_COALESCED_PIO) > 0;
     mem->coalesced_add = kvm_coalesced_mem_add;

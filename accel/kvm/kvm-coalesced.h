@@ -45,7 +45,7 @@ uint32_t kvm_coalesced_ring_slots(void);
  * listeners' coalesced_add/del and installs the flush hook.  Main thread,
  * BQL, before the listeners are registered.
  */
-void kvm_coalesced_setup(int vm_fd, MemoryListener *mem, MemoryListener *io);
+void kvm_coalesced_setup(MemoryListener *mem, MemoryListener *io);
 /* After a vCPU's KVM_CREATE_VCPU: the first one maps the ring.  False
  * with errp if it cannot (the vCPU must not run).  BQL. */
 bool kvm_coalesced_vcpu_created(int vcpu_fd, Error **errp);
