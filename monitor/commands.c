@@ -77,7 +77,10 @@ static void cmd_system_reset(MonitorContext *ctx, const char *args)
     system_reset_request(RESET_CAUSE_HOST);
 }
 
-static const MonitorCmd monitor_cmd_table[] = {
+/* The built-in commands, then those registered by devices and targets
+ * (monitor_register_command); NULL-terminated.  Main thread, BQL. */
+#define MONITOR_CMD_MAX 32
+static MonitorCmd monitor_cmd_table[MONITOR_CMD_MAX] = {
     { "help", "[command]", "list commands, or show one", cmd_help },
     { "info registers", "[-a]",
       "the current CPU's registers (-a: every CPU)", cmd_info_registers },
@@ -86,6 +89,20 @@ static const MonitorCmd monitor_cmd_table[] = {
     { "system_reset", "", "reset the machine", cmd_system_reset },
     { NULL },
 };
+
+void monitor_register_command(const MonitorCmd *cmd)
+{
+    int n = 0;
+
+    for (; monitor_cmd_table[n].name; n++) {
+        if (!strcmp(monitor_cmd_table[n].name, cmd->name)) {
+            return;
+        }
+    }
+    assert(n + 1 < MONITOR_CMD_MAX);
+    monitor_cmd_table[n] = *cmd;
+    monitor_cmd_table[n + 1] = (MonitorCmd){ NULL };
+}
 
 const MonitorCmd *monitor_commands(void)
 {

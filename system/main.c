@@ -966,25 +966,28 @@ static bool resolve_smp(Config *c, MachineState *ms, Error **errp)
     if (!arg) {
         cpus = sockets = cores = threads = maxcpus = 1;
     } else {
-        /* Missing values: CPUs from the topology or the other way round,
-         * preferring sockets over cores over threads. */
-        if (!cpus) {
-            cpus = maxcpus ? maxcpus :
-                   (sockets ? sockets : 1) * (cores ? cores : 1) *
-                   (threads ? threads : 1);
+        /* Missing values as the established machines since 6.2 fill
+         * them: CPUs from the topology or the other way round, and of
+         * the topology preferring cores over sockets over threads. */
+        if (!cpus && !maxcpus) {
+            sockets = sockets ? sockets : 1;
+            cores = cores ? cores : 1;
+            threads = threads ? threads : 1;
+        } else {
+            maxcpus = maxcpus ? maxcpus : cpus;
+            if (!cores) {
+                sockets = sockets ? sockets : 1;
+                threads = threads ? threads : 1;
+                cores = maxcpus / (sockets * threads);
+            } else if (!sockets) {
+                threads = threads ? threads : 1;
+                sockets = maxcpus / (cores * threads);
+            } else if (!threads) {
+                threads = maxcpus / (sockets * cores);
+            }
         }
-        if (!maxcpus) {
-            maxcpus = cpus;
-        }
-        if (!threads) {
-            threads = 1;
-        }
-        if (!cores) {
-            cores = sockets ? MAX(maxcpus / (sockets * threads), 1) : 1;
-        }
-        if (!sockets) {
-            sockets = MAX(maxcpus / (cores * threads), 1);
-        }
+        maxcpus = maxcpus ? maxcpus : sockets * cores * threads;
+        cpus = cpus ? cpus : maxcpus;
         if (sockets * cores * threads != maxcpus) {
             error_setg(errp, "-smp %s: sockets (%" PRIu64 ") * cores (%" PRIu64
                        ") * threads (%" PRIu64 ") = %" PRIu64

@@ -51,6 +51,7 @@
 #include "hw/boards.h"
 #include "hw/fw_cfg.h"
 #include "hw/i386/multiboot.h"
+#include "hw/i386/mptable.h"
 #include "hw/i386/pc-pci.h"
 #include "hw/irq.h"
 #include "system/kvm.h"
@@ -92,6 +93,7 @@ typedef struct PcMachine {
     ApicMessage apic_last_msg;
     bool has_boot_state;               /* set once in pc_init */
     MultibootBootState boot_state;     /* written in pc_init, then const */
+    GByteArray *mptable;               /* built in pc_init, then const */
 } PcMachine;
 
 static PcMachine pc_machine_state;
@@ -637,6 +639,34 @@ static void pc_cpu_reset_hook(X86CPU *cpu)
     x86_update_hflags(env);
 }
 
+/* Reset handler: the MP tables back into the F segment.  BQL. */
+static void pc_mptable_reset(void *opaque)
+{
+    PcMachine *s = opaque;
+
+    address_space_write(&address_space_memory, MPTABLE_ADDR,
+                        MEMTXATTRS_UNSPECIFIED, s->mptable->data,
+                        s->mptable->len);
+}
+
+/* Builds the MP tables from the CPUs just created (hw/i386/mptable.c).
+ * The I/O APIC's ID is 0 after reset.  BQL. */
+static void pc_mptable_init(void)
+{
+    PcMachine *s = &pc_machine_state;
+    g_autofree MpTableCpu *mp = g_new0(MpTableCpu, nr_cpus);
+
+    for (int i = 0; i < nr_cpus; i++) {
+        CPUX86State *env = x86_env(cpus[i]);
+
+        mp[i].apic_id = x86_cpu(cpus[i])->apic_id;
+        mp[i].signature = env->cpuid_version;
+        mp[i].features = env->features[FEAT_1_EDX];
+    }
+    s->mptable = mptable_build(mp, nr_cpus, 0, MPTABLE_ADDR);
+    reset_handler_register(pc_mptable_reset, s);
+}
+
 /* Creates and starts the vCPUs (born paused until vm_start).  BQL. */
 static bool pc_cpus_init(MachineState *ms, Error **errp)
 {
@@ -659,6 +689,7 @@ static bool pc_cpus_init(MachineState *ms, Error **errp)
             pc_machine_state.boot_cpu = cpu;
         }
     }
+    pc_mptable_init();
     return true;
 }
 
@@ -721,6 +752,7 @@ static const CpuModel pc_cpu_models[] = {
     { "max", "every feature the accelerator supports" },
     { "Haswell", "Intel Core 4th generation (Haswell)" },
     { "Skylake-Client", "Intel Core 6th generation (Skylake)" },
+    { "host", "KVM only: the host CPU as KVM supports it" },
     { NULL },
 };
 

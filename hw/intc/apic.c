@@ -63,6 +63,7 @@
 #include "system/main-loop.h"
 #include "system/memory.h"
 #include "system/qtest.h"
+#include "monitor/commands.h"
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 
@@ -1050,6 +1051,7 @@ APICState *apic_find(int index)
 void apic_connect_cpu(APICState *s, CPUState *cpu)
 {
     s->cpu = cpu;
+    s->id = x86_cpu(cpu)->apic_id;
     x86_cpu(cpu)->apic = s;
     apic_update_irq(s);
 }
@@ -1149,6 +1151,123 @@ static char *apic_qtest_msr(void *opaque, char **argv, int argc)
     return wr ? g_strdup("OK") : g_strdup_printf("OK 0x%" PRIx64, val);
 }
 
+/* --- state held elsewhere: KVM's in-kernel LAPIC --- */
+
+static uint32_t apic_page_rd(const uint8_t *page, int index)
+{
+    const uint8_t *p = page + 16 * index;
+
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void apic_store_regs(APICState *s, uint8_t *page, size_t len)
+{
+    for (int i = 0; i < (int)(len / 16) && i <= APIC_REG_TDCR; i++) {
+        uint64_t v;
+
+        if (apic_reg_read(s, i, &v, false)) {
+            for (int b = 0; b < 4; b++) {
+                page[16 * i + b] = v >> (8 * b);
+            }
+        }
+    }
+}
+
+void apic_load_regs(APICState *s, const uint8_t *page, size_t len,
+                    uint64_t apicbase)
+{
+    uint32_t current;
+    unsigned shift;
+
+    assert(len >= 16 * (APIC_REG_TDCR + 1));
+    s->apicbase = apicbase;
+    s->id = apic_page_rd(page, APIC_REG_ID) >> 24;
+    s->tpr = apic_page_rd(page, APIC_REG_TPR) & 0xff;
+    if (!apic_x2(s)) {
+        s->ldr = apic_page_rd(page, APIC_REG_LDR) & 0xff000000u;
+    }
+    s->dfr = apic_page_rd(page, APIC_REG_DFR) & 0xf0000000u;
+    s->svr = apic_page_rd(page, APIC_REG_SVR) & APIC_SVR_WRITABLE;
+    s->esr = apic_page_rd(page, APIC_REG_ESR);
+    for (int i = 0; i < 8; i++) {
+        s->isr[i] = apic_page_rd(page, APIC_REG_ISR + i);
+        s->tmr[i] = apic_page_rd(page, APIC_REG_TMR + i);
+        s->irr[i] = apic_page_rd(page, APIC_REG_IRR + i);
+    }
+    for (int i = 0; i < APIC_LVT_NB; i++) {
+        s->lvt[i] = apic_page_rd(page, APIC_REG_LVT + i) &
+                    apic_lvt_writable[i];
+    }
+    s->icr_lo = apic_page_rd(page, APIC_REG_ICR_LO);
+    s->icr_hi = apic_page_rd(page, APIC_REG_ICR_HI);
+    s->divide_conf = apic_page_rd(page, APIC_REG_TDCR) & 0xb;
+    s->initial_count = apic_page_rd(page, APIC_REG_TMICT);
+    /* The current count: a start time that gives it now. */
+    current = apic_page_rd(page, APIC_REG_TMCCT);
+    shift = apic_div_shift(s);
+    s->count_start_ns = clock_get_ns(CLK_VIRTUAL) -
+        (int64_t)((uint64_t)(s->initial_count -
+                             MIN(current, s->initial_count)) << shift);
+}
+
+/* "info lapic": the current CPU's LAPIC registers, read through the
+ * register decoder (apic_reg_read).  Main thread, BQL; the VM is stopped
+ * (under KVM the registers are then the kernel's, see apic_load_regs). */
+static void apic_cmd_info_lapic(MonitorContext *ctx, const char *args)
+{
+    static const struct { const char *name; int index; } regs[] = {
+        { "ID", APIC_REG_ID }, { "VERSION", APIC_REG_VERSION },
+        { "TPR", APIC_REG_TPR }, { "PPR", APIC_REG_PPR },
+        { "LDR", APIC_REG_LDR }, { "DFR", APIC_REG_DFR },
+        { "SVR", APIC_REG_SVR }, { "ESR", APIC_REG_ESR },
+        { "ICR", APIC_REG_ICR_LO }, { "ICR2", APIC_REG_ICR_HI },
+        { "LVTT", APIC_REG_LVT + APIC_LVT_TIMER },
+        { "LVTTHMR", APIC_REG_LVT + APIC_LVT_THERMAL },
+        { "LVTPC", APIC_REG_LVT + APIC_LVT_PERF },
+        { "LVT0", APIC_REG_LVT + APIC_LVT_LINT0 },
+        { "LVT1", APIC_REG_LVT + APIC_LVT_LINT1 },
+        { "LVTERR", APIC_REG_LVT + APIC_LVT_ERROR },
+        { "TMICT", APIC_REG_TMICT }, { "TMCCT", APIC_REG_TMCCT },
+        { "TDCR", APIC_REG_TDCR },
+    };
+    static const struct { const char *name; int index; } vecs[] = {
+        { "ISR", APIC_REG_ISR }, { "TMR", APIC_REG_TMR },
+        { "IRR", APIC_REG_IRR },
+    };
+    APICState *s = ctx->cpu ? x86_cpu(ctx->cpu)->apic : apic_slots[0];
+
+    if (!s) {
+        g_string_append(ctx->out, "info lapic: no local APIC\n");
+        return;
+    }
+    g_string_append_printf(ctx->out, "local APIC of CPU %u: APIC_BASE "
+                           "0x%016" PRIx64 "\n", s->index, s->apicbase);
+    for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
+        uint64_t v;
+
+        apic_reg_read(s, regs[i].index, &v, false);
+        g_string_append_printf(ctx->out, "%-8s 0x%08" PRIx64 "\n",
+                               regs[i].name, v);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(vecs); i++) {
+        g_string_append_printf(ctx->out, "%-8s", vecs[i].name);
+        for (int v = 0; v < 256; v++) {
+            uint64_t w;
+
+            apic_reg_read(s, vecs[i].index + v / 32, &w, false);
+            if (w & (1u << (v % 32))) {
+                g_string_append_printf(ctx->out, " 0x%02x", v);
+            }
+        }
+        g_string_append(ctx->out, "\n");
+    }
+}
+
+static const MonitorCmd apic_info_lapic_cmd = {
+    "info lapic", "", "the current CPU's local APIC registers",
+    apic_cmd_info_lapic,
+};
+
 /* --- reset, realize, save/restore --- */
 
 /* INIT (10.4.7.3): the power-on state, except the ID and APIC_BASE. */
@@ -1184,7 +1303,9 @@ static void apic_reset(DeviceState *dev)
 
     s->apicbase = APIC_DEFAULT_BASE | APIC_BASE_ENABLE |
                   (s->index == 0 ? APIC_BASE_BSP : 0);
-    s->id = s->index;
+    /* Its CPU's topology-packed APIC ID (CPUID leaf 1 EBX[31:24]); the
+     * slot number while no CPU is connected (qtest). */
+    s->id = s->cpu ? x86_cpu(s->cpu)->apic_id : s->index;
     s->lint1_level = false;
     s->nmi_count = s->init_count = s->sipi_count = 0;
     s->sipi_vector = 0;
@@ -1227,6 +1348,7 @@ static void apic_realize(DeviceState *dev, Error **errp)
         qtest_command_register("apic_inta", apic_qtest_inta, NULL);
         qtest_command_register("apic_events", apic_qtest_events, NULL);
         qtest_command_register("apic_msr", apic_qtest_msr, NULL);
+        monitor_register_command(&apic_info_lapic_cmd);
     }
     apic_reset(dev);
 }

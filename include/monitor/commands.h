@@ -39,5 +39,11 @@ typedef struct MonitorCmd {
 bool monitor_run_command(MonitorContext *ctx, const char *line);
 /* The table, NULL-terminated (for help and completion). */
 const MonitorCmd *monitor_commands(void);
+/*
+ * Adds a command that lives with its subsystem ("info lapic" in
+ * hw/intc/apic.c); cmd is copied, a second registration of the same name
+ * is ignored.  Main thread, BQL (device realize).
+ */
+void monitor_register_command(const MonitorCmd *cmd);
 
 #endif

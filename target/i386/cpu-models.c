@@ -146,6 +146,10 @@ const X86CpuModelInfo x86_cpu_model_infos[] = {
     { "max", "GenuineIntel", 6, 142, 12, 0x1f, 0x80000008,
       NULL,     /* every implemented feature */
       "Tandem TCG CPU", "every feature the accelerator supports" },
+    /* Filled from KVM_GET_SUPPORTED_CPUID at CPU creation (target/i386/
+     * kvm.c, x86_kvm_host_model); refused without KVM (cpu.c). */
+    { "host", "GenuineIntel", 6, 0, 0, 1, 0x80000000, "",
+      "host", "KVM only: the host CPU as KVM supports it" },
     { "Haswell", "GenuineIntel", 6, 60, 4, 0xd, 0x80000008,
       "fpu de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat "
       "pse36 clflush mmx fxsr sse sse2 pni pclmulqdq ssse3 fma cx16 pcid "

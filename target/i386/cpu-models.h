@@ -62,6 +62,10 @@ bool x86_cpu_config_parse(const char *spec, X86CpuConfig *cfg, Error **errp);
 bool x86_cpu_spec_check(const char *spec, Error **errp);
 /* Fills the CPUID fields of env from cfg, dropping unimplemented bits. */
 void x86_cpu_config_apply(const X86CpuConfig *cfg, CPUX86State *env);
+/* -cpu host under KVM (target/i386/kvm.c): env's vendor, family/model/
+ * stepping, levels, brand string and feature words from
+ * KVM_GET_SUPPORTED_CPUID.  Main thread, BQL, KVM initialised. */
+bool x86_kvm_host_model(CPUX86State *env, Error **errp);
 /* Implemented-feature mask of one feature word. */
 uint32_t x86_feature_word_implemented(int word);
 

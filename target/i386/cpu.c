@@ -19,6 +19,7 @@
 #include "hw/boards.h"
 #include "system/bql.h"
 #include "system/runstate.h"
+#include "system/kvm.h"
 #include "accel/accel.h"
 #include "accel/tcg/tcg-runtime.h"
 #include "target/i386/cpu.h"
@@ -479,8 +480,20 @@ X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
     X86CPU *cpu;
     CPUX86State *env;
     unsigned threads, cores, tb, cb;
+    bool host;
 
     if (!x86_cpu_config_parse(spec, &cfg, errp)) {
+        return NULL;
+    }
+    host = !strcmp(cfg.model->name, "host");
+    if (host && !kvm_enabled()) {
+        error_setg(errp, "-cpu %s: CPU model 'host' requires KVM "
+                   "(-accel kvm)", spec);
+        return NULL;
+    }
+    if (host && strchr(spec, ',')) {
+        error_setg(errp, "-cpu %s: feature flags are not supported with "
+                   "the host model", spec);
         return NULL;
     }
     cpu = g_new0(X86CPU, 1);
@@ -496,6 +509,10 @@ X86CPU *x86_cpu_create(MachineState *ms, int index, Error **errp)
     cpu->apic_id = ((index / (threads * cores)) << (tb + cb)) |
                    (((index / threads) % cores) << tb) | (index % threads);
     x86_cpu_config_apply(&cfg, env);
+    if (host && !x86_kvm_host_model(env, errp)) {
+        g_free(cpu);
+        return NULL;
+    }
     cpu_init_common(&cpu->parent, &x86_cpu_class, index);
     x86_cpu_reset(&cpu->parent);
     return cpu;

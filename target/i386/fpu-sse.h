@@ -82,6 +82,9 @@ typedef struct X86FpCtx {
     X86FpDesc d;
     uint64_t a0;            /* linear address of the memory operand */
     uintptr_t ra;           /* the helper's GETPC() */
+    uint8_t *host;          /* NULL in helpers; else the XSAVE layout
+                               routines use host[a0 + off] (KVM state
+                               sync, x86_xsave_to_buffer) */
 } X86FpCtx;
 
 /* Loads/stores of 1/2/4/8 bytes (MO_8..MO_64) at a0 + off.  May fault. */
@@ -111,5 +114,17 @@ void x86_fxrstor(X86FpCtx *c);
 #define X86_XCR0_SUPPORTED 3u
 /* XSAVE area size for the components in xcr0 (standard format). */
 uint32_t x86_xsave_size(uint64_t xcr0);
+
+/*
+ * The XSAVE image (standard format, 64-bit FXSAVE layout, 16 XMM
+ * registers) of env in a host buffer of len >= 576 bytes, as KVM_GET_XSAVE
+ * and KVM_SET_XSAVE exchange it.  To the buffer: the x87 and SSE
+ * components are written and marked in XSTATE_BV; the rest of the buffer
+ * (other components, their XSTATE_BV bits) is left as it is.  From the
+ * buffer: components whose XSTATE_BV bit is clear load their initial
+ * state; reserved MXCSR bits are dropped.  Any thread; the caller owns env.
+ */
+void x86_xsave_to_buffer(CPUX86State *env, void *buf, size_t len);
+void x86_xrstor_from_buffer(CPUX86State *env, const void *buf, size_t len);
 
 #endif

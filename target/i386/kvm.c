@@ -13,9 +13,18 @@
  *     KVM_GET_SUPPORTED_CPUID: a feature the host cannot virtualise is
  *     hidden from the guest.  Leaf 0xD (XSAVE layout) is the kernel's, and
  *     so is the vendor string: the hardware behaves like its vendor.
- *   - get_state/put_state: regs, sregs, FPU (KVM_GET_FPU: x87 and SSE),
- *     XCR0, MSRs, debug registers, vcpu events (NMI, interrupt shadow,
- *     pending exception), mp_state and, on reset, the in-kernel LAPIC.
+ *     -cpu host (x86_kvm_host_model, called at CPU creation) takes the
+ *     whole model from KVM_GET_SUPPORTED_CPUID and the host's brand.
+ *   - get_state/put_state: regs, sregs, the XSAVE image (KVM_GET_XSAVE,
+ *     or KVM_GET_XSAVE2 when the kernel's is larger than 4 KiB; mapped to
+ *     env's x87 and SSE state by xsave_helper.c's layout routines, the
+ *     components env does not hold kept as the kernel had them;
+ *     KVM_GET_FPU only without KVM_CAP_XSAVE), XCR0, MSRs, debug
+ *     registers, vcpu events (NMI, interrupt shadow, pending exception),
+ *     mp_state and the in-kernel LAPIC (KVM_GET_LAPIC into the LAPIC
+ *     model, hw/intc/apic.c apic_load_regs, and the APIC base MSR; back
+ *     with KVM_SET_LAPIC only when the model changed while stopped, and
+ *     on reset the state the kernel created it in).
  *   - guest debugging: the gdbstub's breakpoints become execute
  *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
  *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
@@ -46,8 +55,10 @@
 #include "system/memory.h"
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
+#include "target/i386/fpu-sse.h"
 
 #include <linux/kvm.h>
+#include <cpuid.h>
 
 #define X86_KVM_TSS_ADDR 0xfeffd000ul
 #define X86_KVM_IDMAP_ADDR 0xfeffc000ull
@@ -90,13 +101,24 @@ typedef struct X86KvmVcpu {
     bool reset_pending;            /* BQL: set by the reset handler */
     bool lapic_saved;
     struct kvm_lapic_state lapic_at_create;
+    /* In-kernel LAPIC: the page last fetched, and the LAPIC model's
+     * encoding of it right after (to see whether the model was changed
+     * while the VM was stopped). */
+    bool lapic_valid;
+    struct kvm_lapic_state lapic;
+    uint8_t lapic_enc[KVM_APIC_REG_SIZE];
     struct kvm_vcpu_events events; /* last fetched, for the round trip */
     uint32_t mp_state;             /* last fetched (in-kernel irqchip) */
+    uint8_t *xsave;                /* last fetched XSAVE image (with the
+                                      components env does not hold) */
 } X86KvmVcpu;
 
 static X86KvmVcpu x86_kvm_vcpus[CPU_MAX];    /* by cpu_index, see above */
 static bool x86_kvm_irqchip;                 /* set once in init_vm */
 static bool x86_kvm_has_xcrs;                /* set once in init_vm */
+static size_t x86_kvm_xsave_size;            /* set once in init_vm; 0:
+                                                no KVM_CAP_XSAVE */
+static bool x86_kvm_xsave2;                  /* KVM_GET_XSAVE2; init_vm */
 
 /* ------------------------------------------------------------------ */
 /* VM                                                                  */
@@ -178,6 +200,17 @@ static bool x86_kvm_init_vm(int vm_fd, bool irqchip, Error **errp)
     }
     x86_kvm_irqchip = irqchip;
     x86_kvm_has_xcrs = kvm_check_extension(KVM_CAP_XCRS) > 0;
+    if (kvm_check_extension(KVM_CAP_XSAVE) > 0) {
+        /* KVM_CAP_XSAVE2 reports the size of the kernel's image; KVM_GET_
+         * XSAVE (struct kvm_xsave, 4 KiB) must only be used when it fits. */
+        int size2 = kvm_check_extension(KVM_CAP_XSAVE2);
+
+        x86_kvm_xsave_size = sizeof(struct kvm_xsave);
+        if (size2 > (int)sizeof(struct kvm_xsave)) {
+            x86_kvm_xsave_size = size2;
+            x86_kvm_xsave2 = true;
+        }
+    }
     r = kvm_vm_ioctl(KVM_SET_TSS_ADDR, (void *)X86_KVM_TSS_ADDR);
     if (r < 0) {
         error_setg_errno(errp, -r, "KVM_SET_TSS_ADDR");
@@ -252,6 +285,69 @@ static bool x86_kvm_fetch_supported(Error **errp)
         }
         n *= 2;
     }
+}
+
+/*
+ * -cpu host: the model is what the kernel supports, which for the identity
+ * leaves (vendor, family/model/stepping) is the host CPU's own CPUID.  Feature words are taken whole: only KVM's filter applies
+ * (x86_kvm_cpuid_add ANDs them with the same leaves again), not the
+ * list of features the TCG translator implements.
+ */
+bool x86_kvm_host_model(CPUX86State *env, Error **errp)
+{
+    static const struct {
+        uint32_t leaf, index;
+        int reg;                /* 0..3: EAX, EBX, ECX, EDX */
+        int word;
+    } words[] = {
+        { 1, 0, 3, FEAT_1_EDX }, { 1, 0, 2, FEAT_1_ECX },
+        { 7, 0, 1, FEAT_7_0_EBX }, { 7, 0, 2, FEAT_7_0_ECX },
+        { 7, 0, 3, FEAT_7_0_EDX }, { 0x80000001u, 0, 3, FEAT_8000_0001_EDX },
+        { 0x80000001u, 0, 2, FEAT_8000_0001_ECX }, { 0xd, 1, 0, FEAT_D_1_EAX },
+        { 6, 0, 0, FEAT_6_EAX },
+    };
+    const struct kvm_cpuid_entry2 *e;
+
+    if (!x86_kvm_fetch_supported(errp)) {
+        return false;
+    }
+    e = x86_kvm_supported_entry(0, 0);
+    if (!e || !x86_kvm_supported_entry(1, 0)) {
+        error_setg(errp, "-cpu host: KVM_GET_SUPPORTED_CPUID has no leaf "
+                   "0 or 1");
+        return false;
+    }
+    env->cpuid_level = e->eax;
+    env->cpuid_vendor[0] = e->ebx;
+    env->cpuid_vendor[1] = e->edx;
+    env->cpuid_vendor[2] = e->ecx;
+    env->cpuid_version = x86_kvm_supported_entry(1, 0)->eax;
+    e = x86_kvm_supported_entry(0x80000000u, 0);
+    env->cpuid_xlevel = e ? e->eax : 0;
+    /* The brand string: KVM reports those leaves as zero, so it comes
+     * from the host's own CPUID, as the reference's host model does
+     * (KVM only exists on x86 hosts for x86 guests). */
+    memset(env->cpuid_model, 0, sizeof(env->cpuid_model));
+    if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000004u) {
+        for (uint32_t i = 0; i < 3; i++) {
+            uint32_t r[4];
+
+            __cpuid(0x80000002u + i, r[0], r[1], r[2], r[3]);
+            memcpy(env->cpuid_model + 16 * i, r, 16);
+        }
+    }
+    env->cpuid_model[sizeof(env->cpuid_model) - 1] = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+        e = x86_kvm_supported_entry(words[i].leaf, words[i].index);
+        if (e) {
+            uint32_t r[4] = { e->eax, e->ebx, e->ecx, e->edx };
+
+            env->features[words[i].word] = r[words[i].reg];
+        } else {
+            env->features[words[i].word] = 0;
+        }
+    }
+    return true;
 }
 
 static void x86_kvm_cpuid_add(struct kvm_cpuid2 *c, CPUX86State *env,
@@ -404,6 +500,15 @@ static bool x86_kvm_init_vcpu(CPUState *cs, int fd, Error **errp)
     if (!x86_kvm_set_cpuid(cs, errp)) {
         return false;
     }
+    if (x86_kvm_xsave_size) {
+        g_free(xv->xsave);
+        xv->xsave = g_malloc0(x86_kvm_xsave_size);
+        if (kvm_vcpu_ioctl(cs, x86_kvm_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE,
+                           xv->xsave) < 0) {
+            error_setg(errp, "KVM_GET_XSAVE failed on a new vCPU");
+            return false;
+        }
+    }
     if (x86_kvm_irqchip &&
         kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &xv->lapic_at_create) == 0) {
         xv->lapic_saved = true;
@@ -478,6 +583,132 @@ static uint64_t *x86_kvm_msr_field(CPUX86State *env, uint32_t index,
     }
 }
 
+/* struct kvm_fpu (hosts without KVM_CAP_XSAVE) -> env. */
+static void x86_kvm_fpu_to_env(CPUX86State *env, const struct kvm_fpu *fpu)
+{
+    for (int i = 0; i < 8; i++) {
+        X86FpReg *f = &env->fpregs[(((fpu->fsw >> 11) & 7) + i) & 7];
+
+        memcpy(&f->mant, fpu->fpr[i], 8);
+        memcpy(&f->exp, fpu->fpr[i] + 8, 2);
+    }
+    env->fpuc = fpu->fcw;
+    env->fpstt = (fpu->fsw >> 11) & 7;
+    env->fpus = fpu->fsw & ~0x3800;
+    env->fptag_word = 0;
+    for (int i = 0; i < 8; i++) {
+        if (!(fpu->ftwx & (1u << i))) {
+            env->fptag_word |= 3u << (2 * i);
+        }
+    }
+    env->fpop = fpu->last_opcode;
+    env->fpip = fpu->last_ip;
+    env->fpdp = fpu->last_dp;
+    memcpy(env->xmm_regs, fpu->xmm, sizeof(fpu->xmm));
+    env->mxcsr = fpu->mxcsr;
+}
+
+/* The x87/SSE state from the kernel: the XSAVE image into xv->xsave, or
+ * KVM_GET_FPU into fpu.  Returns 0 or -errno. */
+static int x86_kvm_get_fpu(CPUState *cs, X86KvmVcpu *xv, struct kvm_fpu *fpu)
+{
+    if (xv->xsave) {
+        return kvm_vcpu_ioctl(cs, x86_kvm_xsave2 ? KVM_GET_XSAVE2
+                                                 : KVM_GET_XSAVE, xv->xsave);
+    }
+    return kvm_vcpu_ioctl(cs, KVM_GET_FPU, fpu);
+}
+
+/* env's x87/SSE state to the kernel.  With XSAVE, the image last fetched
+ * is updated with env's components and written back, so that the
+ * components env does not hold (AVX and up) keep their values; after a
+ * reset they return to their initial state (XSTATE_BV cleared).  Returns 0
+ * or -errno. */
+static int x86_kvm_put_fpu(CPUState *cs, X86KvmVcpu *xv, CPUX86State *env)
+{
+    struct kvm_fpu fpu = {
+        .fcw = env->fpuc,
+        .fsw = (env->fpus & ~0x3800) | ((env->fpstt & 7) << 11),
+        .last_opcode = env->fpop,
+        .last_ip = env->fpip,
+        .last_dp = env->fpdp,
+        .mxcsr = env->mxcsr,
+    };
+
+    if (xv->xsave) {
+        if (xv->reset_pending) {
+            uint64_t bv;
+
+            memcpy(&bv, xv->xsave + 512, 8);
+            bv &= X86_XCR0_SUPPORTED;
+            memcpy(xv->xsave + 512, &bv, 8);
+        }
+        x86_xsave_to_buffer(env, xv->xsave, x86_kvm_xsave_size);
+        return kvm_vcpu_ioctl(cs, KVM_SET_XSAVE, xv->xsave);
+    }
+    for (int i = 0; i < 8; i++) {
+        const X86FpReg *f = &env->fpregs[(env->fpstt + i) & 7];
+
+        memcpy(fpu.fpr[i], &f->mant, 8);
+        memcpy(fpu.fpr[i] + 8, &f->exp, 2);
+        if (((env->fptag_word >> (2 * i)) & 3) != 3) {
+            fpu.ftwx |= 1u << i;
+        }
+    }
+    memcpy(fpu.xmm, env->xmm_regs, sizeof(fpu.xmm));
+    return kvm_vcpu_ioctl(cs, KVM_SET_FPU, &fpu);
+}
+
+/* The LAPIC model's registers as a kvm_lapic_state page, without the
+ * current count (it changes with time, not with the state). */
+#define X86_KVM_APIC_TMCCT 0x390
+static void x86_kvm_lapic_encode(X86CPU *cpu, uint8_t *page)
+{
+    apic_store_regs(cpu->apic, page, KVM_APIC_REG_SIZE);
+    memset(page + X86_KVM_APIC_TMCCT, 0, 16);
+}
+
+/* In-kernel LAPIC -> the LAPIC model (a copy for "info lapic", the
+ * gdbstub and vmstate).  BQL, vCPU not in KVM_RUN. */
+static void x86_kvm_get_lapic(CPUState *cs, X86KvmVcpu *xv, uint64_t base)
+{
+    X86CPU *cpu = x86_cpu(cs);
+
+    xv->lapic_valid = false;
+    if (!x86_kvm_irqchip || !cpu->apic ||
+        kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &xv->lapic) < 0) {
+        return;
+    }
+    apic_load_regs(cpu->apic, (const uint8_t *)xv->lapic.regs,
+                   sizeof(xv->lapic.regs), base);
+    memcpy(xv->lapic_enc, xv->lapic.regs, sizeof(xv->lapic_enc));
+    x86_kvm_lapic_encode(cpu, xv->lapic_enc);
+    xv->lapic_valid = true;
+}
+
+/* The LAPIC model -> the in-kernel LAPIC, only when the model was changed
+ * since the fetch (a vmstate load, a debugger): KVM_SET_LAPIC restarts
+ * the kernel's timer, so it is not done on every resume.  Registers the
+ * model does not hold keep the kernel's values.  BQL. */
+static int x86_kvm_put_lapic(CPUState *cs, X86KvmVcpu *xv)
+{
+    X86CPU *cpu = x86_cpu(cs);
+    uint8_t enc[KVM_APIC_REG_SIZE];
+
+    if (!xv->lapic_valid) {
+        return 0;
+    }
+    memcpy(enc, xv->lapic.regs, sizeof(enc));
+    x86_kvm_lapic_encode(cpu, enc);
+    if (!memcmp(enc, xv->lapic_enc, sizeof(enc))) {
+        return 0;
+    }
+    apic_store_regs(cpu->apic, (uint8_t *)xv->lapic.regs,
+                    sizeof(xv->lapic.regs));
+    memcpy(xv->lapic_enc, enc, sizeof(enc));
+    return kvm_vcpu_ioctl(cs, KVM_SET_LAPIC, &xv->lapic);
+}
+
 /* Kernel -> env.  BQL, vCPU not in KVM_RUN. */
 static bool x86_kvm_get_state(CPUState *cs, int fd)
 {
@@ -494,7 +725,7 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
 
     if ((r = kvm_vcpu_ioctl(cs, KVM_GET_REGS, &regs)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_SREGS, &sregs)) < 0 ||
-        (r = kvm_vcpu_ioctl(cs, KVM_GET_FPU, &fpu)) < 0 ||
+        (r = x86_kvm_get_fpu(cs, xv, &fpu)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_DEBUGREGS, &dbg)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_GET_VCPU_EVENTS, &xv->events)) < 0) {
         error_report("kvm: vCPU %d: cannot read registers: %s",
@@ -541,26 +772,11 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
     env->efer = sregs.efer;
     env->apic_base = sregs.apic_base;
 
-    for (int i = 0; i < 8; i++) {
-        X86FpReg *f = &env->fpregs[(((fpu.fsw >> 11) & 7) + i) & 7];
-
-        memcpy(&f->mant, fpu.fpr[i], 8);
-        memcpy(&f->exp, fpu.fpr[i] + 8, 2);
+    if (xv->xsave) {
+        x86_xrstor_from_buffer(env, xv->xsave, x86_kvm_xsave_size);
+    } else {
+        x86_kvm_fpu_to_env(env, &fpu);
     }
-    env->fpuc = fpu.fcw;
-    env->fpstt = (fpu.fsw >> 11) & 7;
-    env->fpus = fpu.fsw & ~0x3800;
-    env->fptag_word = 0;
-    for (int i = 0; i < 8; i++) {
-        if (!(fpu.ftwx & (1u << i))) {
-            env->fptag_word |= 3u << (2 * i);
-        }
-    }
-    env->fpop = fpu.last_opcode;
-    env->fpip = fpu.last_ip;
-    env->fpdp = fpu.last_dp;
-    memcpy(env->xmm_regs, fpu.xmm, sizeof(fpu.xmm));
-    env->mxcsr = fpu.mxcsr;
 
     if (x86_kvm_has_xcrs) {
         struct kvm_xcrs xcrs;
@@ -593,6 +809,7 @@ static bool x86_kvm_get_state(CPUState *cs, int fd)
     env->dr[6] = dbg.dr6;
     env->dr[7] = dbg.dr7;
 
+    x86_kvm_get_lapic(cs, xv, sregs.apic_base);
     env->nmi_pending = xv->events.nmi.pending;
     env->nmi_blocked = xv->events.nmi.masked;
     if (x86_kvm_irqchip && kvm_vcpu_ioctl(cs, KVM_GET_MP_STATE, &mp) == 0) {
@@ -625,14 +842,6 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
         .rip = env->eip, .rflags = cpu_compute_eflags(env),
     };
     struct kvm_sregs sregs;
-    struct kvm_fpu fpu = {
-        .fcw = env->fpuc,
-        .fsw = (env->fpus & ~0x3800) | ((env->fpstt & 7) << 11),
-        .last_opcode = env->fpop,
-        .last_ip = env->fpip,
-        .last_dp = env->fpdp,
-        .mxcsr = env->mxcsr,
-    };
     struct kvm_debugregs dbg = { .dr6 = env->dr[6], .dr7 = env->dr[7] };
     X86KvmMsrs msrs = { .hdr.nmsrs = X86_KVM_NR_MSRS };
     int r;
@@ -666,16 +875,6 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
         memset(sregs.interrupt_bitmap, 0, sizeof(sregs.interrupt_bitmap));
     }
 
-    for (int i = 0; i < 8; i++) {
-        const X86FpReg *f = &env->fpregs[(env->fpstt + i) & 7];
-
-        memcpy(fpu.fpr[i], &f->mant, 8);
-        memcpy(fpu.fpr[i] + 8, &f->exp, 2);
-        if (((env->fptag_word >> (2 * i)) & 3) != 3) {
-            fpu.ftwx |= 1u << i;
-        }
-    }
-    memcpy(fpu.xmm, env->xmm_regs, sizeof(fpu.xmm));
     for (int i = 0; i < 4; i++) {
         dbg.db[i] = env->dr[i];
     }
@@ -691,16 +890,20 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
 
     if ((r = kvm_vcpu_ioctl(cs, KVM_SET_SREGS, &sregs)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_SET_REGS, &regs)) < 0 ||
-        (r = kvm_vcpu_ioctl(cs, KVM_SET_FPU, &fpu)) < 0 ||
         (r = kvm_vcpu_ioctl(cs, KVM_SET_DEBUGREGS, &dbg)) < 0) {
         goto fail;
     }
+    /* XCR0 before the image: the kernel checks XSTATE_BV against what the
+     * guest may enable, not against XCR0, but keep the hardware order. */
     if (x86_kvm_has_xcrs) {
         struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
 
         xcrs.xcrs[0].xcr = 0;
         xcrs.xcrs[0].value = env->xcr0 ? env->xcr0 : 1;
         kvm_vcpu_ioctl(cs, KVM_SET_XCRS, &xcrs);
+    }
+    if ((r = x86_kvm_put_fpu(cs, xv, env)) < 0) {
+        goto fail;
     }
     r = kvm_vcpu_ioctl(cs, KVM_SET_MSRS, &msrs);
     if (r >= 0 && r < (int)X86_KVM_NR_MSRS - 1) {
@@ -710,9 +913,14 @@ static bool x86_kvm_put_state(CPUState *cs, int fd)
 
     if (xv->reset_pending) {
         memset(&xv->events, 0, sizeof(xv->events));
+        xv->lapic_valid = false;
         if (xv->lapic_saved) {
             kvm_vcpu_ioctl(cs, KVM_SET_LAPIC, &xv->lapic_at_create);
         }
+    } else if ((r = x86_kvm_put_lapic(cs, xv)) < 0) {
+        goto fail;
+    }
+    if (xv->reset_pending) {
         xv->mp_state = cpu->wait_sipi ? KVM_MP_STATE_UNINITIALIZED
                                       : KVM_MP_STATE_RUNNABLE;
     }
@@ -787,21 +995,42 @@ static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
         cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
         kvm_vcpu_ioctl(cs, KVM_NMI, NULL);
     }
+    /*
+     * The PIC/LAPIC's interrupt.  ready_for_interrupt_injection is the
+     * kernel's word from the last exit (IF = 1, no interrupt shadow, no
+     * event being re-injected, nothing queued by an earlier
+     * KVM_INTERRUPT); only then may a vector be acknowledged and handed
+     * over, otherwise the kernel exits (KVM_EXIT_IRQ_WINDOW_OPEN) as soon
+     * as the guest can take one.  HARD is cleared by the acknowledge
+     * itself (the APIC/PIC lowers the line) or, when nothing was there
+     * after all, here under the same BQL section, so that a device raising
+     * it again in between is not lost.  A window is also requested while
+     * more is pending after this vector, so that it goes in at the first
+     * opportunity rather than at the next unrelated exit.
+     */
     run->request_interrupt_window = 0;
     if (irq & CPU_INTERRUPT_HARD) {
         if (run->ready_for_interrupt_injection && run->if_flag &&
             x86_cpu_int_ack_hook) {
-            int vec;
+            int vec, r = 0;
 
             bql_lock(bql_cause_exception);
             vec = x86_cpu_int_ack_hook(cpu);
-            bql_unlock();
             if (vec >= 0) {
                 struct kvm_interrupt i = { .irq = vec };
 
-                kvm_vcpu_ioctl(cs, KVM_INTERRUPT, &i);
+                r = kvm_vcpu_ioctl(cs, KVM_INTERRUPT, &i);
             } else {
                 cpu_reset_interrupt(cs, CPU_INTERRUPT_HARD);
+            }
+            irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
+            bql_unlock();
+            if (r < 0) {
+                error_report("kvm: vCPU %d: KVM_INTERRUPT of vector %d "
+                             "failed: %s", cs->cpu_index, vec, strerror(-r));
+            }
+            if (irq & CPU_INTERRUPT_HARD) {
+                run->request_interrupt_window = 1;
             }
         } else {
             run->request_interrupt_window = 1;

@@ -10,6 +10,9 @@
  * (576 bytes) and XSAVEOPT/XSAVEC may simply save what is requested.
  *
  * Called from x86_helper_grp15 (generated code, vCPU thread, no lock).
+ * The same component routines also fill and read a host buffer
+ * (X86FpCtx.host, x86_xsave_to_buffer): the KVM accelerator exchanges the
+ * XSAVE image with the kernel (target/i386/kvm.c), so there is one layout.
  */
 #include "util/osdep.h"
 #include "target/i386/cpu.h"
@@ -17,6 +20,31 @@
 #include "target/i386/fpu-sse.h"
 
 #define MXCSR_MASK_SUPPORTED 0xffffu
+
+/* Guest memory through the insn's MMU index, or the host buffer. */
+static uint64_t xs_ld(X86FpCtx *c, uint64_t off, MemOp size)
+{
+    if (c->host) {
+        uint64_t v = 0;
+
+        for (unsigned i = 0; i < 1u << size; i++) {
+            v |= (uint64_t)c->host[c->a0 + off + i] << (8 * i);
+        }
+        return v;
+    }
+    return x86_fp_ld(c, off, size);
+}
+
+static void xs_st(X86FpCtx *c, uint64_t off, uint64_t v, MemOp size)
+{
+    if (c->host) {
+        for (unsigned i = 0; i < 1u << size; i++) {
+            c->host[c->a0 + off + i] = v >> (8 * i);
+        }
+        return;
+    }
+    x86_fp_st(c, off, v, size);
+}
 
 static void gp0(X86FpCtx *c)
 {
@@ -42,32 +70,32 @@ static void fx_save_x87(X86FpCtx *c, uint64_t base)
     X86FpCtx b = *c;
 
     b.a0 = c->a0 + base;
-    x86_fp_st(&b, 0, env->fpuc, MO_16);
-    x86_fp_st(&b, 2, x86_fpu_fsw(env), MO_16);
-    x86_fp_st(&b, 4, abridged_tags(env), MO_8);
-    x86_fp_st(&b, 5, 0, MO_8);
-    x86_fp_st(&b, 6, env->fpop, MO_16);
+    xs_st(&b, 0, env->fpuc, MO_16);
+    xs_st(&b, 2, x86_fpu_fsw(env), MO_16);
+    xs_st(&b, 4, abridged_tags(env), MO_8);
+    xs_st(&b, 5, 0, MO_8);
+    xs_st(&b, 6, env->fpop, MO_16);
     if (c->d.rexw) {
-        x86_fp_st(&b, 8, env->fpip, MO_64);
-        x86_fp_st(&b, 16, env->fpdp, MO_64);
+        xs_st(&b, 8, env->fpip, MO_64);
+        xs_st(&b, 16, env->fpdp, MO_64);
     } else {
-        x86_fp_st(&b, 8, (uint32_t)env->fpip, MO_32);
-        x86_fp_st(&b, 12, env->fpcs, MO_32);
-        x86_fp_st(&b, 16, (uint32_t)env->fpdp, MO_32);
-        x86_fp_st(&b, 20, env->fpds, MO_32);
+        xs_st(&b, 8, (uint32_t)env->fpip, MO_32);
+        xs_st(&b, 12, env->fpcs, MO_32);
+        xs_st(&b, 16, (uint32_t)env->fpdp, MO_32);
+        xs_st(&b, 20, env->fpds, MO_32);
     }
     for (int i = 0; i < 8; i++) {
         int p = (env->fpstt + i) & 7;
 
-        x86_fp_st(&b, 32 + 16 * i, env->fpregs[p].mant, MO_64);
-        x86_fp_st(&b, 40 + 16 * i, env->fpregs[p].exp, MO_64);
+        xs_st(&b, 32 + 16 * i, env->fpregs[p].mant, MO_64);
+        xs_st(&b, 40 + 16 * i, env->fpregs[p].exp, MO_64);
     }
 }
 
 static void fx_save_mxcsr(X86FpCtx *c)
 {
-    x86_fp_st(c, 24, c->env->mxcsr, MO_32);
-    x86_fp_st(c, 28, MXCSR_MASK_SUPPORTED, MO_32);
+    xs_st(c, 24, c->env->mxcsr, MO_32);
+    xs_st(c, 28, MXCSR_MASK_SUPPORTED, MO_32);
 }
 
 static unsigned nb_xmm(X86FpCtx *c)
@@ -78,32 +106,32 @@ static unsigned nb_xmm(X86FpCtx *c)
 static void fx_save_xmm(X86FpCtx *c)
 {
     for (unsigned i = 0; i < nb_xmm(c); i++) {
-        x86_fp_st(c, 160 + 16 * i, c->env->xmm_regs[i].q[0], MO_64);
-        x86_fp_st(c, 168 + 16 * i, c->env->xmm_regs[i].q[1], MO_64);
+        xs_st(c, 160 + 16 * i, c->env->xmm_regs[i].q[0], MO_64);
+        xs_st(c, 168 + 16 * i, c->env->xmm_regs[i].q[1], MO_64);
     }
 }
 
 static void fx_load_x87(X86FpCtx *c)
 {
     CPUX86State *env = c->env;
-    uint16_t fcw = x86_fp_ld(c, 0, MO_16);
-    uint16_t fsw = x86_fp_ld(c, 2, MO_16);
-    uint8_t tags = x86_fp_ld(c, 4, MO_8);
-    uint16_t fop = x86_fp_ld(c, 6, MO_16);
+    uint16_t fcw = xs_ld(c, 0, MO_16);
+    uint16_t fsw = xs_ld(c, 2, MO_16);
+    uint8_t tags = xs_ld(c, 4, MO_8);
+    uint16_t fop = xs_ld(c, 6, MO_16);
     X86FpReg r[8];
 
     for (int i = 0; i < 8; i++) {
-        r[i].mant = x86_fp_ld(c, 32 + 16 * i, MO_64);
-        r[i].exp = x86_fp_ld(c, 40 + 16 * i, MO_16);
+        r[i].mant = xs_ld(c, 32 + 16 * i, MO_64);
+        r[i].exp = xs_ld(c, 40 + 16 * i, MO_16);
     }
     if (c->d.rexw) {
-        env->fpip = x86_fp_ld(c, 8, MO_64);
-        env->fpdp = x86_fp_ld(c, 16, MO_64);
+        env->fpip = xs_ld(c, 8, MO_64);
+        env->fpdp = xs_ld(c, 16, MO_64);
     } else {
-        env->fpip = x86_fp_ld(c, 8, MO_32);
-        env->fpcs = x86_fp_ld(c, 12, MO_16);
-        env->fpdp = x86_fp_ld(c, 16, MO_32);
-        env->fpds = x86_fp_ld(c, 20, MO_16);
+        env->fpip = xs_ld(c, 8, MO_32);
+        env->fpcs = xs_ld(c, 12, MO_16);
+        env->fpdp = xs_ld(c, 16, MO_32);
+        env->fpds = xs_ld(c, 20, MO_16);
     }
     env->fpop = fop & 0x7ff;
     env->fpuc = fcw;
@@ -122,7 +150,7 @@ static void fx_load_x87(X86FpCtx *c)
 /* MXCSR from memory: reserved bits set -> #GP(0). */
 static uint32_t fx_load_mxcsr_checked(X86FpCtx *c, uint64_t off)
 {
-    uint32_t m = x86_fp_ld(c, off, MO_32);
+    uint32_t m = xs_ld(c, off, MO_32);
 
     if (m & ~MXCSR_MASK_SUPPORTED) {
         gp0(c);
@@ -133,8 +161,8 @@ static uint32_t fx_load_mxcsr_checked(X86FpCtx *c, uint64_t off)
 static void fx_load_xmm(X86FpCtx *c)
 {
     for (unsigned i = 0; i < nb_xmm(c); i++) {
-        c->env->xmm_regs[i].q[0] = x86_fp_ld(c, 160 + 16 * i, MO_64);
-        c->env->xmm_regs[i].q[1] = x86_fp_ld(c, 168 + 16 * i, MO_64);
+        c->env->xmm_regs[i].q[0] = xs_ld(c, 160 + 16 * i, MO_64);
+        c->env->xmm_regs[i].q[1] = xs_ld(c, 168 + 16 * i, MO_64);
     }
 }
 
@@ -197,6 +225,18 @@ static void xsave_common(X86FpCtx *c, bool compacted)
     }
 }
 
+/* The x87 component's initial state (SDM Vol 1 13.6). */
+static void x87_init(CPUX86State *env)
+{
+    env->fpuc = 0x37f;
+    env->fpus = 0;
+    env->fpstt = 0;
+    env->fptag_word = 0xffff;
+    env->fpip = env->fpdp = 0;
+    env->fpop = env->fpcs = env->fpds = 0;
+    memset(env->fpregs, 0, sizeof(env->fpregs));
+}
+
 static void xrstor(X86FpCtx *c)
 {
     CPUX86State *env = c->env;
@@ -226,14 +266,8 @@ static void xrstor(X86FpCtx *c)
     if (rfbm & 1) {
         if (bv & 1) {
             fx_load_x87(c);
-        } else {                        /* initial x87 state */
-            env->fpuc = 0x37f;
-            env->fpus = 0;
-            env->fpstt = 0;
-            env->fptag_word = 0xffff;
-            env->fpip = env->fpdp = 0;
-            env->fpop = env->fpcs = env->fpds = 0;
-            memset(env->fpregs, 0, sizeof(env->fpregs));
+        } else {
+            x87_init(env);
         }
     }
     if (rfbm & 2) {
@@ -361,3 +395,44 @@ const TCGHelperInfo x86_helper_grp15_nowg_info = {
     .func = x86_helper_grp15, .name = "grp15", .flags = TCG_CALL_NO_WG,
     .ret = TCG_CALL_VOID, .nb_args = 4,
 };
+
+/* ------------------------------------------------------------------ */
+/* The XSAVE image in a host buffer (KVM state sync)                   */
+
+/* The kernel's image: XSAVE64 layout (64-bit FIP/FDP), 16 XMM. */
+#define XS_HOST_DESC(buf) { .rexw = 1, .mode = X86_MODE_64 }
+
+void x86_xsave_to_buffer(CPUX86State *env, void *buf, size_t len)
+{
+    X86FpCtx c = { .env = env, .d = XS_HOST_DESC(buf), .host = buf };
+    uint64_t bv;
+
+    assert(len >= 576);
+    fx_save_x87(&c, 0);
+    fx_save_mxcsr(&c);
+    fx_save_xmm(&c);
+    bv = xs_ld(&c, 512, MO_64);
+    xs_st(&c, 512, bv | X86_XCR0_SUPPORTED, MO_64);
+    xs_st(&c, 520, 0, MO_64);               /* XCOMP_BV: standard format */
+}
+
+void x86_xrstor_from_buffer(CPUX86State *env, const void *buf, size_t len)
+{
+    X86FpCtx c = { .env = env, .d = XS_HOST_DESC(buf),
+                   .host = (uint8_t *)buf };  /* only read */
+    uint64_t bv;
+
+    assert(len >= 576);
+    bv = xs_ld(&c, 512, MO_64);
+    env->mxcsr = xs_ld(&c, 24, MO_32) & MXCSR_MASK_SUPPORTED;
+    if (bv & 1) {
+        fx_load_x87(&c);
+    } else {
+        x87_init(env);
+    }
+    if (bv & 2) {
+        fx_load_xmm(&c);
+    } else {
+        memset(env->xmm_regs, 0, sizeof(env->xmm_regs));
+    }
+}

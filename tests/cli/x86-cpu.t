@@ -36,6 +36,27 @@ for bad in "nosuch" "max,+nosuch" "max,bmi1=maybe" "max,vendor=Intel" \
     fi
 done
 
+# -cpu host is the KVM host model: under TCG (here, and after a fallback
+# from -accel kvm on this host without /dev/kvm) one line and exit 1.
+for acc in "" "-accel kvm -accel tcg"; do
+    # shellcheck disable=SC2086
+    "$TANDEM" $acc -M pc -display none -nodefaults -cpu host </dev/null \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    grep -v "falling back" "$TMP/err" >"$TMP/err2"
+    if [ "$rc" = 1 ] && [ "$(wc -l <"$TMP/err2")" = 1 ] &&
+       grep -q "CPU model 'host' requires KVM" "$TMP/err2"; then
+        ok "-cpu host ${acc:+($acc) }under TCG: one error line, exit 1"
+    else
+        not_ok "-cpu host ${acc:+($acc) }under TCG: exit $rc" "$(cat "$TMP/err")"
+    fi
+done
+if grep -q "^ *host .*KVM only" "$TMP/help"; then
+    ok "-cpu help lists host (KVM only)"
+else
+    not_ok "-cpu help lists host" "$(cat "$TMP/help")"
+fi
+
 if [ ! -f "$GUESTS/sysinsn-64.elf" ] || [ ! -f "$GUESTS/demo-64.elf" ]; then
     echo "ok $((tap_n + 1)) # SKIP x86 guests not built (make x86-guests)"
     tap_n=$((tap_n + 1))

@@ -86,6 +86,21 @@ void apic_set_tsc_deadline(APICState *s, uint64_t val, uint64_t tsc_now);
 uint8_t apic_get_cr8(APICState *s);
 void apic_set_cr8(APICState *s, uint8_t cr8);
 
+/*
+ * The register page of a LAPIC that runs elsewhere (KVM's in-kernel one,
+ * struct kvm_lapic_state: the xAPIC MMIO layout, register i at byte
+ * 16 * i, IDs in xAPIC format).  apic_store_regs writes this model's
+ * registers into page (those the register decoder reads; other bytes are
+ * left alone).  apic_load_regs makes the model a copy of page and
+ * apicbase, without side effects: no interrupt is signalled and the
+ * model's timer is not armed (the current count is kept by its start
+ * time).  So "info lapic", the gdbstub and vmstate show the kernel's
+ * registers.  BQL.
+ */
+void apic_store_regs(APICState *s, uint8_t *page, size_t len);
+void apic_load_regs(APICState *s, const uint8_t *page, size_t len,
+                    uint64_t apicbase);
+
 /* An NMI through LINT1 (per its LVT) or, LAPIC disabled, straight to the
  * CPU: what the board's NMI button does for each CPU. */
 void apic_deliver_nmi(APICState *s);

@@ -196,6 +196,11 @@ int main(uint32_t magic, uint32_t info)
     settle();
     tap_ok(n60 == 1 && lapic_read(LAPIC_TMCCT) == 0,
            "one-shot fires once (%d) and stops at count 0", n60);
+    /* Armed with interrupts off: the STI shadow then guarantees that the
+     * interrupt finds the CPU in HLT.  With IF = 1 it may arrive before
+     * the HLT (0.5 ms is short when the TMICT write exits to userspace
+     * under nested KVM), and nothing would wake the HLT. */
+    cli();
     lapic_write(LAPIC_TMICT, 500000);
     sti_hlt();
     tap_ok(n60 == 2, "HLT wakes on the timer interrupt");
