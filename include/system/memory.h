@@ -41,6 +41,8 @@
  * BQL itself, through the named function memory_region_dispatch_*, and only
  * when the caller does not hold it already: vCPU threads and iothreads never
  * hold it when they access memory; the main loop and qtest always do.
+ * A region marked for coalesced MMIO (below) is dispatched with the BQL
+ * even if converted, when an accelerator buffers coalesced writes.
  * A region's memory stays valid for a grace period after it is removed.
  */
 #ifndef SYSTEM_MEMORY_H
