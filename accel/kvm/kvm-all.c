@@ -14,17 +14,18 @@
  *                  exits and are dropped by the ROM region), and hands the
  *                  ioeventfds of MMIO and port I/O regions to the kernel
  *                  (KVM_IOEVENTFD).
- *   init_vcpu      KVM_CREATE_VCPU, mmap of struct kvm_run, the kick signal
- *                  mask, the target's CPUID setup.
+ *   init_vcpu      KVM_CREATE_VCPU, mmap of struct kvm_run, the kick
+ *                  signal's handler, the target's CPUID setup.
  *   exec_vcpu      the KVM_RUN loop: port I/O and MMIO exits go through the
  *                  memory API (which takes the BQL itself for needs_bql
  *                  regions only), HLT, SHUTDOWN (triple fault), errors.
- *   kick_vcpu      immediate_exit = 1, then SIGUSR1 to the vCPU thread.  The
- *                  thread keeps SIGUSR1 blocked except inside KVM_RUN
- *                  (KVM_SET_SIGNAL_MASK), so a kick either interrupts
- *                  KVM_RUN (EINTR) or, arriving earlier, makes the next
- *                  KVM_RUN return at once through immediate_exit or the
- *                  pending signal.
+ *   kick_vcpu      immediate_exit = 1, then SIGUSR1 to the vCPU thread.
+ *                  The signal is unblocked in that thread, with an empty
+ *                  SA_RESTART handler: it interrupts KVM_RUN (EINTR),
+ *                  restarts other system calls, and a kick that lands
+ *                  outside KVM_RUN leaves immediate_exit set, so the next
+ *                  KVM_RUN returns at once.  No KVM_SET_SIGNAL_MASK: the
+ *                  kernel would swap the signal mask twice per exit.
  *   get/put_state  through the target, guarded by KvmVcpu.env_valid.
  *   debug_changed  the gdbstub's breakpoints, watchpoints and single-step
  *                  become KVM_SET_GUEST_DEBUG through the target;
@@ -535,24 +536,24 @@ fail:
 
 static void kvm_kick_handler(int sig)
 {
-    /* Nothing: the signal's only job is to make KVM_RUN return EINTR. */
+    /* Nothing: the signal's only job is to make KVM_RUN return EINTR
+     * (immediate_exit covers a kick outside KVM_RUN). */
 }
 
 /* The vCPU's own thread, BQL. */
 static bool kvm_init_vcpu(CPUState *cpu, Error **errp)
 {
     KvmVcpu *v = g_new0(KvmVcpu, 1);
-    struct sigaction sa = { .sa_handler = kvm_kick_handler };
-    struct {
-        struct kvm_signal_mask hdr;
-        uint8_t bits[8];               /* the kernel's sigset: 64 bits */
-    } mask;
+    struct sigaction sa = {
+        .sa_handler = kvm_kick_handler,
+        .sa_flags = SA_RESTART,
+    };
     sigset_t set;
     long id = kvm_state.ops->vcpu_id ? (long)kvm_state.ops->vcpu_id(cpu)
                                      : cpu->cpu_index;
-    int r;
 
-    /* No SA_RESTART: an interrupted KVM_RUN must come back with EINTR. */
+    /* SA_RESTART restarts the thread's other system calls; KVM_RUN
+     * returns EINTR whatever the flags say. */
     sigemptyset(&sa.sa_mask);
     sigaction(KVM_SIG_KICK, &sa, NULL);
 
@@ -573,16 +574,10 @@ static bool kvm_init_vcpu(CPUState *cpu, Error **errp)
     if (!kvm_coalesced_vcpu_created(v->fd, errp)) {
         goto fail;
     }
-    /* The thread keeps the kick blocked; only KVM_RUN unblocks it. */
-    pthread_sigmask(SIG_BLOCK, NULL, &set);
-    sigdelset(&set, KVM_SIG_KICK);
-    mask.hdr.len = 8;
-    memcpy(mask.bits, &set, 8);
-    r = ioctl(v->fd, KVM_SET_SIGNAL_MASK, &mask);
-    if (r < 0) {
-        error_setg_errno(errp, errno, "KVM_SET_SIGNAL_MASK");
-        goto fail;
-    }
+    /* Before accel_data is published: kicks start after this. */
+    sigemptyset(&set);
+    sigaddset(&set, KVM_SIG_KICK);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     __atomic_store_n(&cpu->accel_data, v, __ATOMIC_RELEASE);
     if (kvm_state.ops->init_vcpu &&
         !kvm_state.ops->init_vcpu(cpu, v->fd, errp)) {
@@ -635,19 +630,6 @@ static void kvm_kick_vcpu(CPUState *cpu)
     }
     __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
     pthread_kill(cpu->thread, KVM_SIG_KICK);
-}
-
-/* Takes a pending kick signal, so that it does not interrupt the next
- * KVM_RUN for nothing.  vCPU thread. */
-static void kvm_eat_kick(void)
-{
-    sigset_t set;
-    struct timespec zero = { 0, 0 };
-
-    sigemptyset(&set);
-    sigaddset(&set, KVM_SIG_KICK);
-    while (sigtimedwait(&set, NULL, &zero) > 0) {
-    }
 }
 
 /* An exit we cannot continue from: register dump, clean stop.  vCPU
@@ -704,7 +686,6 @@ static int kvm_exec_vcpu(CPUState *cpu)
         /* Clear first: a kick after the exchange below sets it again. */
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
         if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL)) {
-            kvm_eat_kick();
             return EXCP_INTERRUPT;
         }
         ret = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_ACQUIRE);
