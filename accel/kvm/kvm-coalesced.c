@@ -71,7 +71,10 @@ int kvm_coalesced_ring_drain(struct kvm_coalesced_mmio_ring *ring,
     uint32_t first = __atomic_load_n(&ring->first, __ATOMIC_RELAXED);
     int n = 0;
 
-    for (;;) {
+    /* At most a ring's worth per call: vCPUs that keep writing cannot
+     * hold the drain (and the BQL) forever.  What they append after the
+     * call began is not ordered before the caller's access anyway. */
+    for (uint32_t budget = nr_slots; budget > 0; budget--) {
         /* Acquire: the entry's contents are visible once last says so. */
         uint32_t last = __atomic_load_n(&ring->last, __ATOMIC_ACQUIRE);
         struct kvm_coalesced_mmio *m;
@@ -103,6 +106,7 @@ int kvm_coalesced_ring_drain(struct kvm_coalesced_mmio_ring *ring,
         fn(opaque, &e);
         n++;
     }
+    return n;
 }
 
 /* Replays one buffered write.  BQL. */

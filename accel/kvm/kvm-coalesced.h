@@ -29,9 +29,11 @@ typedef void KvmCoalescedReplayFn(void *opaque, const KvmCoalescedEntry *e);
  * is ring->last, ours ring->first) in order through fn, advancing first
  * past each entry after copying it.  The indices are checked against
  * nr_slots on every step and an entry's length against 8, so a corrupt
- * ring never makes us read or write outside it.  Returns the number of
- * entries replayed, or -1 when an index was out of range (the drain
- * stops; first is left alone).  Called by one consumer at a time.
+ * ring never makes us read or write outside it.  At most nr_slots entries
+ * are taken per call (more than the ring holds at the start), so
+ * producers cannot keep it going forever.  Returns the number of entries
+ * replayed, or -1 when an index was out of range (the drain stops; first
+ * is left alone).  Called by one consumer at a time.
  */
 int kvm_coalesced_ring_drain(struct kvm_coalesced_mmio_ring *ring,
                              uint32_t nr_slots, KvmCoalescedReplayFn *fn,

@@ -3,7 +3,7 @@
  * (kvm_coalesced_ring_drain) against a fake ring in ordinary memory, laid
  * out as the kernel's page is (struct kvm_coalesced_mmio_ring): order,
  * wrap-around, a full ring, entries the producer adds during the drain,
- * bad lengths and out-of-range indices.  The fake ring has exactly
+ * a producer that never stops, bad lengths and out-of-range indices.  The fake ring has exactly
  * NR_SLOTS slots, so under ASan a read past it fails the test.  No KVM
  * needed.
  */
@@ -126,6 +126,18 @@ static void test_concurrent_producer(void)
     g_assert_cmpuint(ring->first, ==, ring->last);
 }
 
+/* A producer that never stops (a guest hammering the zone from other
+ * vCPUs) cannot keep the drain going: one ring's worth per call. */
+static void test_bounded(void)
+{
+    ring_new();
+    produce(0x20, 1, false, 0);
+    produce_during_drain = 1000;
+    g_assert_cmpint(drain(), ==, NR_SLOTS);
+    g_assert_cmpint(nr_seen, ==, NR_SLOTS);
+    g_assert_cmphex(seen[0].addr, ==, 0x20);
+}
+
 /* A length the data cannot hold is dropped (and consumed); the entries
  * around it still arrive. */
 static void test_bad_length(void)
@@ -187,6 +199,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm-coalesced/wrap-and-full", test_wrap_and_full);
     g_test_add_func("/kvm-coalesced/concurrent-producer",
                     test_concurrent_producer);
+    g_test_add_func("/kvm-coalesced/bounded", test_bounded);
     g_test_add_func("/kvm-coalesced/bad-length", test_bad_length);
     g_test_add_func("/kvm-coalesced/bad-indices", test_bad_indices);
     g_test_add_func("/kvm-coalesced/slots", test_slots);
