@@ -237,10 +237,11 @@ static FloatRaw round_pack(const FloatFmt *f, int p, bool sign, int32_t e,
                            u128 sig, FloatStatus *s)
 {
     int32_t emax = (1 << f->exp_bits) - 1;
+    int32_t wrap = 3 << (f->exp_bits - 2);      /* trapped results */
     int sh = clz128(sig);
     int n = 128 - p;
     int32_t be;
-    bool tiny = false, inc, inexact;
+    bool tiny = false, inc, inexact, wrapped = false;
     uint64_t q;
     FloatRaw r = { .sign = sign };
 
@@ -256,12 +257,20 @@ static FloatRaw round_pack(const FloatFmt *f, int p, bool sign, int32_t e,
             tiny = !((sig >> n) == (((u128)1 << p) - 1) &&
                      round_inc(sig, n, sign, s->rounding_mode));
         }
-        if (tiny && s->flush_to_zero) {
+        if (tiny && s->underflow_trap_bias) {
+            /* Rounded as if the exponent were unbounded, then wrapped. */
+            s->flags |= FLOAT_FLAG_UNDERFLOW;
+            be += wrap;
+            tiny = false;
+            wrapped = true;
+        } else if (tiny && s->flush_to_zero) {
             s->flags |= FLOAT_FLAG_UNDERFLOW | FLOAT_FLAG_INEXACT;
             return pack_zero(sign);
         }
-        sig = shr_jam128(sig, 1 - be);
-        be = 0;
+        if (be <= 0) {          /* (still) below the normal range */
+            sig = shr_jam128(sig, 1 - be);
+            be = 0;
+        }
     }
     inexact = (sig & (((u128)1 << n) - 1)) != 0;
     inc = round_inc(sig, n, sign, s->rounding_mode);
@@ -277,7 +286,11 @@ static FloatRaw round_pack(const FloatFmt *f, int p, bool sign, int32_t e,
             be++;
         }
     }
-    if (be >= emax) {
+    if (be >= emax && s->overflow_trap_bias && !wrapped) {
+        s->flags |= FLOAT_FLAG_OVERFLOW;
+        be -= wrap;
+        s->rounded_up = inc;
+    } else if (be >= emax) {
         bool to_inf;
 
         s->flags |= FLOAT_FLAG_OVERFLOW | FLOAT_FLAG_INEXACT;

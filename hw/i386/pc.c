@@ -24,6 +24,9 @@
  *     record what passes, for qtest's board commands ("cpu_intr",
  *     "pic_inta", "apic_msgs", "ioapic_eoi"; "nmi" presses the NMI
  *     button, x86_nmi_all).
+ *   - "pc-ferr" (hw/i386/pc-ferr.c): the CPUs' FERR# outputs to ISA IRQ
+ *     13 and port 0xF0, which clears it and asserts IGNNE# (the x87's
+ *     MS-DOS compatibility mode, CR0.NE = 0).
  *   - Port 0x92 ("System Control Port A"): bit 1 is the fast A20 gate,
  *     bit 0 a fast reset.  A20 is enabled at reset, as firmware leaves it
  *     for multiboot guests.
@@ -61,6 +64,7 @@
 #include "hw/intc/ioapic.h"
 #include "hw/intc/apic.h"
 #include "hw/i386/pc.h"
+#include "hw/i386/pc-ferr.h"
 #include "system/runstate.h"
 #include "hw/i386/apic-bus.h"
 #include "hw/timer/mc146818rtc.h"
@@ -86,6 +90,7 @@ typedef struct PcMachine {
     /* The PIC's INT output (to the LAPICs' LINT0), recorded; BQL. */
     IrqLine *cpu_intr;
     X86CPU *boot_cpu;                  /* CPU 0 once created; BQL */
+    DeviceState *ferr;                 /* FERR#/IRQ 13/port 0xF0 logic */
     int cpu_intr_level;
     unsigned cpu_intr_raises;
     /* What passed on the APIC bus, for qtest; BQL. */
@@ -375,6 +380,7 @@ static bool pc_irq_devices_init(PcMachine *s, MachineState *ms,
         !(ioapic = pc_device_create("ioapic", "pc-ioapic", errp)) ||
         !pc_device_create("isa-pit", "pc-pit", errp) ||
         !pc_device_create("pcspk", "pc-pcspk", errp) ||
+        !(s->ferr = pc_device_create("pc-ferr", "pc-ferr", errp)) ||
         !(rtc = pc_device_create("mc146818rtc", "pc-rtc", errp))) {
         return false;
     }
@@ -680,6 +686,7 @@ static bool pc_cpus_init(MachineState *ms, Error **errp)
 
         if (cpu) {
             apic_connect_cpu(apic_find(i), &cpu->parent);
+            pc_ferr_connect_cpu(pc_machine_state.ferr, cpu);
         }
         if (!cpu || !cpu_start(&cpu->parent, errp)) {
             error_prepend(errp, "CPU %d: ", i);

@@ -7,7 +7,9 @@
  * state or locks.  Every operation reads the rounding mode, precision and
  * mode bits from the FloatStatus and ORs exception flags into s->flags; the
  * caller decides whether a flag traps (x87 #MF, SSE #XM, POWER FPSCR) and
- * clears flags itself.  Results are always the "masked" (untrapped) result.
+ * clears flags itself.  Results are the "masked" (untrapped) result, except
+ * for the exponent-wrapped results of trapped overflow/underflow when the
+ * caller asks for them (overflow_trap_bias, underflow_trap_bias).
  *
  * The few rules that differ between architectures are fields of FloatStatus
  * rather than #ifdefs: the NaN propagation rule, the sign of the default NaN,
@@ -89,6 +91,14 @@ typedef struct FloatStatus {
     bool default_nan_mode;          /* every NaN result is the default NaN */
     bool default_nan_negative;      /* x86: 0xFFC00000; POWER: 0x7FC00000 */
     bool tininess_before_rounding;
+    /* Trapped overflow/underflow (IEEE 754-1985 7.3, 7.4; x87 with OE/UE
+     * unmasked, SDM Vol 1 4.9.1.4-5): instead of the masked result, round
+     * to the precision with an unbounded exponent and wrap the exponent
+     * by 3 * 2^(exp_bits - 2) (2^24576 for floatx80): divided for an
+     * overflow, multiplied for a tiny result, which then always raises
+     * UNDERFLOW (exact or not).  FTZ does not apply to it. */
+    bool overflow_trap_bias;
+    bool underflow_trap_bias;
     FloatNaNRule nan_rule;
     /* Meaningful only right after an operation that raised INEXACT: its
      * rounding increased the magnitude (x87 FSW.C1). */

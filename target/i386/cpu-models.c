@@ -12,7 +12,7 @@
  * system state it announces.
  *
  * The x87/SSE work (docs/devel/x86-fpu.md) implements fpu, mmx, fxsr,
- * sse..sse4.2, ssse3, pclmulqdq, xsave, xsaveopt, xsavec; aes, avx, f16c,
+ * sse..sse4.2, ssse3, pclmulqdq, aes, xsave, xsaveopt, xsavec; avx, f16c,
  * fma, xgetbv1 are still off (OSXSAVE is not a model bit: CPUID reflects
  * CR4.OSXSAVE).  The LAPIC
  * (hw/intc/apic.c) implements apic, x2apic, tsc-deadline and arat (its
@@ -65,7 +65,7 @@ const X86FeatureInfo x86_cpu_features[] = {
     F("movbe", FEAT_1_ECX, 22, true, "MOVBE"),
     F("popcnt", FEAT_1_ECX, 23, true, "POPCNT"),
     F("tsc-deadline", FEAT_1_ECX, 24, true, "LAPIC TSC-deadline timer"),
-    F("aes", FEAT_1_ECX, 25, false, "AES-NI"),
+    F("aes", FEAT_1_ECX, 25, true, "AES-NI (AESENC ... AESKEYGENASSIST)"),
     F("xsave", FEAT_1_ECX, 26, true, "XSAVE/XRSTOR/XGETBV"),
     F("avx", FEAT_1_ECX, 28, false, "AVX"),
     F("f16c", FEAT_1_ECX, 29, false, "VCVTPH2PS"),

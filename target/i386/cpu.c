@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "hw/boards.h"
 #include "system/bql.h"
+#include "hw/irq.h"
 #include "system/runstate.h"
 #include "system/kvm.h"
 #include "accel/accel.h"
@@ -340,6 +341,10 @@ static void x86_cpu_reset(CPUState *cs)
     X86CPU *cpu = x86_cpu(cs);
 
     x86_cpu_reset_regs(cs);
+    if (cpu->ferr_level) {              /* FSW.ES is clear again */
+        cpu->ferr_level = false;
+        irq_lower(cpu->ferr);
+    }
     cpu->wait_sipi = cs->cpu_index != 0;
     cs->halted = cpu->wait_sipi;
     if (x86_cpu_reset_hook) {

@@ -282,7 +282,22 @@ typedef struct X86CPU {
     /* BQL: INIT received, waiting for a start-up IPI (APs from reset) */
     bool wait_sipi;
     uint8_t sipi_vector;        /* BQL: the last SIPI's vector */
+    /* FERR# (SDM Vol 1 8.7, appendix D), the x87 error output used with
+     * CR0.NE = 0: the board's line, set once before the vCPU runs (NULL:
+     * not wired); ferr_level is its level, changed only by this vCPU's
+     * thread with the BQL held (fpu_helper.c) or at reset (paused). */
+    struct IrqLine *ferr;
+    bool ferr_level;
+    /* IGNNE#, the input the board drives (BQL) and the vCPU thread reads:
+     * atomic, via x86_cpu_set_ignne(). */
+    bool ignne;
 } X86CPU;
+
+/* The board drives IGNNE# (port 0xF0 on a PC).  Any thread, BQL. */
+static inline void x86_cpu_set_ignne(X86CPU *cpu, bool level)
+{
+    __atomic_store_n(&cpu->ignne, level, __ATOMIC_RELEASE);
+}
 
 static inline X86CPU *x86_cpu(CPUState *cpu)
 {

@@ -428,6 +428,7 @@ const X86OpcodeEntry x86_map_0f38[256] = {
     [0x30 ... 0x35] = SSE0,
     [0x37 ... 0x41] = SSE0,
     [0x82] = SSE(map0f38_82),
+    [0xdb ... 0xdf] = SSE0,             /* AES-NI */
     [0xf0] = SSE(map0f38_f0),
     [0xf1] = SSE(map0f38_f1),
     [0xf6] = SSE(map0f38_f6),
@@ -440,6 +441,7 @@ const X86OpcodeEntry x86_map_0f3a[256] = {
     [0x40 ... 0x42] = SSEI,
     [0x44] = SSEI,
     [0x60 ... 0x63] = SSEI,
+    [0xdf] = SSEI,                      /* AESKEYGENASSIST */
 };
 
 /*

@@ -105,6 +105,9 @@ void x86_fpu_set_fsw(CPUX86State *env, uint16_t fsw);
 void x86_fpu_enter_mmx(CPUX86State *env);
 /* #MF (CR0.NE = 1) if an unmasked x87 exception is pending. */
 void x86_fpu_check_pending(X86FpCtx *c);
+/* Lowers FERR# once FSW.ES is clear (FNCLEX, FNINIT, FLDENV, FRSTOR,
+ * FXRSTOR, XRSTOR); the board then drops IGNNE#.  vCPU thread, no lock. */
+void x86_fpu_ferr_update(CPUX86State *env);
 
 /* FXSAVE/FXRSTOR image (SDM Vol 1 10.5.1) at a0; 64-bit layout if rexw. */
 void x86_fxsave(X86FpCtx *c);

@@ -18,10 +18,12 @@
  *
  * Exceptions (SDM Vol 1 8.4, 8.5): flags are ORed into FSW; a flag that
  * FCW leaves unmasked sets ES and B.  For unmasked IE (incl. stack fault),
- * DE and ZE the destination and the stack are left unchanged; for the
- * others the (unbiased) result is stored.  The #MF itself is raised by the
- * next waiting x87 insn or FWAIT when CR0.NE = 1; with CR0.NE = 0 the PC's
- * FERR#/IRQ 13 path is not wired and the exception is left pending.
+ * DE and ZE the destination and the stack are left unchanged; for PE the
+ * rounded result is stored, for OE/UE the result wrapped by 2^24576
+ * (fp_status's trap-bias options; stores to memory write nothing).  The
+ * #MF itself is raised by the next waiting x87 insn or FWAIT when
+ * CR0.NE = 1; with CR0.NE = 0 that insn asserts FERR# and freezes until
+ * an interrupt (the board turns FERR# into IRQ 13, x86_fpu_check_pending).
  *
  * Tags: fptag_word keeps 11 (empty) or 00 (valid) per register; the exact
  * tags (zero, special) are computed when software can see them.
@@ -33,6 +35,9 @@
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "hw/irq.h"
+#include "system/bql.h"
+#include "accel/accel.h"
 
 /* FSW bits (SDM Vol 1 8.1.3). */
 #define FSW_IE 0x0001
@@ -177,9 +182,40 @@ static void fp_init(CPUX86State *env)
     env->fpop = env->fpcs = env->fpds = 0;
 }
 
+/* Sets FERR# to level (BQL taken here: the line ends at the board's
+ * interrupt logic).  vCPU thread, no lock held. */
+static void fp_ferr_set(X86CPU *cpu, bool level)
+{
+    bql_lock(bql_cause_exception);
+    cpu->ferr_level = level;
+    irq_set(cpu->ferr, level);
+    bql_unlock();
+}
+
+void x86_fpu_ferr_update(CPUX86State *env)
+{
+    X86CPU *cpu = env_x86_cpu(env);
+
+    if (cpu->ferr_level && !(env->fpus & FSW_ES)) {
+        fp_ferr_set(cpu, false);
+    }
+}
+
+/*
+ * The check of a waiting x87 insn, FWAIT or MMX insn for a pending
+ * unmasked exception (FSW.ES).  CR0.NE = 1: #MF.  CR0.NE = 0, the
+ * MS-DOS compatibility mode (SDM Vol 1 8.7, D.2.1): with IGNNE# asserted
+ * the insn ignores the exception and runs; otherwise the CPU asserts
+ * FERR# (deferred to this point, as Pentium and later processors may do)
+ * and freezes just before the insn until an external interrupt, normally
+ * the IRQ 13 that the board makes of FERR#.  The freeze is a halt with
+ * EIP at the insn, so the interrupt returns to it and it runs again.
+ * Without a FERR# line (no board) the exception stays pending.
+ */
 void x86_fpu_check_pending(X86FpCtx *c)
 {
     CPUX86State *env = c->env;
+    X86CPU *cpu = env_x86_cpu(env);
 
     if (!(env->fpus & FSW_ES)) {
         return;
@@ -187,8 +223,19 @@ void x86_fpu_check_pending(X86FpCtx *c)
     if (env->cr[0] & CR0_NE) {
         x86_fp_raise(c, EXCP10_COPR);
     }
-    /* CR0.NE = 0: FERR#/IRQ 13 is not wired on this board; the
-     * exception stays pending (docs/devel/x86-fpu.md). */
+    if (!cpu->ferr || __atomic_load_n(&cpu->ignne, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    if (!cpu->ferr_level) {
+        fp_ferr_set(cpu, true);
+    }
+    cpu_restore_state(c->cs, c->ra);
+    env->hflags &= ~HF_INHIBIT_IRQ_MASK;
+    bql_lock(bql_cause_halt);
+    c->cs->halted = true;
+    bql_unlock();
+    c->cs->exception_index = EXCP_HLT;
+    cpu_loop_exit(c->cs);
 }
 
 /* ------------------------------------------------------------------ */
@@ -276,6 +323,11 @@ static FloatStatus fp_status(CPUX86State *env)
         .floatx80_precision = pc[(env->fpuc >> 8) & 3],
         .default_nan_negative = true,
         .nan_rule = FLOAT_NAN_X87,
+        /* SDM Vol 1 4.9.1.4-5: with OE/UE unmasked a result for an x87
+         * register is wrapped by 2^24576 (stores to memory of such a
+         * result write nothing, fp_store_mem). */
+        .overflow_trap_bias = !(env->fpuc & FSW_OE),
+        .underflow_trap_bias = !(env->fpuc & FSW_UE),
     };
 
     return st;
@@ -299,22 +351,27 @@ enum {
 };
 
 typedef struct HostX87 {
-    floatx80 st0, st1;      /* in: ST0, ST1; out: the new ST0, ST1 */
+    /* in: ST0, ST1; out: the new ST0, ST1 (after FYL2X, FPATAN and
+     * FYL2XP1, which pop, the result is the new ST0) */
+    floatx80 st0, st1;
     uint16_t fcw;
     uint16_t fsw;           /* out */
 } HostX87;
 
 /*
- * Runs one insn on the host x87 with ST0/ST1 loaded and the guest's FCW
- * (all exceptions masked); returns the two top registers and the FSW.
- * The host FPU state of this thread is saved and restored around it.
+ * Runs one insn on the host x87 with ST0/ST1 loaded and the guest's FCW:
+ * its OE/UE masks (so an unmasked overflow/underflow gives the host's
+ * wrapped result, SDM Vol 1 4.9.1.4-5), the other exceptions masked.
+ * Returns the two top registers and the FSW, read with FNSAVE, which
+ * neither waits nor traps on the pending exception and reinitialises the
+ * host FPU.  The host FPU state of this thread is saved and restored
+ * around it.
  */
 static void host_x87(int op, HostX87 *h)
 {
-    struct { uint64_t m; uint16_t e; } __attribute__((packed)) in0, in1,
-        out0, out1;
-    uint8_t saved[108];
-    uint16_t fcw = h->fcw | 0x3f, fsw;
+    struct { uint64_t m; uint16_t e; } __attribute__((packed)) in0, in1;
+    uint8_t saved[108], out[108];
+    uint16_t fcw = h->fcw | 0x27;
 
     in0.m = h->st0.mant;
     in0.e = h->st0.sign_exp;
@@ -325,24 +382,24 @@ static void host_x87(int op, HostX87 *h)
                      : : "m"(fcw), "m"(in1), "m"(in0));
     switch (op) {
     case HX_F2XM1: __asm__ volatile("f2xm1"); break;
-    case HX_FYL2X: __asm__ volatile("fyl2x\n\tfld %st(0)"); break;
+    case HX_FYL2X: __asm__ volatile("fyl2x"); break;
     case HX_FPTAN: __asm__ volatile("fptan"); break;
-    case HX_FPATAN: __asm__ volatile("fpatan\n\tfld %st(0)"); break;
+    case HX_FPATAN: __asm__ volatile("fpatan"); break;
     case HX_FXTRACT: __asm__ volatile("fxtract"); break;
-    case HX_FYL2XP1: __asm__ volatile("fyl2xp1\n\tfld %st(0)"); break;
+    case HX_FYL2XP1: __asm__ volatile("fyl2xp1"); break;
     case HX_FSINCOS: __asm__ volatile("fsincos"); break;
     case HX_FSCALE: __asm__ volatile("fscale"); break;
     case HX_FSIN: __asm__ volatile("fsin"); break;
     case HX_FCOS: __asm__ volatile("fcos"); break;
     }
-    __asm__ volatile("fnstsw %0\n\tfstpt %1\n\tfstpt %2"
-                     : "=m"(fsw), "=m"(out0), "=m"(out1));
+    /* The 32-bit layout: FSW at 4, ST0 at 28, ST1 at 38. */
+    __asm__ volatile("fnsave %0" : "=m"(out));
     __asm__ volatile("frstor %0" : : "m"(saved));
-    h->st0.mant = out0.m;
-    h->st0.sign_exp = out0.e;
-    h->st1.mant = out1.m;
-    h->st1.sign_exp = out1.e;
-    h->fsw = fsw;
+    memcpy(&h->st0.mant, out + 28, 8);
+    memcpy(&h->st0.sign_exp, out + 36, 2);
+    memcpy(&h->st1.mant, out + 38, 8);
+    memcpy(&h->st1.sign_exp, out + 46, 2);
+    memcpy(&h->fsw, out + 4, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -997,10 +1054,11 @@ static void fp_store_mem(X86FpCtx *c, unsigned kind, bool pop)
         break;
     }
     /* Unmasked overflow/underflow on a store: nothing is written either
-     * (SDM Vol 1 4.9.2, FST). */
+     * (SDM Vol 1 4.9.2, FST), and as nothing was rounded PE stays clear
+     * (measured); the stack is not popped. */
     if ((st.flags & ~env->fpuc & (FLOAT_FLAG_OVERFLOW |
                                   FLOAT_FLAG_UNDERFLOW))) {
-        fp_flags(env, st.flags);
+        fp_flags(env, st.flags & ~FLOAT_FLAG_INEXACT);
         return;
     }
     if (!fp_flags(env, st.flags)) {
@@ -1439,6 +1497,7 @@ static void x86_helper_x87(void *envp, uint64_t desc, uint64_t a0,
     if (!ok) {
         x86_fp_raise(&c, EXCP06_ILLOP);
     }
+    x86_fpu_ferr_update(env);
 }
 
 const TCGHelperInfo x86_helper_x87_info = {

@@ -17,6 +17,8 @@
  * then reads the operands, computes into a temporary and writes the
  * destination last, so a fault leaves the guest state unchanged.
  *
+ * AES-NI (0F 38 DB-DF, 0F 3A DF) uses the round primitives of aes.c.
+ *
  * Floating point goes through fpu/softfloat.c with MXCSR's rounding
  * control, FTZ and DAZ (FloatStatus from sse_status()).  RCPPS/RCPSS/
  * RSQRTPS/RSQRTSS are approximations whose exact bits are
@@ -29,6 +31,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "target/i386/aes.h"
 
 #define MXCSR_FLAGS 0x3f
 #define MXCSR_DAZ   0x40
@@ -1569,6 +1572,16 @@ static void sse_0f38(SseCtx *s)
         d.w[1] = idx;
         break;
     }
+    case 0xdb:                          /* AESIMC */
+        d = b;
+        aes_inv_mix_columns(d.b);
+        break;
+    case 0xdc: case 0xdd:               /* AESENC, AESENCLAST */
+        aes_enc_round(d.b, b.b, op == 0xdd);
+        break;
+    case 0xde: case 0xdf:               /* AESDEC, AESDECLAST */
+        aes_dec_round(d.b, b.b, op == 0xdf);
+        break;
     default:
         sse_ud(s);
     }
@@ -1689,7 +1702,7 @@ static void sse_pcmpstr(SseCtx *s, unsigned op)
 }
 
 /* ------------------------------------------------------------------ */
-/* The 0F 3A map (SSSE3 PALIGNR, SSE4.1, SSE4.2, PCLMULQDQ)            */
+/* The 0F 3A map (SSSE3 PALIGNR, SSE4.1, SSE4.2, PCLMULQDQ, AES)       */
 
 static uint64_t clmul_lo(uint64_t a, uint64_t b, uint64_t *hi)
 {
@@ -1870,6 +1883,15 @@ static void sse_0f3a(SseCtx *s)
 
         d.q[0] = lo;
         d.q[1] = hi;
+        break;
+    }
+    case 0xdf: {                        /* AESKEYGENASSIST */
+        uint32_t x1 = aes_sub_word(b.l[1]), x3 = aes_sub_word(b.l[3]);
+
+        d.l[0] = x1;
+        d.l[1] = ((x1 >> 8) | (x1 << 24)) ^ imm;
+        d.l[2] = x3;
+        d.l[3] = ((x3 >> 8) | (x3 << 24)) ^ imm;
         break;
     }
     default:

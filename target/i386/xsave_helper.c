@@ -136,6 +136,7 @@ static void fx_load_x87(X86FpCtx *c)
     env->fpop = fop & 0x7ff;
     env->fpuc = fcw;
     x86_fpu_set_fsw(env, fsw);
+    x86_fpu_ferr_update(env);
     env->fptag_word = 0;
     for (int i = 0; i < 8; i++) {
         if (!(tags & (1u << i))) {
@@ -269,6 +270,7 @@ static void xrstor(X86FpCtx *c)
         } else {
             x87_init(env);
         }
+        x86_fpu_ferr_update(env);
     }
     if (rfbm & 2) {
         if (bv & 2) {

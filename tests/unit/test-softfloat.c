@@ -955,6 +955,58 @@ static void test_scalbn(void)
     report(&s64);
 }
 
+/* Trapped overflow/underflow: the exponent wrapped by 2^24576 (floatx80),
+ * 192 (float32); exact cases, so the expected values are computed by
+ * hand from the definition. */
+static void test_trap_bias(void)
+{
+    FloatStatus s = { .overflow_trap_bias = true, .underflow_trap_bias = true,
+                      .nan_rule = FLOAT_NAN_X87 };
+    floatx80 max = { ~0ull, 0x7ffe }, two = { 1ull << 63, 0x4000 };
+    floatx80 minn = { 1ull << 63, 0x0001 }, half = { 1ull << 63, 0x3ffe };
+    floatx80 r;
+
+    /* (2 - 2^-63) * 2^16383 * 2 = (2 - 2^-63) * 2^(32767 - 16383). */
+    r = floatx80_mul(max, two, &s);
+    g_assert_cmphex(r.sign_exp, ==, 0x7fff - 24576);
+    g_assert_cmphex(r.mant, ==, ~0ull);
+    g_assert_cmphex(s.flags, ==, FLOAT_FLAG_OVERFLOW);
+
+    /* 2^-16382 / 2: tiny and exact, still UNDERFLOW when trapped. */
+    s.flags = 0;
+    r = floatx80_mul(minn, half, &s);
+    g_assert_cmphex(r.sign_exp, ==, 0 + 24576);
+    g_assert_cmphex(r.mant, ==, 1ull << 63);
+    g_assert_cmphex(s.flags, ==, FLOAT_FLAG_UNDERFLOW);
+
+    /* Rounded to the precision with the unbounded exponent: 24 bits. */
+    s.flags = 0;
+    s.floatx80_precision = FLOATX80_PREC_32;
+    r = floatx80_mul(max, two, &s);
+    g_assert_cmphex(r.sign_exp, ==, 0x8000 - 24576);   /* rounded up */
+    g_assert_cmphex(r.mant, ==, 1ull << 63);
+    g_assert_cmphex(s.flags, ==, FLOAT_FLAG_OVERFLOW | FLOAT_FLAG_INEXACT);
+
+    /* float32: 2^127 * 4 -> 2^129 / 2^192. */
+    s.flags = 0;
+    g_assert_cmphex(float32_mul(0x7f000000, 0x40800000, &s), ==,
+                    (uint32_t)(129 - 192 + 127) << 23);
+    g_assert_cmphex(s.flags, ==, FLOAT_FLAG_OVERFLOW);
+
+    /* Off: the masked results. */
+    s.overflow_trap_bias = s.underflow_trap_bias = false;
+    s.floatx80_precision = FLOATX80_PREC_80;
+    s.flags = 0;
+    r = floatx80_mul(max, two, &s);
+    g_assert_cmphex(r.sign_exp, ==, 0x7fff);
+    g_assert_cmphex(r.mant, ==, 1ull << 63);
+    s.flags = 0;
+    r = floatx80_mul(minn, half, &s);
+    g_assert_cmphex(r.sign_exp, ==, 0);
+    g_assert_cmphex(r.mant, ==, 1ull << 62);
+    g_assert_cmphex(s.flags, ==, 0);
+}
+
 static void test_x87_const(void)
 {
     OpStats st = { "fld constants" };
@@ -1039,6 +1091,7 @@ int main(int argc, char **argv)
     g_test_add_func("/softfloat/x87/compare", test_x87_compare);
     g_test_add_func("/softfloat/x87/rem", test_x87_rem);
     g_test_add_func("/softfloat/scalbn", test_scalbn);
+    g_test_add_func("/softfloat/trap-bias", test_trap_bias);
     g_test_add_func("/softfloat/rules", test_rules);
     return g_test_run();
 }

@@ -104,6 +104,7 @@ static const struct {
     { "sse2", X86_MODE_32, "66 0f 58 c1", X86_SSE },
     { "pni", X86_MODE_32, "f2 0f 7c c1", X86_SSE },
     { "pclmulqdq", X86_MODE_32, "66 0f 3a 44 c1 00", X86_SSE },
+    { "aes", X86_MODE_32, "66 0f 38 dc c1", X86_SSE },
     { "ssse3", X86_MODE_32, "66 0f 38 00 c1", X86_SSE },
     { "sse4.1", X86_MODE_32, "66 0f 3a 0f c1 03", X86_SSE },
     { "sse4.2", X86_MODE_32, "66 0f 3a 63 c1 0c", X86_SSE },

@@ -14,8 +14,9 @@
  * QNaN/SNaN with payloads, denormals, min/max normals, values near 1,
  * integers near the conversion limits, x87 unnormals and pseudo-denormals.
  * x87 cases run with a random rounding and precision control (all
- * exceptions masked); SSE cases with a random MXCSR rounding mode, DAZ
- * and FTZ (all exceptions masked).
+ * exceptions masked, except for the *_unm ops, which unmask OE and UE and
+ * read the state back with FNSAVE); SSE cases with a random MXCSR
+ * rounding mode, DAZ and FTZ (all exceptions masked).
  *
  * An executor gets 32-byte inputs a, b, the control word (FCW or MXCSR)
  * and c (extra integer input: EAX/EDX lengths for PCMPESTR), and fills
@@ -68,6 +69,9 @@ enum {
     FPU_IN_BCD,     /* a: packed BCD (FBLD) */
     FPU_IN_STR,     /* strings with embedded zeros, for PCMPxSTRx */
     FPU_IN_TRIG,    /* floatx80 of moderate magnitude */
+    FPU_IN_RAND,    /* a, b: 16 random bytes each (AES states, keys) */
+    FPU_IN_F80X,    /* floatx80 near the ends of the exponent range and
+                       the float32/float64 edges (x87 with OE/UE unmasked) */
 };
 
 enum {
@@ -84,6 +88,7 @@ enum {
     FPU_HOSTDEP = 1u << 10, /* implementation-specific (RCP/RSQRT,
                                transcendentals): the reference emulator
                                may differ from hardware */
+    FPU_AES = 1u << 11,     /* AES-NI (CPUID.1:ECX[25]) */
 };
 
 typedef struct FpuOpDesc {
@@ -230,6 +235,91 @@ X87_STORE(x_fisttps, "fisttps")
 X87_STORE(x_fisttpl, "fisttpl")
 X87_STORE(x_fisttpll, "fisttpll")
 X87_STORE(x_fbstp, "fbstp")
+/*
+ * OE and UE unmasked (also PE when bit 0 of c is set; IE, DE, ZE stay
+ * masked): a result for an x87 register is wrapped by 2^24576 (SDM Vol 1
+ * 4.9.1.4-5), a store to memory writes nothing.  ES is then pending, so
+ * the state is read back with FNSAVE, which neither waits nor traps and
+ * reinitialises the FPU: ST0 -> r[0..9], ST1 -> r[16..25], the FSW.
+ * The MEM form's 10-byte memory operand starts as b; what is left of it
+ * afterwards goes to r[26..31] (bytes 0-5) and r[10..13] (bytes 6-9).
+ */
+#define X87_UNM_CW(in) ((uint16_t)((in)->ctl & ~(((in)->c & 1) ? 0x38u : 0x18u)))
+
+static inline void x87_unm_out(const uint8_t *sv, FpuOut *o)
+{
+    for (int k = 0; k < 10; k++) {
+        o->r[k] = sv[28 + k];
+        o->r[16 + k] = sv[38 + k];
+    }
+    o->st = (uint32_t)sv[4] | (uint32_t)sv[5] << 8;
+}
+
+#define X87_UNM(fn, insn)                                                   \
+static void fn(const FpuIn *in, FpuOut *o)                                  \
+{                                                                           \
+    uint8_t sv[108];                                                        \
+    uint16_t cw = X87_UNM_CW(in);                                           \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"  \
+                     insn "\n\tfnsave %[sv]"                                \
+                     : [sv] "=m"(sv)                                        \
+                     : [a] "m"(*(const uint8_t (*)[10])in->a),              \
+                       [b] "m"(*(const uint8_t (*)[10])in->b), [cw] "m"(cw) \
+                     : "memory" FPU_CLOBBERS);                              \
+    x87_unm_out(sv, o);                                                     \
+}
+
+/* ST0 = a (ST1 = 0); INSN with memory operand b (loads) or the memory
+ * destination m (stores). */
+#define X87_UNM_MEM(fn, insn)                                               \
+static void fn(const FpuIn *in, FpuOut *o)                                  \
+{                                                                           \
+    uint8_t sv[108], m[10];                                                 \
+    uint16_t cw = X87_UNM_CW(in);                                           \
+    for (int k = 0; k < 10; k++) {                                          \
+        m[k] = in->b[k];                                                    \
+    }                                                                       \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldz\n\tfldt %[a]\n\t"       \
+                     insn " %[m]\n\tfnsave %[sv]"                           \
+                     : [sv] "=m"(sv), [m] "+m"(m)                           \
+                     : [a] "m"(*(const uint8_t (*)[10])in->a), [cw] "m"(cw) \
+                     : "memory" FPU_CLOBBERS);                              \
+    x87_unm_out(sv, o);                                                     \
+    for (int k = 0; k < 6; k++) {                                           \
+        o->r[26 + k] = m[k];                                                \
+    }                                                                       \
+    for (int k = 0; k < 4; k++) {                                           \
+        o->r[10 + k] = m[6 + k];                                            \
+    }                                                                       \
+}
+
+X87_UNM(u_fadd, "fadd %%st(1), %%st")
+X87_UNM(u_fsub, "fsub %%st(1), %%st")
+X87_UNM(u_fsubr, "fsubr %%st(1), %%st")
+X87_UNM(u_fmul, "fmul %%st(1), %%st")
+X87_UNM(u_fdiv, "fdiv %%st(1), %%st")
+X87_UNM(u_fdivr, "fdivr %%st(1), %%st")
+X87_UNM(u_fmulp, "fmulp")
+X87_UNM(u_fdivrp, "fdivrp")
+X87_UNM(u_fsqrt, "fsqrt")
+X87_UNM(u_fscale, "fscale")
+X87_UNM(u_fprem, "fprem")
+X87_UNM(u_fprem1, "fprem1")
+X87_UNM(u_fxtract, "fxtract")
+X87_UNM(u_fyl2x, "fyl2x")
+X87_UNM(u_fpatan, "fpatan")
+X87_UNM(u_f2xm1, "f2xm1")
+X87_UNM(u_fst1, "fst %%st(1)")
+X87_UNM_MEM(u_fmull, "fmull")
+X87_UNM_MEM(u_fdivs, "fdivs")
+X87_UNM_MEM(u_fadds, "fadds")
+X87_UNM_MEM(u_fsts, "fsts")
+X87_UNM_MEM(u_fstps, "fstps")
+X87_UNM_MEM(u_fstl, "fstl")
+X87_UNM_MEM(u_fstpl, "fstpl")
+X87_UNM_MEM(u_fstpt, "fstpt")
+X87_UNM_MEM(u_fistl, "fistl")
+
 X87_FLAGS(x_fcomi, "fcomi %%st(1), %%st")
 X87_FLAGS(x_fucomi, "fucomi %%st(1), %%st")
 X87_FLAGS(x_fucomip, "fucomip %%st(1), %%st\n\tfldz")
@@ -491,6 +581,17 @@ SSE_STR(s_pcmpestrm_3c, "pcmpestrm $0x3c, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul00, "pclmulqdq $0x00, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul11, "pclmulqdq $0x11, %%xmm1, %%xmm0")
 SSE_OP(s_pclmul10, "pclmulqdq $0x10, %%xmm1, %%xmm0")
+SSE_RR(s_aesenc, "aesenc") SSE_RR(s_aesenclast, "aesenclast")
+SSE_RR(s_aesdec, "aesdec") SSE_RR(s_aesdeclast, "aesdeclast")
+SSE_RR(s_aesimc, "aesimc")
+SSE_RM(s_aesenc_m, "aesenc") SSE_RM(s_aesdeclast_m, "aesdeclast")
+SSE_RM(s_aesimc_m, "aesimc")
+SSE_OP(s_akga00, "aeskeygenassist $0x00, %%xmm1, %%xmm0")
+SSE_OP(s_akga01, "aeskeygenassist $0x01, %%xmm1, %%xmm0")
+SSE_OP(s_akga1b, "aeskeygenassist $0x1b, %%xmm1, %%xmm0")
+SSE_OP(s_akga36, "aeskeygenassist $0x36, %%xmm1, %%xmm0")
+SSE_OP(s_akgaff, "aeskeygenassist $0xff, %%xmm1, %%xmm0")
+SSE_OP(s_akga80_m, "aeskeygenassist $0x80, %[b], %%xmm0")
 /* MMX forms */
 MMX_OP(m_paddb, "paddb %%mm1, %%mm0")
 MMX_OP(m_psubsw, "psubsw %%mm1, %%mm0")
@@ -591,6 +692,32 @@ static const FpuOpDesc fpu_ops[] = {
     { "fcomi", x_fcomi, FPU_IN_F80, X87 | FPU_F_EFLAGS },
     { "fucomi", x_fucomi, FPU_IN_F80, X87 | FPU_F_EFLAGS },
     { "fucomip", x_fucomip, FPU_IN_F80, X87 | FPU_F_EFLAGS },
+    { "fadd_unm", u_fadd, FPU_IN_F80X, X87 },
+    { "fsub_unm", u_fsub, FPU_IN_F80X, X87 },
+    { "fsubr_unm", u_fsubr, FPU_IN_F80X, X87 },
+    { "fmul_unm", u_fmul, FPU_IN_F80X, X87 },
+    { "fdiv_unm", u_fdiv, FPU_IN_F80X, X87 },
+    { "fdivr_unm", u_fdivr, FPU_IN_F80X, X87 },
+    { "fmulp_unm", u_fmulp, FPU_IN_F80X, X87 },
+    { "fdivrp_unm", u_fdivrp, FPU_IN_F80X, X87 },
+    { "fsqrt_unm", u_fsqrt, FPU_IN_F80X, X87 },
+    { "fscale_unm", u_fscale, FPU_IN_F80X, X87 },
+    { "fprem_unm", u_fprem, FPU_IN_F80X, X87CC },
+    { "fprem1_unm", u_fprem1, FPU_IN_F80X, X87CC },
+    { "fxtract_unm", u_fxtract, FPU_IN_F80X, X87 },
+    { "fyl2x_unm", u_fyl2x, FPU_IN_F80X, X87 | HD },
+    { "fpatan_unm", u_fpatan, FPU_IN_F80X, X87 | HD },
+    { "f2xm1_unm", u_f2xm1, FPU_IN_F80X, X87 | HD },
+    { "fst_st1_unm", u_fst1, FPU_IN_F80X, X87 },
+    { "fmull_m64_unm", u_fmull, FPU_IN_F80X, X87 },
+    { "fdivs_m32_unm", u_fdivs, FPU_IN_F80X, X87 },
+    { "fadds_m32_unm", u_fadds, FPU_IN_F80X, X87 },
+    { "fsts_unm", u_fsts, FPU_IN_F80X, X87 },
+    { "fstps_unm", u_fstps, FPU_IN_F80X, X87 },
+    { "fstl_unm", u_fstl, FPU_IN_F80X, X87 },
+    { "fstpl_unm", u_fstpl, FPU_IN_F80X, X87 },
+    { "fstpt_unm", u_fstpt, FPU_IN_F80X, X87 },
+    { "fistl_unm", u_fistl, FPU_IN_F80X, X87 },
 
     { "addps", s_addps, FPU_IN_F32, 0 }, { "addpd", s_addpd, FPU_IN_F64, 0 },
     { "addss", s_addss, FPU_IN_F32, 0 }, { "addsd", s_addsd, FPU_IN_F64, 0 },
@@ -819,6 +946,20 @@ static const FpuOpDesc fpu_ops[] = {
     { "pclmulqdq 00", s_pclmul00, FPU_IN_INT, FPU_PCLMUL },
     { "pclmulqdq 11", s_pclmul11, FPU_IN_INT, FPU_PCLMUL },
     { "pclmulqdq 10", s_pclmul10, FPU_IN_INT, FPU_PCLMUL },
+    { "aesenc", s_aesenc, FPU_IN_RAND, FPU_AES },
+    { "aesenclast", s_aesenclast, FPU_IN_RAND, FPU_AES },
+    { "aesdec", s_aesdec, FPU_IN_RAND, FPU_AES },
+    { "aesdeclast", s_aesdeclast, FPU_IN_RAND, FPU_AES },
+    { "aesimc", s_aesimc, FPU_IN_RAND, FPU_AES },
+    { "aesenc m128", s_aesenc_m, FPU_IN_RAND, FPU_AES },
+    { "aesdeclast m128", s_aesdeclast_m, FPU_IN_RAND, FPU_AES },
+    { "aesimc m128", s_aesimc_m, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 00", s_akga00, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 01", s_akga01, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 1b", s_akga1b, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 36", s_akga36, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist ff", s_akgaff, FPU_IN_RAND, FPU_AES },
+    { "aeskeygenassist 80 m128", s_akga80_m, FPU_IN_RAND, FPU_AES },
     { "mmx paddb", m_paddb, FPU_IN_INT, 0 },
     { "mmx psubsw", m_psubsw, FPU_IN_INT, 0 },
     { "mmx pmullw", m_pmullw, FPU_IN_INT, 0 },
@@ -1003,6 +1144,63 @@ static inline void fpu_f80(FpuRng *r, uint8_t *p, bool trig)
     p[9] = (uint8_t)(se >> 8);
 }
 
+/* floatx80 for the OE/UE tests: exponents where products, quotients and
+ * sums leave the extended range (both operands above 0x5ff0 or below
+ * 0x2010, or near the ends), the float32/float64 edges for stores, and
+ * FSCALE-sized integers; plus the usual specials. */
+static inline void fpu_f80x(FpuRng *r, uint8_t *p)
+{
+    uint64_t m = fpu_rnd(r) | (1ull << 63);
+    uint16_t sign = (uint16_t)((fpu_rnd(r) & 1) << 15), e;
+
+    switch (fpu_below(r, 12)) {
+    case 0: e = (uint16_t)(0x7ffe - fpu_below(r, 24)); break;
+    case 1: e = (uint16_t)(0x5ff0 + fpu_below(r, 0x40)); break;
+    case 2: e = (uint16_t)(1 + fpu_below(r, 24)); break;
+    case 3: e = (uint16_t)(0x1fc0 + fpu_below(r, 0x50)); break;
+    case 4:                                             /* denormal */
+        e = 0;
+        m = fpu_rnd(r) >> fpu_below(r, 64);
+        break;
+    case 5:                                             /* float32 edges */
+        e = (uint16_t)(fpu_below(r, 2) ? 0x3f81 - fpu_below(r, 26) :
+                       0x407e + fpu_below(r, 2));
+        break;
+    case 6:                                             /* float64 edges */
+        e = (uint16_t)(fpu_below(r, 2) ? 0x3c01 - fpu_below(r, 55) :
+                       0x43fe + fpu_below(r, 2));
+        break;
+    case 7:                                     /* FSCALE counts to 2^15 */
+        e = (uint16_t)(0x3fff + 10 + fpu_below(r, 6));
+        break;
+    case 8:
+        e = (uint16_t)(0x3fff - 4 + fpu_below(r, 8));
+        break;
+    case 9:
+        if (fpu_below(r, 2)) {
+            e = 0x7fff;
+            m = 1ull << 63;                             /* infinity */
+        } else {
+            e = 0;
+            m = 0;
+        }
+        break;
+    case 10:                                    /* all-ones significand */
+        e = (uint16_t)(fpu_below(r, 2) ? 0x7ffe : 1);
+        m = ~0ull << fpu_below(r, 42);
+        break;
+    default:
+        e = (uint16_t)(1 + fpu_below(r, 0x7ffe));
+        break;
+    }
+    e |= sign;
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(m >> (8 * i));
+    }
+    p[8] = (uint8_t)e;
+    p[9] = (uint8_t)(e >> 8);
+}
+
 static inline uint64_t fpu_int(FpuRng *r)
 {
     static const uint64_t edge[] = {
@@ -1072,6 +1270,20 @@ static inline void fpu_case_inputs(int op, int i, FpuIn *in)
         if (fpu_below(&r, 4) == 0) {     /* close exponents for FPREM/FSUB */
             in->b[9] = in->a[9];
             in->b[8] = (uint8_t)(in->a[8] - fpu_below(&r, 3));
+        }
+        break;
+    case FPU_IN_RAND:
+        for (int k = 0; k < 2; k++) {
+            put64(in->a + 8 * k, fpu_rnd(&r));
+            put64(in->b + 8 * k, fpu_rnd(&r));
+        }
+        break;
+    case FPU_IN_F80X:
+        fpu_f80x(&r, in->a);
+        fpu_f80x(&r, in->b);
+        if (fpu_below(&r, 4) == 0) {    /* same exponent: sums overflow */
+            in->b[9] = in->a[9];
+            in->b[8] = in->a[8];
         }
         break;
     case FPU_IN_F32:

@@ -3,14 +3,18 @@
  * CR0.TS/EM/MP, #UD without CR4.OSFXSR or with CR0.EM, #XM vs #UD by
  * CR4.OSXMMEXCPT, #MF from a pending unmasked x87 exception, #GP on
  * misaligned operands and reserved MXCSR bits, the FXSAVE and XSAVE
- * layouts and round trips, XGETBV/XSETBV and CPUID.1:ECX.OSXSAVE.
+ * layouts and round trips, XGETBV/XSETBV and CPUID.1:ECX.OSXSAVE, AES-NI
+ * (#UD without CPUID.1:ECX.AES: the second run, -cpu qemu64; the FIPS-197
+ * AES-128 vector with it).
  *
  * run-guests: -cpu max
- * reference-xfail: emms-nm xm-raise xm-dest xm-ud mf-again ldmxcsr-gp fnstenv-fip fxsave-fip fxsave64-fip
+// run-args: -cpu qemu64
+ * reference-xfail: emms-nm xm-raise xm-dest xm-ud mf-again ldmxcsr-gp fnstenv-fip fxsave-fip fxsave64-fip aes-align
  * (qemu-system-x86_64 7.2 lacks these SDM behaviours: EMMS ignores
  * CR0.TS; unmasked SIMD FP exceptions raise neither #XM nor #UD and write
  * the destination; an #MF is not raised again by the next x87 insn;
- * LDMXCSR ignores reserved bits; FOP/FIP/FDP are not recorded.)
+ * LDMXCSR ignores reserved bits; FOP/FIP/FDP are not recorded; AES-NI
+ * insns do not check the alignment of their m128 operand.)
  *
  * A small IDT (both builds) routes vectors 6, 7, 13, 16 and 19 to stubs
  * that record the vector and error code and resume at the address the
@@ -402,6 +406,115 @@ static void test_xsave(void)
            "misaligned XSAVE raises #GP");
 }
 
+/* AES-128 key expansion round i (FIPS-197 5.2) with AESKEYGENASSIST, as
+ * Intel's AES-NI white paper does it. */
+#define AES_EXPAND(i, rcon)                                                 \
+    __asm__ volatile("movdqu %[prev], %%xmm1\n\t"                           \
+                     "aeskeygenassist $" #rcon ", %%xmm1, %%xmm2\n\t"        \
+                     "pshufd $0xff, %%xmm2, %%xmm2\n\t"                      \
+                     "movdqa %%xmm1, %%xmm3\n\tpslldq $4, %%xmm3\n\t"        \
+                     "pxor %%xmm3, %%xmm1\n\tpslldq $4, %%xmm3\n\t"          \
+                     "pxor %%xmm3, %%xmm1\n\tpslldq $4, %%xmm3\n\t"          \
+                     "pxor %%xmm3, %%xmm1\n\tpxor %%xmm2, %%xmm1\n\t"        \
+                     "movdqu %%xmm1, %[next]"                               \
+                     : [next] "=m"(aes_rk[i]) : [prev] "m"(aes_rk[i - 1])   \
+                     : "memory")
+
+static uint8_t aes_rk[11][16] __attribute__((aligned(16)));
+static uint8_t aes_dk[11][16] __attribute__((aligned(16)));
+
+/* AES-NI: #UD without CPUID.1:ECX.AES (-cpu qemu64, the run-args line);
+ * with it, the FIPS-197 appendix C.1 AES-128 vector through all six
+ * insns: key expansion (AESKEYGENASSIST), encryption (AESENC, the m128
+ * form too, AESENCLAST), decryption with the equivalent inverse cipher's
+ * keys (AESIMC, AESDEC, AESDECLAST). */
+static void test_aes(void)
+{
+    static const uint8_t key[16] = {
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+        0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
+    static const uint8_t pt[16] = {
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+        0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+    static const uint8_t ct[16] = {
+        0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30,
+        0xd8, 0xcd, 0xb7, 0x80, 0x70, 0xb4, 0xc5, 0x5a };
+    static uint8_t st[16];
+    uint32_t r[4];
+
+    cpuid(1, 0, r);
+    if (!(r[2] & (1u << 25))) {
+        tap_ok(PROBE("aesenc %%xmm1, %%xmm0") == 6,
+               "no AES in CPUID: AESENC raises #UD");
+        tap_ok(PROBE("aesenclast %%xmm1, %%xmm0") == 6 &&
+               PROBE("aesdec %%xmm1, %%xmm0") == 6 &&
+               PROBE("aesdeclast %%xmm1, %%xmm0") == 6 &&
+               PROBE("aesimc %%xmm1, %%xmm0") == 6 &&
+               PROBE("aeskeygenassist $1, %%xmm1, %%xmm0") == 6,
+               "no AES in CPUID: AESENCLAST, AESDEC, AESDECLAST, AESIMC, "
+               "AESKEYGENASSIST raise #UD");
+        tap_skip("no AES (CPUID)", "aes-kat: FIPS-197 C.1 encryption");
+        tap_skip("no AES (CPUID)", "aes-kat: FIPS-197 C.1 decryption");
+        return;
+    }
+    tap_ok(PROBE("aesenc %%xmm1, %%xmm0") == -1, "AES in CPUID: AESENC runs");
+    tap_ok(PROBE("aesenc %0, %%xmm0", "m"(fxbuf[8])) == 13 && fault_err == 0 &&
+           PROBE("aesimc %0, %%xmm0", "m"(fxbuf[8])) == 13 &&
+           PROBE("aeskeygenassist $1, %0, %%xmm0", "m"(fxbuf[8])) == 13,
+           "aes-align: AESENC, AESIMC, AESKEYGENASSIST with a misaligned "
+           "m128 raise #GP(0) (as the build host does)");
+
+    memcpy(aes_rk[0], key, 16);
+    AES_EXPAND(1, 0x01); AES_EXPAND(2, 0x02); AES_EXPAND(3, 0x04);
+    AES_EXPAND(4, 0x08); AES_EXPAND(5, 0x10); AES_EXPAND(6, 0x20);
+    AES_EXPAND(7, 0x40); AES_EXPAND(8, 0x80); AES_EXPAND(9, 0x1b);
+    AES_EXPAND(10, 0x36);
+    for (int i = 0; i < 16; i++) {
+        st[i] = pt[i] ^ aes_rk[0][i];
+    }
+    for (int i = 1; i <= 10; i++) {
+        if (i == 10) {
+            __asm__ volatile("movdqu %0, %%xmm0\n\tmovdqu %1, %%xmm1\n\t"
+                             "aesenclast %%xmm1, %%xmm0\n\tmovdqu %%xmm0, %0"
+                             : "+m"(st) : "m"(aes_rk[i]));
+        } else if (i & 1) {
+            __asm__ volatile("movdqu %0, %%xmm0\n\taesenc %1, %%xmm0\n\t"
+                             "movdqu %%xmm0, %0" : "+m"(st) : "m"(aes_rk[i]));
+        } else {
+            __asm__ volatile("movdqu %0, %%xmm0\n\tmovdqu %1, %%xmm1\n\t"
+                             "aesenc %%xmm1, %%xmm0\n\tmovdqu %%xmm0, %0"
+                             : "+m"(st) : "m"(aes_rk[i]));
+        }
+    }
+    tap_ok(memcmp(st, ct, 16) == 0,
+           "aes-kat: FIPS-197 C.1 encryption gives 69c4e0d8...c55a "
+           "(got %02x%02x%02x%02x...%02x%02x)", st[0], st[1], st[2], st[3],
+           st[14], st[15]);
+
+    memcpy(aes_dk[0], aes_rk[10], 16);
+    for (int i = 1; i < 10; i++) {
+        __asm__ volatile("aesimc %1, %%xmm0\n\tmovdqu %%xmm0, %0"
+                         : "=m"(aes_dk[i]) : "m"(aes_rk[10 - i]));
+    }
+    memcpy(aes_dk[10], aes_rk[0], 16);
+    for (int i = 0; i < 16; i++) {
+        st[i] ^= aes_dk[0][i];
+    }
+    for (int i = 1; i <= 10; i++) {
+        if (i == 10) {
+            __asm__ volatile("movdqu %0, %%xmm0\n\t"
+                             "aesdeclast %1, %%xmm0\n\tmovdqu %%xmm0, %0"
+                             : "+m"(st) : "m"(aes_dk[i]));
+        } else {
+            __asm__ volatile("movdqu %0, %%xmm0\n\tmovdqu %1, %%xmm1\n\t"
+                             "aesdec %%xmm1, %%xmm0\n\tmovdqu %%xmm0, %0"
+                             : "+m"(st) : "m"(aes_dk[i]));
+        }
+    }
+    tap_ok(memcmp(st, pt, 16) == 0,
+           "aes-kat: FIPS-197 C.1 decryption gives the plaintext back");
+}
+
 /* MASKMOVDQU: the bytes of XMM0 whose mask byte has bit 7 set go to
  * DS:rDI, the others are left alone. */
 static void test_maskmov(void)
@@ -426,12 +539,13 @@ static void test_maskmov(void)
 int main(uint32_t magic, uint32_t info)
 {
     setup_idt();
-    tap_plan(17 + 12 + 11 + 7 + 9 + 1);
+    tap_plan(17 + 12 + 11 + 7 + 9 + 1 + 4);
     test_nm_ud();
     test_xm_mf_gp();
     test_fxsave();
     test_fsave();
     test_xsave();
     test_maskmov();
+    test_aes();
     return 0;
 }
