@@ -125,6 +125,12 @@ TODO = {
     "fpu-state-64": "outer emulator lacks the XSETBV intercept: XCR0 "
                     "reverts to 1 (reference fails 54-55 the same)",
 }
+# Guest tests (by name, the part before ":") known to fail in one case
+# only, counted like reference-xfail ones so the rest of the case still
+# counts.  The default model hides AES-NI in CPUID, but CPUID cannot make
+# the hardware's AES instructions #UD (there is no intercept for them), so
+# fpu-state's "no AES in CPUID" tests fail under any KVM.
+CASE_XFAIL = {"fpu-state-64 gdb-pauses": ["no AES in CPUID"]}
 # Per-case time limits in seconds (the default is generous: the guest code
 # runs at the outer emulator's speed).
 LIMIT = {"apic-64 kernel-irqchip=off": 90}
@@ -332,7 +338,8 @@ def main():
         # failure, no reference-xfail): its timer and IPI tests measure
         # time inside an emulated host, which host load stretches.  Both
         # runs are reported; see docs/devel/kvm.md.
-        if name not in TODO and not directive(g, "reference-xfail"):
+        if (name not in TODO and name not in CASE_XFAIL and
+                not directive(g, "reference-xfail")):
             script.append('if [ $rc != 1 ]; then echo "=== case %d"; %s; '
                           'echo "=== rc $?"; fi' % (i, run))
     gdb_addr = (gdb_main_addr()
@@ -389,7 +396,7 @@ def main():
         r = out.get(i, {"lines": ["(no output)"], "rc": None})
         # The guest's instructions run on the outer emulator's CPU: its
         # known bugs (reference-xfail) show here too.
-        xfail = directive(g, "reference-xfail")
+        xfail = directive(g, "reference-xfail") + CASE_XFAIL.get(name, [])
         plan, oks, bad, nx = None, 0, [], 0
         for line in r["lines"]:
             m = re.match(r"^1\.\.(\d+)", line)
