@@ -194,6 +194,24 @@ void cpu_breakpoint_remove_all(CPUState *cpu, int mask)
     g_array_free(gone_w, true);
 }
 
+bool cpu_watchpoint_test(CPUState *cpu, uint64_t addr, uint64_t len,
+                         int flags)
+{
+    bool found = false;
+
+    pthread_mutex_lock(&bp_lock);
+    if (cpu->debug) {
+        for (guint i = 0; i < cpu->debug->wps->len && !found; i++) {
+            CPUWatchpoint *w = &g_array_index(cpu->debug->wps,
+                                              CPUWatchpoint, i);
+
+            found = w->addr == addr && w->len == len && w->flags == flags;
+        }
+    }
+    pthread_mutex_unlock(&bp_lock);
+    return found;
+}
+
 bool cpu_breakpoint_test(CPUState *cpu, uint64_t pc, int mask)
 {
     bool found = false;

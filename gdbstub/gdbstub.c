@@ -264,8 +264,12 @@ static void gdb_stop(CPUState *cpu, int sig)
 {
     gdb->running = false;
     gdb->stop_pending = false;
-    gdb_clear_steps();
+    /* Stop first: the steps are cleared with the vCPUs paused, as
+     * cpu_single_step wants (under KVM it is a KVM_SET_GUEST_DEBUG, which
+     * waits for a vCPU to leave KVM_RUN: an AP waiting for SIPI never
+     * does, and this thread holds the BQL). */
     vm_stop(RUN_STATE_PAUSED);
+    gdb_clear_steps();
     gdb->g_cpu = gdb->c_cpu = cpu;
     gdb_send_stop(cpu, sig);
 }
@@ -569,6 +573,11 @@ static void gdb_remove_all(void)
 {
     int n = __atomic_load_n(&nr_cpus, __ATOMIC_SEQ_CST);
 
+    /* Changes reach the accelerator with the vCPUs paused (a connection
+     * can close while the guest runs); gdb_detach restarts it. */
+    if (runstate_is_running()) {
+        vm_stop(RUN_STATE_PAUSED);
+    }
     for (int i = 0; i < n; i++) {
         cpu_breakpoint_remove_all(cpus[i], BP_GDB);
         cpu_single_step(cpus[i], 0);

@@ -167,19 +167,33 @@ int kvm_vm_ioctl(unsigned long type, void *arg)
     return kvm_ioctl_errno(kvm_state.vm_fd, type, arg);
 }
 
+/* Tests only: kvm_fake_ioctls().  Set before any vCPU exists. */
+static KvmFakeIoctlFn *kvm_fake_ioctl;
+
 int kvm_vcpu_ioctl(CPUState *cpu, unsigned long type, void *arg)
 {
     KvmVcpu *v = cpu->accel_data;
 
+    if (kvm_fake_ioctl) {
+        return kvm_fake_ioctl(cpu, type, arg);
+    }
     return kvm_ioctl_errno(v->fd, type, arg);
 }
 
 int kvm_check_extension(int cap)
 {
     int fd = kvm_state.vm_fd >= 0 ? kvm_state.vm_fd : kvm_state.fd;
-    int r = ioctl(fd, KVM_CHECK_EXTENSION, (unsigned long)cap);
+    int r = kvm_fake_ioctl
+            ? kvm_fake_ioctl(NULL, KVM_CHECK_EXTENSION, (void *)(long)cap)
+            : ioctl(fd, KVM_CHECK_EXTENSION, (unsigned long)cap);
 
     return r < 0 ? 0 : r;
+}
+
+void kvm_fake_ioctls(const KvmTargetOps *ops, KvmFakeIoctlFn *fn)
+{
+    kvm_state.ops = ops;
+    kvm_fake_ioctl = fn;
 }
 
 /*

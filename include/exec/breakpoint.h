@@ -95,6 +95,10 @@ bool cpu_breakpoint_test(CPUState *cpu, uint64_t pc, int mask);
  */
 bool cpu_watchpoint_match(CPUState *cpu, uint64_t addr, uint64_t len,
                           int access, int mask, CPUWatchpoint *wp);
+/* True if cpu has exactly this watchpoint (addr, len and flags), as
+ * inserted. */
+bool cpu_watchpoint_test(CPUState *cpu, uint64_t addr, uint64_t len,
+                         int flags);
 /* True if some vCPU has a breakpoint at pc (the translator's question). */
 bool cpu_any_breakpoint_at(uint64_t pc);
 /* True if cpu has any watchpoint at all. */

@@ -117,6 +117,16 @@ bool kvm_ioeventfd_assign(int fd, uint64_t addr, unsigned size, bool pio,
  * fills with USE_HW_BP).  BQL, vCPU paused or its own thread. */
 bool kvm_update_guest_debug(CPUState *cpu, uint32_t control, Error **errp);
 
+/*
+ * Tests only (tests/unit/test-x86-kvm-debug.c): makes ops the current
+ * target's hooks and sends every kvm_vcpu_ioctl() to fn, and every
+ * kvm_check_extension() to fn(NULL, KVM_CHECK_EXTENSION, cap), instead of
+ * the kernel, so that a target's hooks run without /dev/kvm.  Main
+ * thread, before any vCPU; never with a real VM.
+ */
+typedef int KvmFakeIoctlFn(CPUState *cpu, unsigned long type, void *arg);
+void kvm_fake_ioctls(const KvmTargetOps *ops, KvmFakeIoctlFn *fn);
+
 /* Enables or disables the dirty log on the slots of the RAM region that
  * contains guest physical address gpa, and fetches/clears it: bitmap gets
  * one bit per page of the slot.  BQL.  (Ready for migration and display

@@ -27,8 +27,11 @@
  *     on reset the state the kernel created it in).
  *   - guest debugging: the gdbstub's breakpoints become execute
  *     breakpoints in a free DR0-3, or INT3 bytes written into guest memory
- *     (KVM_GUESTDBG_USE_SW_BP) when none is free; its watchpoints DR0-3
- *     (USE_HW_BP); single-step KVM_GUESTDBG_SINGLESTEP.
+ *     (KVM_GUESTDBG_USE_SW_BP) when none is free, shared by the vCPUs;
+ *     its watchpoints DR0-3 (USE_HW_BP); single-step
+ *     KVM_GUESTDBG_SINGLESTEP (with BLOCKIRQ where the kernel has it).
+ *     Unit-tested without /dev/kvm by tests/unit/test-x86-kvm-debug.c
+ *     through kvm_fake_ioctls().
  *   - userspace irqchip (-machine kernel-irqchip=off): pre_run delivers
  *     INIT/SIPI, NMI and the PIC/LAPIC's interrupt (KVM_INTERRUPT, or an
  *     interrupt-window request), and carries CR8 to and from the LAPIC.
@@ -56,6 +59,7 @@
 #include "target/i386/cpu.h"
 #include "target/i386/helper.h"
 #include "target/i386/fpu-sse.h"
+#include "target/i386/kvm.h"
 
 #include <linux/kvm.h>
 #include <cpuid.h>
@@ -79,12 +83,19 @@
 
 #define X86_KVM_MAX_SWBP 32
 
-/* A gdbstub breakpoint made of an INT3 written into guest memory. */
+/* A vCPU's gdbstub breakpoint made of an INT3 in guest memory. */
 typedef struct X86KvmSwBp {
     uint64_t pc;                   /* guest virtual */
-    uint64_t phys;                 /* where the INT3 is */
-    uint8_t saved;                 /* the byte it replaced */
+    uint64_t phys;                 /* where the INT3 is (x86_kvm_int3) */
 } X86KvmSwBp;
+
+/* An INT3 byte written into guest memory.  It is the VM's: the gdbstub
+ * sets each breakpoint on every vCPU, and they share the byte. */
+typedef struct X86KvmInt3 {
+    uint64_t phys;
+    uint8_t saved;                 /* the byte it replaced */
+    int users;                     /* vCPUs whose X86KvmSwBp names it */
+} X86KvmInt3;
 
 /* A gdbstub watchpoint, or breakpoint (exec), in one of DR0-3. */
 typedef struct X86KvmHwWp {
@@ -119,6 +130,9 @@ static bool x86_kvm_has_xcrs;                /* set once in init_vm */
 static size_t x86_kvm_xsave_size;            /* set once in init_vm; 0:
                                                 no KVM_CAP_XSAVE */
 static bool x86_kvm_xsave2;                  /* KVM_GET_XSAVE2; init_vm */
+/* BQL, changed only while the vCPUs are paused (the gdbstub). */
+static X86KvmInt3 x86_kvm_int3[X86_KVM_MAX_SWBP];
+static int x86_kvm_nint3;
 
 /* ------------------------------------------------------------------ */
 /* VM                                                                  */
@@ -1089,11 +1103,14 @@ static void x86_kvm_fill_guest_debug(CPUState *cs, void *opaque)
     dbg->arch.debugreg[7] = dr7;
 }
 
-static void x86_kvm_apply_debug(CPUState *cs)
+/* KVM_SET_GUEST_DEBUG for what cs has now, plus extra (INJECT_BP);
+ * false (reported) if the kernel refuses.  vCPU thread, or paused. */
+static bool x86_kvm_apply_debug(CPUState *cs, uint32_t extra)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
-    uint32_t control = 0;
+    uint32_t control = extra;
     Error *err = NULL;
+    int sstep;
 
     if (xv->nswbp) {
         control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
@@ -1103,13 +1120,23 @@ static void x86_kvm_apply_debug(CPUState *cs)
             control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
         }
     }
-    if (__atomic_load_n(&cs->singlestep_enabled, __ATOMIC_ACQUIRE) &
-        SSTEP_ENABLE) {
+    sstep = __atomic_load_n(&cs->singlestep_enabled, __ATOMIC_ACQUIRE);
+    if (sstep & SSTEP_ENABLE) {
         control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+        /* Interrupts stay pending while stepping where the kernel can
+         * (KVM_GUESTDBG_BLOCKIRQ, listed by KVM_CAP_SET_GUEST_DEBUG2); an
+         * older kernel steps into the interrupt handler. */
+        if ((sstep & SSTEP_NOIRQ) &&
+            (kvm_check_extension(KVM_CAP_SET_GUEST_DEBUG2) &
+             KVM_GUESTDBG_BLOCKIRQ)) {
+            control |= KVM_GUESTDBG_BLOCKIRQ;
+        }
     }
     if (!kvm_update_guest_debug(cs, control, &err)) {
         error_report_err(err);
+        return false;
     }
+    return true;
 }
 
 /* One byte of guest-physical memory, read or written. */
@@ -1117,6 +1144,53 @@ static bool x86_kvm_phys_byte(uint64_t pa, uint8_t *b, bool write)
 {
     return address_space_rw(&address_space_memory, pa,
                             MEMTXATTRS_UNSPECIFIED, b, 1, write) == MEMTX_OK;
+}
+
+/*
+ * Takes a reference on the INT3 byte at guest-physical phys, writing it
+ * on the first; false if it cannot be written.  BQL, vCPUs paused.
+ */
+static bool x86_kvm_int3_get(uint64_t phys)
+{
+    uint8_t int3 = 0xcc;
+    X86KvmInt3 *b;
+    int i;
+
+    assert(bql_locked());
+    for (i = 0; i < x86_kvm_nint3 && x86_kvm_int3[i].phys != phys; i++) {
+    }
+    if (i < x86_kvm_nint3) {
+        x86_kvm_int3[i].users++;
+        return true;
+    }
+    if (i == X86_KVM_MAX_SWBP) {
+        return false;
+    }
+    b = &x86_kvm_int3[i];
+    if (!x86_kvm_phys_byte(phys, &b->saved, false) ||
+        !x86_kvm_phys_byte(phys, &int3, true)) {
+        return false;
+    }
+    b->phys = phys;
+    b->users = 1;
+    x86_kvm_nint3++;
+    return true;
+}
+
+/* Drops a reference; the last one puts the old byte back.  BQL, vCPUs
+ * paused. */
+static void x86_kvm_int3_put(uint64_t phys)
+{
+    int i;
+
+    assert(bql_locked());
+    for (i = 0; i < x86_kvm_nint3 && x86_kvm_int3[i].phys != phys; i++) {
+    }
+    assert(i < x86_kvm_nint3);
+    if (--x86_kvm_int3[i].users == 0) {
+        x86_kvm_phys_byte(phys, &x86_kvm_int3[i].saved, true);
+        x86_kvm_int3[i] = x86_kvm_int3[--x86_kvm_nint3];
+    }
 }
 
 /*
@@ -1132,7 +1206,6 @@ static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     bool want = cpu_breakpoint_test(cs, pc, BP_GDB);
     struct kvm_translation t = { .linear_address = pc };
-    uint8_t int3 = 0xcc;
     int i, free_slot = -1;
 
     for (i = 0; i < 4; i++) {
@@ -1154,20 +1227,16 @@ static void x86_kvm_swbp_changed(CPUState *cs, uint64_t pc)
     if (want && i == xv->nswbp && free_slot >= 0) {
         xv->hwwp[free_slot] = (X86KvmHwWp){ true, true, pc, 1, BP_GDB };
     } else if (want && i == xv->nswbp) {
-        X86KvmSwBp *b = &xv->swbp[i];
-
         if (i == X86_KVM_MAX_SWBP ||
             kvm_vcpu_ioctl(cs, KVM_TRANSLATE, &t) < 0 || !t.valid ||
-            !x86_kvm_phys_byte(t.physical_address, &b->saved, false) ||
-            !x86_kvm_phys_byte(t.physical_address, &int3, true)) {
+            !x86_kvm_int3_get(t.physical_address)) {
             warn_report("kvm: cannot set a breakpoint at %#" PRIx64, pc);
             return;
         }
-        b->pc = pc;
-        b->phys = t.physical_address;
+        xv->swbp[i] = (X86KvmSwBp){ pc, t.physical_address };
         xv->nswbp++;
     } else if (!want && i < xv->nswbp) {
-        x86_kvm_phys_byte(xv->swbp[i].phys, &xv->swbp[i].saved, true);
+        x86_kvm_int3_put(xv->swbp[i].phys);
         xv->swbp[i] = xv->swbp[--xv->nswbp];
     }
 }
@@ -1176,17 +1245,14 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
                                  int flags)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
-    CPUWatchpoint wp;
-    bool want = cpu_watchpoint_match(cs, addr, len, flags & BP_MEM_ACCESS,
-                                     BP_GDB, &wp) &&
-                wp.addr == addr && wp.len == len;
+    bool want = cpu_watchpoint_test(cs, addr, len, flags);
     int i, free_slot = -1;
 
     for (i = 0; i < 4; i++) {
         X86KvmHwWp *w = &xv->hwwp[i];
 
         if (w->used && !w->exec && w->addr == addr && w->len == len &&
-            (w->flags & BP_MEM_ACCESS) == (flags & BP_MEM_ACCESS)) {
+            w->flags == flags) {
             break;
         }
         if (!w->used && free_slot < 0) {
@@ -1201,8 +1267,7 @@ static void x86_kvm_hwwp_changed(CPUState *cs, uint64_t addr, uint64_t len,
                         len);
             return;
         }
-        xv->hwwp[free_slot] = (X86KvmHwWp){ true, false, addr, len,
-                                            wp.flags };
+        xv->hwwp[free_slot] = (X86KvmHwWp){ true, false, addr, len, flags };
     } else if (!want && i < 4) {
         xv->hwwp[i].used = false;
     }
@@ -1219,16 +1284,28 @@ static void x86_kvm_debug_changed(CPUState *cs, uint64_t addr, uint64_t len,
             x86_kvm_swbp_changed(cs, addr);
         }
     }
-    x86_kvm_apply_debug(cs);
+    x86_kvm_apply_debug(cs, 0);
 }
 
-/* KVM_EXIT_DEBUG.  vCPU thread, no BQL.  Known limitation: while the
- * gdbstub has breakpoints, the guest's own INT3 stops for the debugger
- * too instead of raising #BP in the guest. */
+/* KVM_EXIT_DEBUG.  vCPU thread, no BQL.  A #BP at none of the vCPU's
+ * INT3 breakpoints is the guest's own INT3: it goes back to the guest
+ * (KVM_GUESTDBG_INJECT_BP; the kernel delivers it as the INT3 would have
+ * been, return address after the instruction) and the vCPU runs on. */
 static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
 {
     X86KvmVcpu *xv = &x86_kvm_vcpus[cs->cpu_index];
     uint64_t dr6 = run->debug.arch.dr6;
+
+    if (run->debug.arch.exception == EXCP03_INT3) {
+        for (int i = 0; i < xv->nswbp; i++) {
+            if (xv->swbp[i].pc == run->debug.arch.pc) {
+                return EXCP_DEBUG;
+            }
+        }
+        /* Refused: stop rather than meet the INT3 again at once. */
+        return x86_kvm_apply_debug(cs, KVM_GUESTDBG_INJECT_BP) ? -1
+                                                                : EXCP_DEBUG;
+    }
 
     if (run->debug.arch.exception == EXCP01_DB) {
         for (int i = 0; i < 4; i++) {
@@ -1250,7 +1327,7 @@ static int x86_kvm_handle_debug(CPUState *cs, struct kvm_run *run)
     return EXCP_DEBUG;
 }
 
-static const KvmTargetOps x86_kvm_ops = {
+const KvmTargetOps x86_kvm_ops = {
     .init_vm = x86_kvm_init_vm,
     .init_vcpu = x86_kvm_init_vcpu,
     .vcpu_id = x86_kvm_vcpu_id,

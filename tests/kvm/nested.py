@@ -18,7 +18,8 @@
 # their libraries travel with them (the same files as on the host).
 #
 # Errors that mean "cannot test here" raise Skip with the reason.
-import glob, gzip, io, lzma, os, shutil, stat, subprocess, tempfile, time
+import glob, gzip, io, lzma, os, shutil, stat, subprocess, tempfile, \
+    threading, time
 
 MODULES = [  # load order
     "kernel/virt/lib/irqbypass.ko",
@@ -201,13 +202,21 @@ def overlay(files, script):
     return gzip.compress(_cpio(entries), 1)
 
 
-def run(build, files, script, timeout=600, mem="5G"):
+def run(build, files, script, timeout=600, mem="5G", serial2=None,
+        during=None):
     """Boots the nested guest, runs script there; returns the lines it
     printed (between the markers).  Raises Skip, or RuntimeError on a
-    failure of the harness itself (with the console output)."""
+    failure of the harness itself (with the console output).
+
+    serial2: a host path where the outer emulator listens (unix socket)
+    for the nested guest's second serial port, /dev/ttyS1.  during: a
+    function run in a thread while the guest runs, with one argument, a
+    function that returns the console output so far (a list of lines);
+    run() waits for it after the guest has stopped."""
     vmlinux, base = prepare(build)
     d = cache_dir(build)
-    with tempfile.NamedTemporaryFile(dir=d, suffix=".cpio.gz") as initrd:
+    with tempfile.NamedTemporaryFile(dir=d, suffix=".cpio.gz") as initrd, \
+            tempfile.TemporaryFile(dir=d) as log:
         initrd.write(open(base, "rb").read())
         initrd.write(overlay(files, script))
         initrd.flush()
@@ -215,14 +224,34 @@ def run(build, files, script, timeout=600, mem="5G"):
                "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
                "-kernel", vmlinux, "-initrd", initrd.name,
                "-append", "console=ttyS0 quiet panic=-1 rdinit=/init"]
+        if serial2:
+            cmd += ["-chardev", "socket,id=serial2,path=%s,server=on,"
+                    "wait=off" % serial2, "-serial", "chardev:serial2"]
         t0 = time.time()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                             stderr=subprocess.STDOUT)
+
+        def console():
+            with open("/proc/self/fd/%d" % log.fileno(), "rb") as f:
+                return (f.read().decode(errors="replace")
+                        .replace("\r", "").split("\n"))
+
+        th = None
+        if during:
+            th = threading.Thread(target=during, args=(console,),
+                                  daemon=True)
+            th.start()
         try:
-            p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, timeout=timeout)
-            out = p.stdout
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b"") + b"\n(nested guest timed out)\n"
+            p.wait(timeout=timeout)
+            tail = b""
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            tail = b"\n(nested guest timed out)\n"
+        if th:
+            th.join(timeout=60)
+        log.seek(0)
+        out = log.read() + tail
     text = out.decode(errors="replace").replace("\r", "")
     lines = text.split("\n")
     b = next((i for i, l in enumerate(lines) if l.endswith(BEGIN)), None)
