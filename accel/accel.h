@@ -6,15 +6,22 @@
  * only knows how to run guest code for one vCPU until something needs the
  * loop's attention:
  *
- *     vcpu_thread(cpu):                    // "CPU n/<thread_suffix>"
+ *     vcpu_thread(its vCPUs):              // "CPU n/<thread_suffix>"
  *         bql_lock(); ops->init_vcpu(cpu); signal created
- *         loop:
+ *         loop, for each of its vCPUs in turn:
+ *             ack stop, run queued work, un-halt if it has work
  *             if cpu_can_run(cpu):
  *                 bql_unlock()
  *                 r = ops->exec_vcpu(cpu)  // no BQL: guest code runs here
  *                 bql_lock()
  *                 handle r
- *             cpu_wait_for_work(cpu)      // halted/stopped: sleep, run work
+ *             nothing ran: sleep until woken
+ *
+ * A loop thread normally runs one vCPU; under round robin (-accel
+ * tcg,thread=single, "CPU rr/<thread_suffix>") one thread runs them all, so
+ * per-thread state of an accelerator must allow several vCPUs per thread.
+ * "The vCPU's own thread" below is the thread that runs it, with
+ * current_cpu() == cpu while a hook runs.
  *
  * Which thread calls what, with which lock:
  *   init_machine   main thread, BQL, once, before vCPUs are created.

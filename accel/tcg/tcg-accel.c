@@ -14,9 +14,12 @@
  *
  * Threads: the registry is written by constructors only and read-only
  * afterwards.  init_machine runs on the main thread with the BQL, before
- * any vCPU; init_vcpu/exec_vcpu/destroy_vcpu on each vCPU's own thread
- * (one host thread per vCPU: "multi-threaded TCG"), as accel/accel.h
- * describes.
+ * any vCPU; init_vcpu/exec_vcpu/destroy_vcpu on each vCPU's thread, as
+ * accel/accel.h describes: one host thread per vCPU ("multi-threaded
+ * TCG", the default), or with -accel tcg,thread=single one thread for
+ * all of them, round robin (cpu_set_round_robin, chosen in system/main.c).
+ * The runtime keeps per-vCPU state in TcgCpu and only the translation
+ * context per thread, so either works.
  */
 #include "util/osdep.h"
 #include "accel/accel.h"

@@ -86,6 +86,10 @@ bool tcg_runtime_init(const TargetTcgOps *ops, size_t code_size,
     return true;
 }
 
+/* CPUs initialised on this thread and not yet destroyed: one, or every
+ * vCPU under round robin.  The translation context goes with the last. */
+static __thread int tcg_thread_cpus;
+
 void tcg_vcpu_init(CPUState *cpu)
 {
     TcgCpu *t = g_new0(TcgCpu, 1);
@@ -101,6 +105,7 @@ void tcg_vcpu_init(CPUState *cpu)
     }
     tlb_init_cpu(cpu);
     tcg_cpu_register(t);
+    tcg_thread_cpus++;
 }
 
 void tcg_vcpu_destroy(CPUState *cpu)
@@ -114,9 +119,9 @@ void tcg_vcpu_destroy(CPUState *cpu)
     tlb_destroy_cpu(cpu);
     cpu->accel_data = NULL;
     g_free(t);
-    if (cpu_is_threaded(cpu)) {
-        /* One vCPU per thread: its translation context goes too.  A thread
-         * driving bare CPUs destroys its context itself. */
+    if (--tcg_thread_cpus == 0 && cpu_is_threaded(cpu)) {
+        /* The loop thread's last vCPU: its translation context goes too.
+         * A thread driving bare CPUs destroys its context itself. */
         tcg_context_destroy_thread();
     }
 }

@@ -17,6 +17,12 @@
  * A vCPU created while the VM is not running (PRELAUNCH, -S) is born with
  * stop set and acknowledges it by going CREATED -> PAUSED.
  *
+ * Threads: under KVM and -accel tcg,thread=multi every vCPU has its own host
+ * thread ("CPU n/TCG"); under -accel tcg,thread=single one host thread
+ * ("CPU rr/TCG") runs all of them round robin (cpu_set_round_robin).  "cpu's
+ * thread" below is whichever thread runs cpu; current_cpu() is the vCPU that
+ * thread is working for at the moment.
+ *
  * Cross-vCPU requests never poke another vCPU's fields: they queue work.
  *   run_on_cpu(cpu, fn, data)            runs fn on cpu's thread and waits;
  *                                        BQL held by caller, released while
@@ -35,6 +41,8 @@
 
 typedef struct CPUState CPUState;
 typedef struct AccelOps AccelOps;
+/* The host thread that runs a vCPU, and its wake token (cpu-exec.c). */
+typedef struct CpuThread CpuThread;
 
 typedef enum VcpuState {
     VCPU_CREATED,
@@ -90,8 +98,11 @@ struct CPUState {
     void *accel_data;               /* owner: the accelerator */
     void *env_ptr;                  /* the target register file */
 
-    pthread_t thread;               /* const once created */
-    char thread_name[16];
+    /* const after cpu_init_common: the loop thread that runs this vCPU;
+     * shared by every vCPU under round robin */
+    CpuThread *vthread;
+    pthread_t thread;               /* BQL; set by that thread before init */
+    char thread_name[16];           /* its name: "CPU 0/TCG", "CPU rr/TCG" */
     bool created;                   /* BQL; init_vcpu has run */
 
     VcpuState state;                /* BQL */
@@ -114,15 +125,13 @@ struct CPUState {
     uint32_t interrupt_request;     /* atomic bit set; owner clears */
 
     /*
-     * The vCPU sleeps on halt_cond with work_lock (not the BQL), so that
-     * any thread can wake it without the BQL; see the wakeup protocol in
-     * cpu-exec.c.
+     * Queued work.  The thread sleeps on its CpuThread's wake token (not
+     * with the BQL), so that any thread can wake it without the BQL; see
+     * the wakeup protocol in cpu-exec.c.
      */
-    pthread_cond_t halt_cond;       /* waited on with work_lock */
     pthread_mutex_t work_lock;      /* protects the fields below */
     CpuWorkItem *work_first, *work_last;  /* work_lock */
-    bool wake_pending;              /* work_lock: a wakeup since last look */
-    bool work_closed;               /* work_lock: thread gone, no queueing */
+    bool work_closed;               /* work_lock: vCPU gone, no queueing */
 
     bool event_waiter;              /* BQL: owner waits for a cpu event */
     bool thread_joined;             /* BQL */
@@ -150,8 +159,9 @@ extern int nr_cpus;
  * BQL.
  */
 void cpu_init_common(CPUState *cpu, const CPUClass *cc, int index);
-/* Creates the vCPU's thread (if the accelerator has threads) and waits
- * until init_vcpu has run.  BQL. */
+/* Hands the vCPU to its thread (if the accelerator has threads), creating
+ * the thread unless it runs already (round robin), and waits until
+ * init_vcpu has run there.  BQL. */
 bool cpu_start(CPUState *cpu, Error **errp);
 /* Asks the vCPU to leave guest code soon.  Any thread. */
 void cpu_exit(CPUState *cpu);
@@ -192,9 +202,10 @@ typedef void CpuDebugHook(CPUState *cpu);
 extern CpuDebugHook *cpu_debug_hook;
 
 /*
- * Round robin (-accel tcg,thread=single): at most one vCPU runs guest code
- * at a time, in turn, each for at most a time slice while others wait.
- * Main thread, before the first cpu_start().
+ * Round robin (-accel tcg,thread=single): the vCPUs created from now on
+ * (cpu_init_common) share one host thread, which runs them in turn in
+ * cpu_index order, each until it halts, stops, has work or its time slice
+ * ends.  Main thread, before the vCPUs are created.
  */
 void cpu_set_round_robin(bool on);
 bool cpu_round_robin(void);

@@ -9,6 +9,10 @@
  * stopped CPUs stay in cpus[] (they are never removed), which the later
  * tests tolerate by looking only at their own CPUs.
  *
+ * Most tests run twice: with a host thread per vCPU, and under round robin
+ * (/cpu-exec/rr/..., cpu_set_round_robin(true): one thread runs them all),
+ * where everything the loop promises must hold just the same.
+ *
  * A watchdog alarm turns a deadlock into a failing test (Bail out!).
  */
 #include "util/osdep.h"
@@ -238,6 +242,8 @@ static void cross_fn(CPUState *cpu, void *data)
 
     run_on_cpu(a->other, record_fn, &a->rec);
     g_assert_true(pthread_equal(a->rec.thread, a->other->thread));
+    g_assert_true(a->rec.current == a->other);
+    g_assert_true(current_cpu() == cpu);
     a->done = true;
 }
 
@@ -497,6 +503,94 @@ static void test_round_robin(void)
     }
 }
 
+/* One host thread for all vCPUs: names, shared thread, halting them all
+ * puts it to sleep, and an interrupt wakes just the right vCPU. */
+static int count_names(const char *names, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = names; (p = strstr(p, needle)); p++) {
+        n++;
+    }
+    return n;
+}
+
+static bool all_halted(void *opaque)
+{
+    TestCPU **c = opaque;
+
+    for (int i = 0; i < 3; i++) {
+        if (!c[i]->parent.halted) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_rr_one_thread(void)
+{
+    TestCPU *c[3];
+    uint64_t exec[3], base[3];
+    char *names;
+
+    test_begin();
+    vm_ensure_running();
+    cpu_set_round_robin(true);
+    test_cpus_start(c, 3);
+    for (int i = 0; i < 3; i++) {
+        g_assert_true(test_cpu_advanced(c[i], 0, 1000, WAIT_MS));
+    }
+    names = thread_names();
+    g_test_message("threads: %s", names);
+    g_assert_cmpint(count_names(names, "|CPU rr/TEST|"), ==, 1);
+    g_assert_cmpint(count_names(names, "|CPU "), ==, 1);
+    g_free(names);
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpstr(c[i]->parent.thread_name, ==, "CPU rr/TEST");
+        g_assert_true(pthread_equal(c[i]->parent.thread, c[0]->parent.thread));
+        g_assert_true(pthread_equal(c[i]->init_thread, c[0]->parent.thread));
+    }
+
+    /* All halted: nothing runs, the thread sleeps. */
+    for (int i = 0; i < 3; i++) {
+        __atomic_store_n(&c[i]->halt_after, 100, __ATOMIC_SEQ_CST);
+    }
+    g_assert_true(test_wait_until(all_halted, c, WAIT_MS));
+    for (int i = 0; i < 3; i++) {
+        exec[i] = c[i]->parent.exec_count;
+        base[i] = test_cpu_counter(c[i]);
+    }
+    test_sleep_ms(30);
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpuint(c[i]->parent.exec_count, ==, exec[i]);
+        g_assert_cmpuint(test_cpu_counter(c[i]), ==, base[i]);
+    }
+    /* An interrupt for the middle one wakes the thread for it alone. */
+    cpu_interrupt(&c[1]->parent, CPU_INTERRUPT_HARD);
+    g_assert_true(test_cpu_advanced(c[1], base[1], 100, WAIT_MS));
+    g_assert_true(test_wait_until(all_halted, c, WAIT_MS));
+    g_assert_cmpuint(test_cpu_counter(c[0]), ==, base[0]);
+    g_assert_cmpuint(test_cpu_counter(c[2]), ==, base[2]);
+    for (int i = 0; i < 3; i++) {
+        __atomic_store_n(&c[i]->halt_after, 0, __ATOMIC_SEQ_CST);
+        cpu_interrupt(&c[i]->parent, CPU_INTERRUPT_HARD);
+    }
+    for (int i = 0; i < 3; i++) {
+        g_assert_true(test_cpu_advanced(c[i], test_cpu_counter(c[i]), 1000,
+                                        WAIT_MS));
+    }
+    test_end();
+    cpu_set_round_robin(false);
+    names = thread_names();
+    g_assert_null(strstr(names, "/TEST|"));
+    g_assert_null(strstr(names, "|rr-slice|"));
+    g_free(names);
+    for (int i = 0; i < 3; i++) {
+        g_assert_true(c[i]->destroyed);
+        g_assert_true(c[i]->parent.thread_joined);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 
 static bool cpu_is_halted(void *opaque)
@@ -653,6 +747,7 @@ static void test_debug_exit(void)
 
     test_begin();
     vm_ensure_running();
+    debug_hook_calls = 0;
     test_cpus_start(c, 2);
 
     /* Default: only the vCPU that hit the breakpoint stops. */
@@ -917,6 +1012,28 @@ static void test_stress(void)
     g_free(stress);
 }
 
+/* Runs a test with the vCPUs it creates on one round-robin thread. */
+static void run_round_robin(gconstpointer data)
+{
+    void (*fn)(void) = (void (*)(void))data;
+
+    cpu_set_round_robin(true);
+    fn();
+    cpu_set_round_robin(false);
+}
+
+/* Registers fn as /cpu-exec/NAME and, under round robin, /cpu-exec/rr/NAME. */
+static void add_both(const char *name, void (*fn)(void))
+{
+    char *path = g_strdup_printf("/cpu-exec/%s", name);
+    char *rr_path = g_strdup_printf("/cpu-exec/rr/%s", name);
+
+    g_test_add_func(path, fn);
+    g_test_add_data_func(rr_path, (gconstpointer)fn, run_round_robin);
+    g_free(path);
+    g_free(rr_path);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -927,19 +1044,20 @@ int main(int argc, char **argv)
 
     g_test_add_func("/cpu-exec/accel-registry", test_accel_registry);
     g_test_add_func("/cpu-exec/thread-names", test_thread_names);
-    g_test_add_func("/cpu-exec/no-bql-in-guest", test_no_bql_in_guest);
-    g_test_add_func("/cpu-exec/run-on-cpu", test_run_on_cpu);
-    g_test_add_func("/cpu-exec/run-on-cpu-cross", test_run_on_cpu_cross);
-    g_test_add_func("/cpu-exec/async-run-on-cpu", test_async_run_on_cpu);
-    g_test_add_func("/cpu-exec/async-safe", test_async_safe);
-    g_test_add_func("/cpu-exec/halt-wake", test_halt_wake);
-    g_test_add_func("/cpu-exec/pause-resume", test_pause_resume);
-    g_test_add_func("/cpu-exec/born-stopped", test_born_stopped);
-    g_test_add_func("/cpu-exec/debug-exit", test_debug_exit);
-    g_test_add_func("/cpu-exec/reset-all", test_reset_all);
-    g_test_add_func("/cpu-exec/stop-and-join", test_stop_and_join);
-    g_test_add_func("/cpu-exec/init-failure", test_init_failure);
-    g_test_add_func("/cpu-exec/stress", test_stress);
+    add_both("no-bql-in-guest", test_no_bql_in_guest);
+    add_both("run-on-cpu", test_run_on_cpu);
+    add_both("run-on-cpu-cross", test_run_on_cpu_cross);
+    add_both("async-run-on-cpu", test_async_run_on_cpu);
+    add_both("async-safe", test_async_safe);
+    add_both("halt-wake", test_halt_wake);
+    add_both("pause-resume", test_pause_resume);
+    add_both("born-stopped", test_born_stopped);
+    add_both("debug-exit", test_debug_exit);
+    add_both("reset-all", test_reset_all);
+    add_both("stop-and-join", test_stop_and_join);
+    add_both("init-failure", test_init_failure);
+    add_both("stress", test_stress);
     g_test_add_func("/cpu-exec/round-robin", test_round_robin);
+    g_test_add_func("/cpu-exec/rr/one-thread", test_rr_one_thread);
     return g_test_run();
 }

@@ -13,6 +13,7 @@
  */
 // run-args: -smp 2
 // run-args: -smp 4
+// run-args: -smp 4 -accel tcg,thread=single
 #include "smp.h"
 
 #define ROUNDS 2000
