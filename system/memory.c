@@ -37,7 +37,9 @@
  * are protected by the BQL; every mutator asserts it.  Readers only ever
  * touch a published FlatView and the immutable fields of the terminal
  * regions it names (kind, ops, opaque, ram, size, name, bql_cause) plus
- * needs_bql, which is accessed atomically.
+ * needs_bql, which is accessed atomically.  flatview_find() and
+ * memory_region_ioeventfd_write() are on the path of every device access
+ * and marked hot (grouped with physmem.c's dispatch, docs/devel/kvm.md).
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -98,23 +100,58 @@ void memory_region_init(MemoryRegion *mr, const char *name, uint64_t size)
     mr->subregions = g_ptr_array_new();
 }
 
+/*
+ * Host memory for RAM/ROM, aligned to 2 MiB when it is that large, and
+ * advised for transparent huge pages: the host kernel can then back it
+ * with huge pages, which KVM maps with huge nested-page-table entries
+ * (one nested fault per 2 MiB instead of per 4 KiB on first touch, and
+ * shorter page walks after each exit), and TCG's host accesses miss the
+ * host TLB less.  The slack around the aligned part is unmapped, so the
+ * region owns exactly [ram, ram + size).
+ */
+#define RAM_HUGE_ALIGN (2ull << 20)
+
 static bool region_alloc_host(MemoryRegion *mr, const char *what,
                               Error **errp)
 {
-    void *p;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t len = ROUND_UP(mr->size, page);
+    bool huge = mr->size >= RAM_HUGE_ALIGN;
+    uint64_t map_len = huge ? len + RAM_HUGE_ALIGN : len;
+    uint8_t *p, *start;
 
     if (mr->size == 0) {
         return true;
     }
-    p = mmap(NULL, mr->size, PROT_READ | PROT_WRITE,
+    if (map_len < len) {
+        huge = false;             /* would wrap: a plain mapping fails */
+        map_len = len;
+    }
+    p = len < mr->size ? MAP_FAILED :
+        mmap(NULL, map_len, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
+        if (len < mr->size) {
+            errno = ENOMEM;
+        }
         error_setg_errno(errp, errno,
                          "cannot allocate %" PRIu64 " bytes of %s for '%s'",
                          mr->size, what, mr->name);
         return false;
     }
-    mr->ram = p;
+    start = p;
+    if (huge) {
+        start = (uint8_t *)ROUND_UP((uintptr_t)p, RAM_HUGE_ALIGN);
+        if (start > p) {
+            munmap(p, start - p);
+        }
+        if (p + map_len > start + len) {
+            munmap(start + len, (p + map_len) - (start + len));
+        }
+        /* Advice only: without THP support it fails, harmlessly. */
+        madvise(start, len, MADV_HUGEPAGE);
+    }
+    mr->ram = start;
     mr->ram_owned = true;
     return true;
 }
@@ -244,6 +281,10 @@ void memory_region_finalize(MemoryRegion *mr)
         rcu_call(&mr->ioeventfds->rcu, ioeventfds_free_rcu);
         mr->ioeventfds = NULL;
     }
+    if (mr->coalesced) {
+        g_array_free(mr->coalesced, true);
+        mr->coalesced = NULL;
+    }
 }
 
 /* --- Transactions and re-rendering --- */
@@ -273,6 +314,12 @@ void memory_region_transaction_commit(void)
 {
     assert(bql_locked());
     assert(transaction_depth > 0);
+    if (transaction_depth == 1 && transaction_pending) {
+        /* Buffered writes go out through the map they were made in.
+         * Still inside the transaction: map changes the replayed writes
+         * make join this render. */
+        memory_coalesced_flush();
+    }
     if (--transaction_depth == 0 && transaction_pending) {
         transaction_pending = false;
         memory_render_all();
@@ -693,6 +740,7 @@ void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
 
 /* The dispatcher's half: true if a write of size bytes at addr in mr went
  * to an ioeventfd.  Under rcu_read_lock(); any thread. */
+__attribute__((hot))
 bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
                                    unsigned size, const uint8_t *bytes)
 {
@@ -721,6 +769,137 @@ bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
     return false;
 }
 
+/* --- Coalesced MMIO/PIO --- */
+
+/* The accelerator's drain; set before vCPUs run, then read-only. */
+static MemoryCoalescedFlushFn *coalesced_flush_fn;
+
+/* Calls coalesced_add or coalesced_del of l for the part of each of the
+ * range's region's zones (or only *only) that lies inside the range.
+ * BQL. */
+static void listener_range_coalesced(MemoryListener *l, const FlatRange *fr,
+                                     bool add,
+                                     const MemoryRegionCoalesced *only)
+{
+    MemoryListenerCoalescedFn *fn = add ? l->coalesced_add
+                                        : l->coalesced_del;
+    GArray *zones = fr->mr->coalesced;
+    MemoryRegionSection s;
+    hwaddr r_first = fr->offset, r_last = fr->offset + (fr->last - fr->start);
+
+    if (!fn || (!zones && !only)) {
+        return;
+    }
+    s = section_from_range(fr);
+    for (unsigned i = 0; only ? i < 1 : i < zones->len; i++) {
+        const MemoryRegionCoalesced *z =
+            only ? only : &g_array_index(zones, MemoryRegionCoalesced, i);
+        hwaddr z_last = z->addr + (z->size - 1);
+        hwaddr first = MAX(z->addr, r_first), last = MIN(z_last, r_last);
+
+        if (first <= last) {
+            fn(l, &s, fr->start + (first - fr->offset), last - first + 1);
+        }
+    }
+}
+
+/* A zone of mr appeared or goes away: tell every listener whose address
+ * space maps mr.  BQL. */
+static void memory_coalesced_notify(MemoryRegion *mr,
+                                    const MemoryRegionCoalesced *z, bool add)
+{
+    for (unsigned i = 0; memory_listeners && i < memory_listeners->len; i++) {
+        MemoryListener *l = g_ptr_array_index(memory_listeners, i);
+        FlatView *fv = l->as ? l->as->current_map : NULL;
+
+        for (unsigned j = 0; fv && j < fv->nr; j++) {
+            if (fv->ranges[j].mr == mr) {
+                listener_range_coalesced(l, &fv->ranges[j], add, z);
+            }
+        }
+    }
+}
+
+/* Called with the BQL held. */
+void memory_region_add_coalescing(MemoryRegion *mr, hwaddr offset,
+                                  uint64_t size)
+{
+    MemoryRegionCoalesced z = { offset, size };
+
+    assert(bql_locked());
+    assert(mr->kind == MR_IO && size > 0);
+    assert((unsigned __int128)offset + size <= memory_region_size128(mr));
+    if (!mr->coalesced) {
+        mr->coalesced = g_array_new(false, false, sizeof(z));
+    }
+    g_array_append_val(mr->coalesced, z);
+    __atomic_store_n(&mr->has_coalesced, true, __ATOMIC_RELAXED);
+    memory_coalesced_notify(mr, &z, true);
+}
+
+/* Called with the BQL held. */
+void memory_region_set_coalescing(MemoryRegion *mr)
+{
+    memory_region_add_coalescing(mr, 0, mr->size);
+}
+
+/* Called with the BQL held.  Drains first: writes buffered for the zones
+ * reach the device before it stops being coalesced. */
+void memory_region_clear_coalescing(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    if (!mr->coalesced) {
+        return;
+    }
+    memory_coalesced_flush();
+    for (unsigned i = 0; i < mr->coalesced->len; i++) {
+        memory_coalesced_notify(
+            mr, &g_array_index(mr->coalesced, MemoryRegionCoalesced, i),
+            false);
+    }
+    g_array_free(mr->coalesced, true);
+    mr->coalesced = NULL;
+    __atomic_store_n(&mr->has_coalesced, false, __ATOMIC_RELAXED);
+}
+
+/* Called with the BQL held. */
+void memory_region_set_flush_coalesced(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    __atomic_store_n(&mr->flush_coalesced, true, __ATOMIC_RELAXED);
+}
+
+/* Called with the BQL held. */
+void memory_region_clear_flush_coalesced(MemoryRegion *mr)
+{
+    assert(bql_locked());
+    __atomic_store_n(&mr->flush_coalesced, false, __ATOMIC_RELAXED);
+}
+
+/* Main thread, before vCPUs run (accelerator start-up), or tests. */
+void memory_set_coalesced_flush(MemoryCoalescedFlushFn *fn)
+{
+    __atomic_store_n(&coalesced_flush_fn, fn, __ATOMIC_RELEASE);
+}
+
+/* Called with the BQL held. */
+void memory_coalesced_flush(void)
+{
+    MemoryCoalescedFlushFn *fn = __atomic_load_n(&coalesced_flush_fn,
+                                                 __ATOMIC_ACQUIRE);
+
+    if (fn) {
+        assert(bql_locked());
+        fn();
+    }
+}
+
+/* Any thread. */
+bool memory_coalescing_active(void)
+{
+    return __atomic_load_n(&coalesced_flush_fn, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* Tells as's listeners what changed between old and new.  BQL. */
 static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                                     const FlatView *new)
@@ -739,6 +918,7 @@ static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                 MemoryRegionSection s = section_from_range(&old->ranges[j]);
 
                 listener_range_eventfds(l, &old->ranges[j], false, NULL);
+                listener_range_coalesced(l, &old->ranges[j], false, NULL);
                 if (l->region_del) {
                     l->region_del(l, &s);
                 }
@@ -751,6 +931,7 @@ static void memory_listeners_notify(AddressSpace *as, const FlatView *old,
                 if (l->region_add) {
                     l->region_add(l, &s);
                 }
+                listener_range_coalesced(l, &new->ranges[j], true, NULL);
                 listener_range_eventfds(l, &new->ranges[j], true, NULL);
             }
         }
@@ -782,6 +963,7 @@ void memory_listener_register(MemoryListener *l, AddressSpace *as)
         if (l->region_add) {
             l->region_add(l, &s);
         }
+        listener_range_coalesced(l, &as->current_map->ranges[j], true, NULL);
         listener_range_eventfds(l, &as->current_map->ranges[j], true, NULL);
     }
 }
@@ -798,6 +980,7 @@ void memory_listener_unregister(MemoryListener *l)
 
 /* --- Lookup: any thread, under rcu_read_lock() --- */
 
+__attribute__((hot))
 FlatRange flatview_find(FlatView *fv, hwaddr addr)
 {
     FlatRange gap = { .mr = NULL, .start = 0, .last = UINT64_MAX };

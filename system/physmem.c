@@ -44,6 +44,10 @@
  * the one access, in io_access() below, with the region's "mmio:<name>"
  * cause, and released right after.  A converted region (needs_bql false) is
  * called without taking anything.  See docs/devel/memory.md.
+ *
+ * The functions on the path of one device access (KVM exits, TCG's slow
+ * path) are marked hot: GCC groups them in .text.hot, so that the path
+ * touches few code pages (docs/devel/kvm.md, "The cost of an exit").
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -105,6 +109,7 @@ static bool access_size_is_valid(unsigned size)
  * Calls the device for [addr, addr + size) in sizes it implements; bytes
  * are in memory order.  Called with whatever lock the region needs.
  */
+__attribute__((hot))
 static void io_access_impl(MemoryRegion *mr, hwaddr addr, unsigned size,
                            uint8_t *bytes, bool is_write)
 {
@@ -160,11 +165,12 @@ static void io_access_impl(MemoryRegion *mr, hwaddr addr, unsigned size,
  * needs it and the calling thread does not hold it.  Any thread, under
  * rcu_read_lock().
  */
+__attribute__((hot))
 static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
                              uint8_t *bytes, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
-    bool take_bql;
+    bool take_bql, flush;
 
     /* An ioeventfd takes an exactly matching write (no BQL needed). */
     if (is_write && memory_region_ioeventfd_write(mr, addr, size, bytes)) {
@@ -193,10 +199,20 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
         return MEMTX_ERROR;
     }
 
-    take_bql = __atomic_load_n(&mr->needs_bql, __ATOMIC_RELAXED) &&
+    /* Buffered writes to coalesced zones reach the device before any
+     * access to a region that depends on them, or to the zone itself.
+     * The drain runs under the BQL (it orders the buffer's consumers),
+     * so such a region is dispatched with the BQL even when converted. */
+    flush = (__atomic_load_n(&mr->flush_coalesced, __ATOMIC_RELAXED) ||
+             __atomic_load_n(&mr->has_coalesced, __ATOMIC_RELAXED)) &&
+            memory_coalescing_active();
+    take_bql = (flush || __atomic_load_n(&mr->needs_bql, __ATOMIC_RELAXED)) &&
                !bql_locked();
     if (take_bql) {
         bql_lock(mr->bql_cause);
+    }
+    if (flush) {
+        memory_coalesced_flush();
     }
     io_access_impl(mr, addr, size, bytes, is_write);
     if (take_bql) {
@@ -206,6 +222,7 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
 }
 
 /* len bytes at offset addr of IO region mr, in the widest valid pieces. */
+__attribute__((hot))
 static MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
                                hwaddr len, bool is_write)
 {
@@ -235,6 +252,7 @@ static MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
 /* --- Region-level dispatch --- */
 
 /* One access to region mr in memory-order bytes.  Any thread, under RCU. */
+__attribute__((hot))
 static MemTxResult region_access(MemoryRegion *mr, hwaddr addr,
                                  unsigned size, uint8_t *bytes,
                                  bool is_write, int depth)
@@ -313,6 +331,7 @@ static void log_unassigned(AddressSpace *as, hwaddr addr, hwaddr len,
 }
 
 /* The body of address_space_rw(); fv is as's view, under rcu_read_lock(). */
+__attribute__((hot))
 static MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
                                uint8_t *buf, hwaddr len, bool is_write)
 {
@@ -351,6 +370,7 @@ static MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
 }
 
 /* Any thread registered with RCU. */
+__attribute__((hot))
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                              void *buf, hwaddr len, bool is_write)
 {
@@ -381,6 +401,7 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
  * region access (valid-size checks apply as a whole); if it straddles
  * ranges it is done byte-wise through flatview_rw().  bytes: memory order.
  */
+__attribute__((hot))
 static MemTxResult address_space_access(AddressSpace *as, hwaddr addr,
                                         unsigned size, uint8_t *bytes,
                                         bool is_write)
@@ -409,6 +430,7 @@ static MemTxResult address_space_access(AddressSpace *as, hwaddr addr,
     return r;
 }
 
+__attribute__((hot))
 MemTxResult address_space_read_value(AddressSpace *as, hwaddr addr,
                                      unsigned size, bool big_endian,
                                      uint64_t *val, MemTxAttrs attrs)
@@ -420,6 +442,7 @@ MemTxResult address_space_read_value(AddressSpace *as, hwaddr addr,
     return r;
 }
 
+__attribute__((hot))
 MemTxResult address_space_write_value(AddressSpace *as, hwaddr addr,
                                       unsigned size, bool big_endian,
                                       uint64_t val, MemTxAttrs attrs)

@@ -40,6 +40,7 @@
 #include "system/bql.h"
 #include "system/main-loop.h"
 #include "system/runstate.h"
+#include "system/memory.h"
 
 typedef struct ResetEntry {
     ResetHandler *fn;
@@ -135,6 +136,8 @@ void vm_stop(RunState target)
     assert(bql_locked());
     assert(target != RUN_STATE_RUNNING && target != RUN_STATE_PRELAUNCH);
     pause_all_vcpus();
+    /* The monitor, savevm and the gdbstub look at devices next. */
+    memory_coalesced_flush();
     if (current_runstate == RUN_STATE_RUNNING) {
         clock_virtual_stop();
     }
@@ -256,6 +259,7 @@ static void main_loop_handle_reset(ResetCause cause)
     }
     was_running = runstate_is_running();
     pause_all_vcpus();
+    memory_coalesced_flush();      /* writes before the reset come first */
     system_reset();
     if (was_running) {
         resume_all_vcpus();

@@ -4,7 +4,8 @@
  * ThreadSanitizer does not see inside liburcu, so the happens-before edge a
  * grace period provides (every read section that began before it has ended)
  * is made visible with an explicit release in rcu_read_unlock() and an
- * acquire after each grace period.
+ * acquire after each grace period.  The read-side wrappers are marked hot:
+ * they are on the path of every device access (docs/devel/kvm.md).
  */
 #include "util/osdep.h"
 #include "system/rcu.h"
@@ -36,11 +37,13 @@ void rcu_unregister_thread(void)
     urcu_memb_unregister_thread();
 }
 
+__attribute__((hot))
 void rcu_read_lock(void)
 {
     urcu_memb_read_lock();
 }
 
+__attribute__((hot))
 void rcu_read_unlock(void)
 {
     TSAN_RELEASE();

@@ -14,17 +14,18 @@
  *                  exits and are dropped by the ROM region), and hands the
  *                  ioeventfds of MMIO and port I/O regions to the kernel
  *                  (KVM_IOEVENTFD).
- *   init_vcpu      KVM_CREATE_VCPU, mmap of struct kvm_run, the kick signal
- *                  mask, the target's CPUID setup.
+ *   init_vcpu      KVM_CREATE_VCPU, mmap of struct kvm_run, the kick
+ *                  signal's handler, the target's CPUID setup.
  *   exec_vcpu      the KVM_RUN loop: port I/O and MMIO exits go through the
  *                  memory API (which takes the BQL itself for needs_bql
  *                  regions only), HLT, SHUTDOWN (triple fault), errors.
- *   kick_vcpu      immediate_exit = 1, then SIGUSR1 to the vCPU thread.  The
- *                  thread keeps SIGUSR1 blocked except inside KVM_RUN
- *                  (KVM_SET_SIGNAL_MASK), so a kick either interrupts
- *                  KVM_RUN (EINTR) or, arriving earlier, makes the next
- *                  KVM_RUN return at once through immediate_exit or the
- *                  pending signal.
+ *   kick_vcpu      immediate_exit = 1, then SIGUSR1 to the vCPU thread.
+ *                  The signal is unblocked in that thread, with an empty
+ *                  SA_RESTART handler: it interrupts KVM_RUN (EINTR),
+ *                  restarts other system calls, and a kick that lands
+ *                  outside KVM_RUN leaves immediate_exit set, so the next
+ *                  KVM_RUN returns at once.  No KVM_SET_SIGNAL_MASK: the
+ *                  kernel would swap the signal mask twice per exit.
  *   get/put_state  through the target, guarded by KvmVcpu.env_valid.
  *   debug_changed  the gdbstub's breakpoints, watchpoints and single-step
  *                  become KVM_SET_GUEST_DEBUG through the target;
@@ -37,6 +38,10 @@
  * other threads touch only run->immediate_exit (atomic) through the kick,
  * and the register state while the vCPU is paused.  docs/devel/kvm.md
  * describes the locking of every exit path.
+ *
+ * The run loop and the MMIO/PIO handlers are marked hot, like the memory
+ * dispatch and the BQL they call: GCC groups them in .text.hot, so an
+ * exit touches few code pages ("The cost of an exit" in kvm.md).
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -47,6 +52,7 @@
 #include "system/kvm.h"
 #include "system/memory.h"
 #include "system/runstate.h"
+#include "accel/kvm/kvm-coalesced.h"
 
 #include <linux/kvm.h>
 #include <fcntl.h>
@@ -522,6 +528,7 @@ static bool kvm_init_machine(MachineState *ms, Error **errp)
     s->listener.region_del = kvm_region_del;
     s->listener.eventfd_add = kvm_mem_eventfd_add;
     s->listener.eventfd_del = kvm_mem_eventfd_del;
+    kvm_coalesced_setup(&s->listener, &s->io_listener);
     memory_listener_register(&s->listener, &address_space_memory);
     s->io_listener.eventfd_add = kvm_io_eventfd_add;
     s->io_listener.eventfd_del = kvm_io_eventfd_del;
@@ -543,24 +550,24 @@ fail:
 
 static void kvm_kick_handler(int sig)
 {
-    /* Nothing: the signal's only job is to make KVM_RUN return EINTR. */
+    /* Nothing: the signal's only job is to make KVM_RUN return EINTR
+     * (immediate_exit covers a kick outside KVM_RUN). */
 }
 
 /* The vCPU's own thread, BQL. */
 static bool kvm_init_vcpu(CPUState *cpu, Error **errp)
 {
     KvmVcpu *v = g_new0(KvmVcpu, 1);
-    struct sigaction sa = { .sa_handler = kvm_kick_handler };
-    struct {
-        struct kvm_signal_mask hdr;
-        uint8_t bits[8];               /* the kernel's sigset: 64 bits */
-    } mask;
+    struct sigaction sa = {
+        .sa_handler = kvm_kick_handler,
+        .sa_flags = SA_RESTART,
+    };
     sigset_t set;
     long id = kvm_state.ops->vcpu_id ? (long)kvm_state.ops->vcpu_id(cpu)
                                      : cpu->cpu_index;
-    int r;
 
-    /* No SA_RESTART: an interrupted KVM_RUN must come back with EINTR. */
+    /* SA_RESTART restarts the thread's other system calls; KVM_RUN
+     * returns EINTR whatever the flags say. */
     sigemptyset(&sa.sa_mask);
     sigaction(KVM_SIG_KICK, &sa, NULL);
 
@@ -578,16 +585,13 @@ static bool kvm_init_vcpu(CPUState *cpu, Error **errp)
         g_free(v);
         return false;
     }
-    /* The thread keeps the kick blocked; only KVM_RUN unblocks it. */
-    pthread_sigmask(SIG_BLOCK, NULL, &set);
-    sigdelset(&set, KVM_SIG_KICK);
-    mask.hdr.len = 8;
-    memcpy(mask.bits, &set, 8);
-    r = ioctl(v->fd, KVM_SET_SIGNAL_MASK, &mask);
-    if (r < 0) {
-        error_setg_errno(errp, errno, "KVM_SET_SIGNAL_MASK");
+    if (!kvm_coalesced_vcpu_created(v->fd, errp)) {
         goto fail;
     }
+    /* Before accel_data is published: kicks start after this. */
+    sigemptyset(&set);
+    sigaddset(&set, KVM_SIG_KICK);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     __atomic_store_n(&cpu->accel_data, v, __ATOMIC_RELEASE);
     if (kvm_state.ops->init_vcpu &&
         !kvm_state.ops->init_vcpu(cpu, v->fd, errp)) {
@@ -642,19 +646,6 @@ static void kvm_kick_vcpu(CPUState *cpu)
     pthread_kill(cpu->thread, KVM_SIG_KICK);
 }
 
-/* Takes a pending kick signal, so that it does not interrupt the next
- * KVM_RUN for nothing.  vCPU thread. */
-static void kvm_eat_kick(void)
-{
-    sigset_t set;
-    struct timespec zero = { 0, 0 };
-
-    sigemptyset(&set);
-    sigaddset(&set, KVM_SIG_KICK);
-    while (sigtimedwait(&set, NULL, &zero) > 0) {
-    }
-}
-
 /* An exit we cannot continue from: register dump, clean stop.  vCPU
  * thread, no BQL. */
 static int kvm_fatal_exit(CPUState *cpu, const char *what)
@@ -673,6 +664,7 @@ static int kvm_fatal_exit(CPUState *cpu, const char *what)
 
 /* Port I/O exit: count accesses of size bytes each.  No BQL: the memory
  * API takes it for needs_bql regions. */
+__attribute__((hot))
 static void kvm_handle_io(CPUState *cpu, struct kvm_run *run)
 {
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -685,6 +677,7 @@ static void kvm_handle_io(CPUState *cpu, struct kvm_run *run)
     }
 }
 
+__attribute__((hot))
 static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
 {
     MemTxAttrs attrs = { .requester_id = cpu->cpu_index };
@@ -694,6 +687,7 @@ static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
 }
 
 /* The vCPU's own thread, no BQL. */
+__attribute__((hot))
 static int kvm_exec_vcpu(CPUState *cpu)
 {
     KvmVcpu *v = cpu->accel_data;
@@ -706,7 +700,6 @@ static int kvm_exec_vcpu(CPUState *cpu)
         /* Clear first: a kick after the exchange below sets it again. */
         __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_RELAXED);
         if (__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL)) {
-            kvm_eat_kick();
             return EXCP_INTERRUPT;
         }
         ret = __atomic_load_n(&cpu->singlestep_enabled, __ATOMIC_ACQUIRE);

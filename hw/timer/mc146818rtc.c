@@ -42,6 +42,15 @@
  * Divider selections other than the PC's 32.768 kHz (A bits 6..4 = 010)
  * are stored but do not stop the clock.
  *
+ * Coalesced index writes: a guest reaches a CMOS byte with an OUT to
+ * 0x70 and an IN/OUT on 0x71, so half of all RTC accesses are index
+ * writes with no effect until the data port is used.  The index port is
+ * its own 1-byte region ("rtc-index") marked as a coalesced zone, and the
+ * 2-byte "rtc" region under it flushes coalesced writes: under KVM the
+ * index writes are buffered by the kernel without an exit and replayed,
+ * in order, before the next data-port access (include/system/memory.h).
+ * rtc_nmi_disabled() reads state set by index writes, so it flushes too.
+ *
  * Threads and locks: ports, timers, reset and vmstate run with the BQL
  * held; the regions keep needs_bql.
  */
@@ -62,7 +71,8 @@ struct RTCState {
 
     uint32_t iobase;            /* property, 0x70 */
     uint32_t irq_num;           /* property, 8 */
-    MemoryRegion io;
+    MemoryRegion io;            /* 0x70-0x71; flushes coalesced writes */
+    MemoryRegion index_io;      /* 0x70 over io: a coalesced zone */
     IrqLine *irq;
     Timer *periodic_timer;      /* next PF while PIE; CLK_VIRTUAL */
     Timer *update_timer;        /* next second while UIE|AIE; CLK_VIRTUAL */
@@ -460,8 +470,10 @@ uint8_t rtc_get_cmos(RTCState *s, int index)
     return s->cmos[index];
 }
 
+/* Called with the BQL held. */
 bool rtc_nmi_disabled(RTCState *s)
 {
+    memory_coalesced_flush();       /* buffered index writes set it */
     return s->nmi_disabled;
 }
 
@@ -498,7 +510,14 @@ static void rtc_realize(DeviceState *dev, Error **errp)
         return;
     }
     memory_region_init_io(&s->io, &rtc_ops, s, "rtc", 2);
+    memory_region_set_flush_coalesced(&s->io);
+    memory_region_init_io(&s->index_io, &rtc_ops, s, "rtc-index", 1);
+    memory_region_set_coalescing(&s->index_io);
+    memory_region_add_subregion(&s->io, 0, &s->index_io);
     if (!isa_register_ioport(bus, &s->io, s->iobase, errp)) {
+        memory_region_del_subregion(&s->io, &s->index_io);
+        memory_region_finalize(&s->index_io);
+        memory_region_finalize(&s->io);
         return;
     }
     s->irq = isa_get_irq(bus, s->irq_num);

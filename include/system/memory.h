@@ -41,6 +41,8 @@
  * BQL itself, through the named function memory_region_dispatch_*, and only
  * when the caller does not hold it already: vCPU threads and iothreads never
  * hold it when they access memory; the main loop and qtest always do.
+ * A region marked for coalesced MMIO (below) is dispatched with the BQL
+ * even if converted, when an accelerator buffers coalesced writes.
  * A region's memory stays valid for a grace period after it is removed.
  */
 #ifndef SYSTEM_MEMORY_H
@@ -125,6 +127,14 @@ struct MemoryRegion {
     /* ioeventfds (memory_region_add_eventfd): replaced as a whole under
      * the BQL, read under rcu_read_lock() by the dispatcher */
     struct MemoryRegionIoeventfds *ioeventfds;
+    /* Coalesced zones (memory_region_add_coalescing): GArray of
+     * MemoryRegionCoalesced; BQL (listeners only) */
+    GArray *coalesced;
+    /* Set when the region has coalesced zones or flushes them: the
+     * dispatcher drains the coalesced buffer before an access.  Written
+     * under the BQL, read atomically by any thread. */
+    bool flush_coalesced;
+    bool has_coalesced;
 };
 
 /* A rendered range: [addr, addr + size) maps to mr at offset_in_region. */
@@ -303,6 +313,51 @@ typedef struct MemoryRegionIoeventfd {
 } MemoryRegionIoeventfd;
 
 /*
+ * Coalesced MMIO and PIO.  Writes to a coalesced zone of an IO region
+ * (offset, size within the region) may be buffered by the accelerator
+ * instead of reaching the device at once: under KVM the kernel appends
+ * them to a ring shared by all vCPUs and resumes the guest without an exit
+ * (KVM_REGISTER_COALESCED_MMIO; port I/O zones too where the kernel has
+ * KVM_CAP_COALESCED_PIO).  The buffered writes are replayed through the
+ * memory API, in order, by memory_coalesced_flush(), which the dispatcher
+ * calls before any access to a region that has coalesced zones or is
+ * marked with memory_region_set_flush_coalesced() (a device marks the
+ * registers whose behaviour depends on the buffered writes: the RTC's data
+ * port, whose index port is coalesced).  Reads from a coalesced zone are
+ * never buffered.  Only writes whose order relative to the device's other
+ * registers is kept by these rules may be coalesced: a device that reads
+ * its own state outside an access (a timer, an NMI query) must call
+ * memory_coalesced_flush() first.  Without an accelerator that buffers
+ * (TCG) all of this is a no-op and writes go to the device at once.
+ * The marks are set under the BQL, normally before the region is mapped.
+ */
+typedef struct MemoryRegionCoalesced {
+    hwaddr addr;                   /* offset in the region */
+    uint64_t size;
+} MemoryRegionCoalesced;
+
+void memory_region_add_coalescing(MemoryRegion *mr, hwaddr offset,
+                                  uint64_t size);
+/* All of the region, as one zone. */
+void memory_region_set_coalescing(MemoryRegion *mr);
+void memory_region_clear_coalescing(MemoryRegion *mr);
+void memory_region_set_flush_coalesced(MemoryRegion *mr);
+void memory_region_clear_flush_coalesced(MemoryRegion *mr);
+
+/*
+ * The accelerator's drain of its coalesced buffer: replays what is
+ * buffered through the memory API (address_space_write() with the BQL
+ * held).  Set once before any vCPU runs; NULL (the default) means nothing
+ * is ever buffered.
+ */
+typedef void MemoryCoalescedFlushFn(void);
+void memory_set_coalesced_flush(MemoryCoalescedFlushFn *fn);
+/* Replays every buffered write now.  Called with the BQL held. */
+void memory_coalesced_flush(void);
+/* True when an accelerator buffers coalesced writes.  Any thread. */
+bool memory_coalescing_active(void);
+
+/*
  * Memory listeners: an accelerator (KVM) that mirrors an address space's
  * map somewhere else registers one.  On registration region_add is called
  * for every range of the current FlatView; after every later render,
@@ -318,6 +373,9 @@ typedef void MemoryListenerEventfdFn(MemoryListener *l,
                                      const MemoryRegionSection *section,
                                      hwaddr gpa,
                                      const MemoryRegionIoeventfd *e);
+typedef void MemoryListenerCoalescedFn(MemoryListener *l,
+                                       const MemoryRegionSection *section,
+                                       hwaddr gpa, uint64_t size);
 struct MemoryListener {
     MemoryListenerFn *region_add;
     MemoryListenerFn *region_del;
@@ -325,6 +383,11 @@ struct MemoryListener {
      * away (with its section, or by memory_region_add/del_eventfd). */
     MemoryListenerEventfdFn *eventfd_add;
     MemoryListenerEventfdFn *eventfd_del;
+    /* The part [gpa, gpa + size) of a coalesced zone inside section
+     * appeared or went away: after region_add, before region_del, and
+     * on memory_region_add/clear_coalescing of a mapped region. */
+    MemoryListenerCoalescedFn *coalesced_add;
+    MemoryListenerCoalescedFn *coalesced_del;
     AddressSpace *as;              /* BQL: set by register */
 };
 /* BQL. */

@@ -975,6 +975,7 @@ fail:
 /* The run loop's x86 part (userspace irqchip)                         */
 
 /* vCPU thread, no BQL (taken for the APIC and the acknowledge). */
+__attribute__((hot))   /* every exit: see kvm-all.c */
 static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
 {
     X86CPU *cpu = x86_cpu(cs);
@@ -1058,6 +1059,7 @@ static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
 }
 
 /* vCPU thread, no BQL. */
+__attribute__((hot))   /* every exit: see kvm-all.c */
 static void x86_kvm_post_run(CPUState *cs, struct kvm_run *run)
 {
     X86CPU *cpu = x86_cpu(cs);
