@@ -68,6 +68,11 @@ bool x86_fpu_writes_globals(X86FpDesc d);
  * the memory operand.  Argument: env, x86_sse_arith_desc(...).
  */
 extern const TCGHelperInfo x86_helper_sse_arith_info;
+/* The same for one double-precision operation each (the common case). */
+extern const TCGHelperInfo x86_helper_addsd_info, x86_helper_subsd_info,
+    x86_helper_mulsd_info, x86_helper_divsd_info, x86_helper_sqrtsd_info,
+    x86_helper_addpd_info, x86_helper_subpd_info, x86_helper_mulpd_info,
+    x86_helper_divpd_info, x86_helper_sqrtpd_info;
 #define X86_SSE_ARITH_T0 16
 static inline uint64_t x86_sse_arith_desc(unsigned opcode, unsigned pfx,
                                           unsigned reg, unsigned src)

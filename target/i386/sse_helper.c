@@ -451,8 +451,8 @@ static void sse_fp_arith_slow(SseCtx *s, FpOp op, Vec *d, const Vec *b)
  * denormal range), that of a float one in double.  Anything else takes softfloat.
  * Returns false if the fast path does not apply.
  */
-static bool f64_fast(FpOp op, float64 a, float64 b, float64 *r,
-                     bool *inexact)
+static inline __attribute__((always_inline))
+bool f64_fast(FpOp op, float64 a, float64 b, float64 *r, bool *inexact)
 {
     union { double d; uint64_t u; } x = { .u = a }, y = { .u = b }, z;
     uint64_t ea = (a >> 52) & 0x7ff, eb = (b >> 52) & 0x7ff, ez;
@@ -1942,43 +1942,56 @@ const TCGHelperInfo x86_helper_sse_info = {
 /* ------------------------------------------------------------------ */
 /* The lean arithmetic helper (translate-sse.c.inc)                    */
 
-static void x86_helper_sse_arith(void *envp, uint64_t desc)
+/* The arithmetic of x86_helper_sse_arith when the fast path declines:
+ * softfloat, with #XM raised from the TB at ra.  Kept out of line so the
+ * fast paths need no stack frame for its state. */
+static void __attribute__((noinline))
+sse_arith_slow(CPUX86State *env, uint64_t desc, uintptr_t ra)
 {
-    CPUX86State *env = envp;
     unsigned opc = desc & 0xff, pfx = (desc >> 8) & 3;
     unsigned reg = (desc >> 10) & 15, src = (desc >> 14) & 31;
     FpOp op = opc == 0x51 ? F_SQRT : opc == 0x58 ? F_ADD :
               opc == 0x59 ? F_MUL : opc == 0x5c ? F_SUB : F_DIV;
-    X86XmmReg *dp = &env->xmm_regs[reg];
-    const X86XmmReg *bp = src == X86_SSE_ARITH_T0 ? &env->xmm_t0 :
-                          &env->xmm_regs[src];
-    Vec d, b;
+    Vec d = env->xmm_regs[reg];
+    Vec b = src == X86_SSE_ARITH_T0 ? env->xmm_t0 : env->xmm_regs[src];
     SseCtx s;
+
+    memset(&s, 0, sizeof(s));
+    s.c.env = env;
+    s.c.cs = env_cpu(env);
+    s.c.ra = ra;
+    s.c.d.pfx = pfx;
+    s.c.d.reg = reg;
+    s.vlen = 16;
+    s.st = sse_status(env);
+    sse_fp_arith_slow(&s, op, &d, &b);
+}
+
+static inline const X86XmmReg *sse_arith_src(CPUX86State *env,
+                                             uint64_t desc)
+{
+    unsigned src = (desc >> 14) & 31;
+
+    return src == X86_SSE_ARITH_T0 ? &env->xmm_t0 : &env->xmm_regs[src];
+}
+
+static void x86_helper_sse_arith(void *envp, uint64_t desc)
+{
+    CPUX86State *env = envp;
+    unsigned opc = desc & 0xff, pfx = (desc >> 8) & 3;
+    unsigned reg = (desc >> 10) & 15;
+    FpOp op = opc == 0x51 ? F_SQRT : opc == 0x58 ? F_ADD :
+              opc == 0x59 ? F_MUL : opc == 0x5c ? F_SUB : F_DIV;
+    X86XmmReg *dp = &env->xmm_regs[reg];
+    const X86XmmReg *bp = sse_arith_src(env, desc);
 
     /* Fast path lane by lane through pointers: whole-register copies
      * stall on store forwarding after the inline 8-byte loads. */
     if (sse_fast_ok(env)) {
         bool ok, ix = env->mxcsr & 0x20;  /* PE set: skip exactness checks */
-        float64 q0, q1;
         float32 l[4];
 
         switch (pfx) {
-        case X86_PFX_F2:
-            if (f64_fast(op, dp->q[0], bp->q[0], &q0, &ix)) {
-                dp->q[0] = q0;
-                env->mxcsr |= ix ? 0x20 : 0;
-                return;
-            }
-            break;
-        case X86_PFX_66:
-            if (f64_fast(op, dp->q[0], bp->q[0], &q0, &ix) &&
-                f64_fast(op, dp->q[1], bp->q[1], &q1, &ix)) {
-                dp->q[0] = q0;
-                dp->q[1] = q1;
-                env->mxcsr |= ix ? 0x20 : 0;
-                return;
-            }
-            break;
         case X86_PFX_F3:
             if (f32_fast(op, dp->l[0], bp->l[0], &l[0], &ix)) {
                 dp->l[0] = l[0];
@@ -1986,7 +1999,7 @@ static void x86_helper_sse_arith(void *envp, uint64_t desc)
                 return;
             }
             break;
-        default:
+        case X86_PFX_NONE:
             ok = true;
             for (int i = 0; i < 4 && ok; i++) {
                 ok = f32_fast(op, dp->l[i], bp->l[i], &l[i], &ix);
@@ -1999,20 +2012,74 @@ static void x86_helper_sse_arith(void *envp, uint64_t desc)
                 return;
             }
             break;
+        default:
+            break;              /* double: the helpers below */
         }
     }
-    d = *dp;
-    b = *bp;
-    memset(&s, 0, sizeof(s));
-    s.c.env = env;
-    s.c.cs = env_cpu(env);
-    s.c.ra = GETPC();
-    s.c.d.pfx = pfx;
-    s.c.d.reg = reg;
-    s.vlen = 16;
-    s.st = sse_status(env);
-    sse_fp_arith_slow(&s, op, &d, &b);
+    sse_arith_slow(env, desc, GETPC());
 }
+
+/*
+ * The double-precision forms (ADD/SUB/MUL/DIV/SQRT SD and PD), the bulk
+ * of compiled floating-point code, get one helper per operation, so that
+ * f64_fast is inlined with its operation known and the fast path is a
+ * handful of instructions around the host's own.  Same argument as
+ * x86_helper_sse_arith, which they fall back to through sse_arith_slow.
+ */
+static inline __attribute__((always_inline))
+void sse_arith_sd(CPUX86State *env, uint64_t desc, FpOp op, uintptr_t ra)
+{
+    uint64_t *d = &env->xmm_regs[(desc >> 10) & 15].q[0];
+    const uint64_t *b = &sse_arith_src(env, desc)->q[0];
+    bool ix = env->mxcsr & 0x20;
+    float64 q;
+
+    if (sse_fast_ok(env) && f64_fast(op, *d, *b, &q, &ix)) {
+        *d = q;
+        env->mxcsr |= ix ? 0x20 : 0;
+        return;
+    }
+    sse_arith_slow(env, desc, ra);
+}
+
+static inline __attribute__((always_inline))
+void sse_arith_pd(CPUX86State *env, uint64_t desc, FpOp op, uintptr_t ra)
+{
+    uint64_t *d = &env->xmm_regs[(desc >> 10) & 15].q[0];
+    const uint64_t *b = &sse_arith_src(env, desc)->q[0];
+    bool ix = env->mxcsr & 0x20;
+    float64 q0, q1;
+
+    if (sse_fast_ok(env) && f64_fast(op, d[0], b[0], &q0, &ix) &&
+        f64_fast(op, d[1], b[1], &q1, &ix)) {
+        d[0] = q0;
+        d[1] = q1;
+        env->mxcsr |= ix ? 0x20 : 0;
+        return;
+    }
+    sse_arith_slow(env, desc, ra);
+}
+
+#define SSE_ARITH_F64(insn, form, op)                                    \
+    static void x86_helper_##insn(void *envp, uint64_t desc)             \
+    {                                                                    \
+        sse_arith_##form(envp, desc, op, GETPC());                       \
+    }                                                                    \
+    const TCGHelperInfo x86_helper_##insn##_info = {                     \
+        .func = x86_helper_##insn, .name = #insn,                        \
+        .flags = TCG_CALL_NO_WG, .ret = TCG_CALL_VOID, .nb_args = 2,     \
+    };
+
+SSE_ARITH_F64(addsd, sd, F_ADD)
+SSE_ARITH_F64(subsd, sd, F_SUB)
+SSE_ARITH_F64(mulsd, sd, F_MUL)
+SSE_ARITH_F64(divsd, sd, F_DIV)
+SSE_ARITH_F64(sqrtsd, sd, F_SQRT)
+SSE_ARITH_F64(addpd, pd, F_ADD)
+SSE_ARITH_F64(subpd, pd, F_SUB)
+SSE_ARITH_F64(mulpd, pd, F_MUL)
+SSE_ARITH_F64(divpd, pd, F_DIV)
+SSE_ARITH_F64(sqrtpd, pd, F_SQRT)
 
 const TCGHelperInfo x86_helper_sse_arith_info = {
     .func = x86_helper_sse_arith, .name = "sse_arith",
