@@ -1265,6 +1265,8 @@ int main(int argc, char **argv)
         goto fail;
     }
     log_mask = cfg.log_mask;
+    /* Lock sections are timed only for the -d bql table (bql.c). */
+    bql_set_timing(log_enabled(LOG_BQL));
     if (!resolve_machine(&cfg, ms, &err) || !select_accel(&cfg, &err)) {
         goto fail;
     }

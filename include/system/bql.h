@@ -53,6 +53,10 @@ bool bql_cond_wait(pthread_cond_t *cond, int64_t timeout_ns);
 
 /* Prints hold and wait totals per cause, with each as a share of uptime. */
 void bql_stats_dump(FILE *f);
+/* Hold and wait times are measured only while on (default on; the front
+ * end leaves it on only for -d bql).  Main thread, before other threads
+ * exist. */
+void bql_set_timing(bool on);
 /* Totals for tests: hold_ns and wait_ns summed over all causes of name. */
 void bql_stats_get(const char *cause, uint64_t *count, uint64_t *hold_ns,
                    uint64_t *wait_ns);

@@ -56,13 +56,14 @@ static void fill_env(CPUX86State *env)
 
 static void test_layout(void)
 {
-    static CPUX86State env;
+    static X86CPU cpu;
+    CPUX86State *env = &cpu.env;
     uint8_t buf[1024];
 
-    fill_env(&env);
+    fill_env(env);
     memset(buf, 0xee, sizeof(buf));
     wr(buf, 512, 1u << 2, 8);           /* AVX in use, as the kernel said */
-    x86_xsave_to_buffer(&env, buf, sizeof(buf));
+    x86_xsave_to_buffer(env, buf, sizeof(buf));
     g_assert_cmphex(rd(buf, 0, 2), ==, 0x27f);
     g_assert_cmphex(rd(buf, 2, 2), ==, 0x0041 | 6 << 11);
     /* Abridged tags: physical 6 and 7 valid. */
@@ -76,8 +77,8 @@ static void test_layout(void)
     g_assert_cmphex(rd(buf, 40, 2), ==, 0x3fff + 6);
     g_assert_cmphex(rd(buf, 32 + 16 * 2, 8), ==, 0x8000000000000000ull);
     for (int i = 0; i < 16; i++) {
-        g_assert_cmphex(rd(buf, 160 + 16 * i, 8), ==, env.xmm_regs[i].q[0]);
-        g_assert_cmphex(rd(buf, 168 + 16 * i, 8), ==, env.xmm_regs[i].q[1]);
+        g_assert_cmphex(rd(buf, 160 + 16 * i, 8), ==, env->xmm_regs[i].q[0]);
+        g_assert_cmphex(rd(buf, 168 + 16 * i, 8), ==, env->xmm_regs[i].q[1]);
     }
     g_assert_cmphex(rd(buf, 512, 8), ==, 7);
     g_assert_cmphex(rd(buf, 520, 8), ==, 0);
@@ -87,46 +88,48 @@ static void test_layout(void)
 
 static void test_round_trip(void)
 {
-    static CPUX86State a, b;
+    static X86CPU cpu_a, cpu_b;         /* the env lives in its CPU */
+    CPUX86State *a = &cpu_a.env, *b = &cpu_b.env;
     uint8_t buf[1024] = { 0 };
 
-    fill_env(&a);
-    x86_xsave_to_buffer(&a, buf, sizeof(buf));
-    memset(&b, 0, sizeof(b));
-    x86_xrstor_from_buffer(&b, buf, sizeof(buf));
-    g_assert_cmphex(b.fpuc, ==, a.fpuc);
-    g_assert_cmpint(b.fpstt, ==, a.fpstt);
-    g_assert_cmphex(b.fpus & ~0x3800, ==, a.fpus);
-    g_assert_cmphex(b.fptag_word, ==, a.fptag_word);
-    g_assert_cmphex(b.fpop, ==, a.fpop);
-    g_assert_cmphex(b.fpip, ==, a.fpip);
-    g_assert_cmphex(b.fpdp, ==, a.fpdp);
-    g_assert_cmphex(b.mxcsr, ==, a.mxcsr);
+    fill_env(a);
+    x86_xsave_to_buffer(a, buf, sizeof(buf));
+    memset(b, 0, sizeof(*b));
+    x86_xrstor_from_buffer(b, buf, sizeof(buf));
+    g_assert_cmphex(b->fpuc, ==, a->fpuc);
+    g_assert_cmpint(b->fpstt, ==, a->fpstt);
+    g_assert_cmphex(b->fpus & ~0x3800, ==, a->fpus);
+    g_assert_cmphex(b->fptag_word, ==, a->fptag_word);
+    g_assert_cmphex(b->fpop, ==, a->fpop);
+    g_assert_cmphex(b->fpip, ==, a->fpip);
+    g_assert_cmphex(b->fpdp, ==, a->fpdp);
+    g_assert_cmphex(b->mxcsr, ==, a->mxcsr);
     for (int i = 0; i < 8; i++) {
-        g_assert_cmphex(b.fpregs[i].mant, ==, a.fpregs[i].mant);
-        g_assert_cmphex(b.fpregs[i].exp, ==, a.fpregs[i].exp);
+        g_assert_cmphex(b->fpregs[i].mant, ==, a->fpregs[i].mant);
+        g_assert_cmphex(b->fpregs[i].exp, ==, a->fpregs[i].exp);
     }
-    g_assert(memcmp(b.xmm_regs, a.xmm_regs, sizeof(a.xmm_regs)) == 0);
+    g_assert(memcmp(b->xmm_regs, a->xmm_regs, sizeof(a->xmm_regs)) == 0);
 }
 
 static void test_init_state(void)
 {
-    static CPUX86State a, b;
+    static X86CPU cpu_a, cpu_b;         /* the env lives in its CPU */
+    CPUX86State *a = &cpu_a.env, *b = &cpu_b.env;
     uint8_t buf[1024] = { 0 };
 
-    fill_env(&a);
-    x86_xsave_to_buffer(&a, buf, sizeof(buf));
+    fill_env(a);
+    x86_xsave_to_buffer(a, buf, sizeof(buf));
     wr(buf, 512, 0, 8);                 /* x87 and SSE in their init state */
     wr(buf, 24, 0xffff0000u | 0x1f80, 4);   /* reserved MXCSR bits */
-    fill_env(&b);
-    x86_xrstor_from_buffer(&b, buf, sizeof(buf));
-    g_assert_cmphex(b.fpuc, ==, 0x37f);
-    g_assert_cmphex(b.fptag_word, ==, 0xffff);
-    g_assert_cmpint(b.fpstt, ==, 0);
-    g_assert_cmphex(b.fpip, ==, 0);
-    g_assert_cmphex(b.fpregs[3].mant, ==, 0);
-    g_assert_cmphex(b.xmm_regs[15].q[1], ==, 0);
-    g_assert_cmphex(b.mxcsr, ==, 0x1f80);
+    fill_env(b);
+    x86_xrstor_from_buffer(b, buf, sizeof(buf));
+    g_assert_cmphex(b->fpuc, ==, 0x37f);
+    g_assert_cmphex(b->fptag_word, ==, 0xffff);
+    g_assert_cmpint(b->fpstt, ==, 0);
+    g_assert_cmphex(b->fpip, ==, 0);
+    g_assert_cmphex(b->fpregs[3].mant, ==, 0);
+    g_assert_cmphex(b->xmm_regs[15].q[1], ==, 0);
+    g_assert_cmphex(b->mxcsr, ==, 0x1f80);
 }
 
 int main(int argc, char **argv)
