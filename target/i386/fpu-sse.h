@@ -106,6 +106,9 @@ uint16_t x86_fpu_fsw(CPUX86State *env);
 uint16_t x86_fpu_full_tags(CPUX86State *env);
 /* Sets FSW (TOP included) and recomputes ES/B from FCW. */
 void x86_fpu_set_fsw(CPUX86State *env, uint16_t fsw);
+/* FNINIT's state: FCW 0x37f, FSW 0, all tags empty, FIP/FDP/FOP 0; the
+ * registers keep their contents.  Any thread owning env. */
+void x86_fpu_init(CPUX86State *env);
 /* MMX insns: TOP = 0 and every register valid (SDM Vol 1 9.5.1). */
 void x86_fpu_enter_mmx(CPUX86State *env);
 /* #MF (CR0.NE = 1) if an unmasked x87 exception is pending. */

@@ -172,7 +172,7 @@ void x86_fpu_enter_mmx(CPUX86State *env)
     env->fptag_word = 0;
 }
 
-static void fp_init(CPUX86State *env)
+void x86_fpu_init(CPUX86State *env)
 {
     env->fpuc = 0x37f;
     env->fpus = 0;
@@ -1103,7 +1103,7 @@ static void fp_fsave(X86FpCtx *c)
     for (int i = 0; i < 8; i++) {
         fp_st80(c, base + 10 * i, st_get(env, i));
     }
-    fp_init(env);
+    x86_fpu_init(env);
 }
 
 static void fp_frstor(X86FpCtx *c)
@@ -1350,7 +1350,7 @@ static bool fp_reg_form(X86FpCtx *c, unsigned esc, unsigned modrm)
             env->fpus &= ~(0x7f | FSW_ES | FSW_B);
             return true;
         case 0xe3:                          /* FNINIT */
-            fp_init(env);
+            x86_fpu_init(env);
             return true;
         }
         if (reg == 5 || reg == 6) {         /* FUCOMI, FCOMI */

@@ -226,15 +226,11 @@ static void xsave_common(X86FpCtx *c, bool compacted)
     }
 }
 
-/* The x87 component's initial state (SDM Vol 1 13.6). */
+/* The x87 component's initial state (SDM Vol 1 13.6): FNINIT's, with
+ * the registers cleared as well. */
 static void x87_init(CPUX86State *env)
 {
-    env->fpuc = 0x37f;
-    env->fpus = 0;
-    env->fpstt = 0;
-    env->fptag_word = 0xffff;
-    env->fpip = env->fpdp = 0;
-    env->fpop = env->fpcs = env->fpds = 0;
+    x86_fpu_init(env);
     memset(env->fpregs, 0, sizeof(env->fpregs));
 }
 
