@@ -133,7 +133,9 @@ uint32_t x86_xsave_size(uint64_t xcr0);
  * components are written and marked in XSTATE_BV; the rest of the buffer
  * (other components, their XSTATE_BV bits) is left as it is.  From the
  * buffer: components whose XSTATE_BV bit is clear load their initial
- * state; reserved MXCSR bits are dropped.  Any thread; the caller owns env.
+ * state; reserved MXCSR bits are dropped.  FERR# is not touched (this is
+ * state transfer, not the XRSTOR insn; under KVM the kernel owns it), so
+ * it takes no lock.  Any thread, any locks; the caller owns env.
  */
 void x86_xsave_to_buffer(CPUX86State *env, void *buf, size_t len);
 void x86_xrstor_from_buffer(CPUX86State *env, const void *buf, size_t len);

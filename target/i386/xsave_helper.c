@@ -136,7 +136,6 @@ static void fx_load_x87(X86FpCtx *c)
     env->fpop = fop & 0x7ff;
     env->fpuc = fcw;
     x86_fpu_set_fsw(env, fsw);
-    x86_fpu_ferr_update(env);
     env->fptag_word = 0;
     for (int i = 0; i < 8; i++) {
         if (!(tags & (1u << i))) {
@@ -180,6 +179,7 @@ void x86_fxrstor(X86FpCtx *c)
     uint32_t m = fx_load_mxcsr_checked(c, 24);
 
     fx_load_x87(c);
+    x86_fpu_ferr_update(c->env);    /* FSW.ES may have cleared */
     fx_load_xmm(c);
     c->env->mxcsr = m;
 }

@@ -18,7 +18,7 @@
  * the FWAIT instead of freezing, so its interrupt returns past the FWAIT:
  * "ferr-freeze" below.)
  */
-#include "runtime.h"
+#include "sys.h"
 
 #ifdef __x86_64__
 #define W "q"
@@ -72,51 +72,11 @@ __asm__(".text\n"
 
 extern char stub16[], stub45[];
 
-#ifdef __x86_64__
-static uint64_t idt[2 * 48] __attribute__((aligned(16)));
-#else
-static uint64_t idt[48] __attribute__((aligned(8)));
-#endif
-
-static void set_gate(int v, void *fn)
-{
-    uintptr_t off = (uintptr_t)fn;
-    uint16_t cs;
-
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-#ifdef __x86_64__
-    idt[2 * v] = (off & 0xffff) | (uint64_t)cs << 16 | 0x8eull << 40 |
-                 (uint64_t)((off >> 16) & 0xffff) << 48;
-    idt[2 * v + 1] = (uint64_t)off >> 32;
-#else
-    idt[v] = (off & 0xffff) | (uint64_t)cs << 16 | 0x8eull << 40 |
-             (uint64_t)((off >> 16) & 0xffff) << 48;
-#endif
-}
-
 static void setup_idt(void)
 {
-    struct __attribute__((packed)) {
-        uint16_t limit;
-        uintptr_t base;
-    } d = { sizeof(idt) - 1, (uintptr_t)idt };
-
-    set_gate(16, stub16);
-    set_gate(0x2d, stub45);
-    __asm__ volatile("lidt %0" : : "m"(d));
-}
-
-static uintptr_t get_cr0(void)
-{
-    uintptr_t v;
-
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static void set_cr0(uintptr_t v)
-{
-    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+    sys_init();
+    idt_set_gate(16, (uintptr_t)stub16, SEL_KCODE, 0xe, 0, 0);
+    idt_set_gate(0x2d, (uintptr_t)stub45, SEL_KCODE, 0xe, 0, 0);
 }
 
 #define CR0_EM 0x4
@@ -167,7 +127,7 @@ static uintptr_t fwait_irq13(uintptr_t want, bool *mf)
 
 int main(uint32_t magic, uint32_t info)
 {
-    uintptr_t cr0 = get_cr0(), at;
+    uintptr_t cr0 = read_cr0(), at;
     uint16_t fsw;
     bool mf;
 
@@ -185,7 +145,7 @@ int main(uint32_t magic, uint32_t info)
     outb(0x21, 0xfb);       /* only the cascade (IR2) ... */
     outb(0xa1, 0xdf);       /* ... and IRQ 13 (slave IR5) unmasked */
 
-    set_cr0(cr0 & ~(uintptr_t)(CR0_NE | CR0_TS | CR0_EM));
+    write_cr0(cr0 & ~(uintptr_t)(CR0_NE | CR0_TS | CR0_EM));
     irq13_clex = 0;
     pend_ze();
     __asm__ volatile("fnstsw %0" : "=m"(fsw));
@@ -223,7 +183,7 @@ int main(uint32_t magic, uint32_t info)
     tap_ok(!(fsw & 0x80) && !irq13_requested(),
            "the handler's FNCLEX cleared ES and IRQ 13 (FSW 0x%x)", fsw);
 
-    set_cr0(cr0 | CR0_NE);
+    write_cr0(cr0 | CR0_NE);
     pend_ze();
     fwait_irq13(2, &mf);            /* (a third IRQ 13 would be taken) */
     tap_ok(mf && irq13_count == 2 && !irq13_requested(),
@@ -232,6 +192,6 @@ int main(uint32_t magic, uint32_t info)
     __asm__ volatile("fninit");
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
-    set_cr0(cr0);
+    write_cr0(cr0);
     return 0;
 }

@@ -20,7 +20,7 @@
  * that record the vector and error code and resume at the address the
  * test stored in fault_resume (the end of the probed asm block).
  */
-#include "runtime.h"
+#include "sys.h"
 
 volatile uintptr_t fault_resume;
 volatile uintptr_t fault_vec = ~(uintptr_t)0, fault_err;
@@ -59,67 +59,14 @@ __asm__(".text\n"
 
 extern char stub6[], stub7[], stub13[], stub16[], stub19[];
 
-#ifdef __x86_64__
-static uint64_t idt[2 * 20] __attribute__((aligned(16)));
-#else
-static uint64_t idt[20] __attribute__((aligned(8)));
-#endif
-
-static void set_gate(int v, void *fn)
-{
-    uintptr_t off = (uintptr_t)fn;
-    uint16_t cs;
-
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-#ifdef __x86_64__
-    idt[2 * v] = (off & 0xffff) | (uint64_t)cs << 16 | 0x8eull << 40 |
-                 (uint64_t)((off >> 16) & 0xffff) << 48;
-    idt[2 * v + 1] = (uint64_t)off >> 32;
-#else
-    idt[v] = (off & 0xffff) | (uint64_t)cs << 16 | 0x8eull << 40 |
-             (uint64_t)((off >> 16) & 0xffff) << 48;
-#endif
-}
-
 static void setup_idt(void)
 {
-    struct __attribute__((packed)) {
-        uint16_t limit;
-        uintptr_t base;
-    } d = { sizeof(idt) - 1, (uintptr_t)idt };
-
-    set_gate(6, stub6);
-    set_gate(7, stub7);
-    set_gate(13, stub13);
-    set_gate(16, stub16);
-    set_gate(19, stub19);
-    __asm__ volatile("lidt %0" : : "m"(d));
-}
-
-static uintptr_t get_cr0(void)
-{
-    uintptr_t v;
-
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-
-static void set_cr0(uintptr_t v)
-{
-    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static uintptr_t get_cr4(void)
-{
-    uintptr_t v;
-
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static void set_cr4(uintptr_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+    sys_init();
+    idt_set_gate(6, (uintptr_t)stub6, SEL_KCODE, 0xe, 0, 0);
+    idt_set_gate(7, (uintptr_t)stub7, SEL_KCODE, 0xe, 0, 0);
+    idt_set_gate(13, (uintptr_t)stub13, SEL_KCODE, 0xe, 0, 0);
+    idt_set_gate(16, (uintptr_t)stub16, SEL_KCODE, 0xe, 0, 0);
+    idt_set_gate(19, (uintptr_t)stub19, SEL_KCODE, 0xe, 0, 0);
 }
 
 #define CR0_MP 0x2
@@ -165,15 +112,15 @@ static uint64_t rd64(const uint8_t *p)
 
 static void test_nm_ud(void)
 {
-    uintptr_t cr0 = get_cr0(), cr4 = get_cr4();
+    uintptr_t cr0 = read_cr0(), cr4 = read_cr4();
 
-    set_cr0((cr0 & ~(uintptr_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
-    set_cr4(cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
+    write_cr0((cr0 & ~(uintptr_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    write_cr4(cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
     tap_ok(PROBE("fninit\n\tfld1\n\tfstp %%st(0)") == -1,
            "x87 runs with EM=TS=0");
     tap_ok(PROBE("xorps %%xmm0, %%xmm0") == -1, "SSE runs with OSFXSR");
 
-    set_cr0(get_cr0() | CR0_TS);
+    write_cr0(read_cr0() | CR0_TS);
     tap_ok(PROBE("fld1") == 7, "TS=1: x87 insn raises #NM");
     tap_ok(PROBE("fnstcw %0", "m"(mx)) == 7,
            "TS=1: even FNSTCW raises #NM");
@@ -181,22 +128,22 @@ static void test_nm_ud(void)
     tap_ok(PROBE("emms") == 7, "emms-nm: TS=1: MMX insn raises #NM");
     tap_ok(PROBE("fwait") == 7, "TS=1 MP=1: FWAIT raises #NM");
     tap_ok(PROBE("fxsave %0", "m"(fxbuf)) == 7, "TS=1: FXSAVE raises #NM");
-    set_cr0(get_cr0() & ~(uintptr_t)CR0_MP);
+    write_cr0(read_cr0() & ~(uintptr_t)CR0_MP);
     tap_ok(PROBE("fwait") == -1, "TS=1 MP=0: FWAIT runs");
     __asm__ volatile("clts");
     tap_ok(PROBE("fld1\n\tfstp %%st(0)") == -1, "CLTS clears TS");
 
-    set_cr0(get_cr0() | CR0_EM | CR0_MP);
+    write_cr0(read_cr0() | CR0_EM | CR0_MP);
     tap_ok(PROBE("fld1") == 7, "EM=1: x87 insn raises #NM");
     tap_ok(PROBE("xorps %%xmm0, %%xmm0") == 6, "EM=1: SSE insn raises #UD");
     tap_ok(PROBE("pxor %%mm0, %%mm0") == 6, "EM=1: MMX insn raises #UD");
-    set_cr0(get_cr0() & ~(uintptr_t)CR0_EM);
+    write_cr0(read_cr0() & ~(uintptr_t)CR0_EM);
 
-    set_cr4(get_cr4() & ~(uintptr_t)CR4_OSFXSR);
+    write_cr4(read_cr4() & ~(uintptr_t)CR4_OSFXSR);
     tap_ok(PROBE("xorps %%xmm0, %%xmm0") == 6, "OSFXSR=0: SSE raises #UD");
     tap_ok(PROBE("ldmxcsr %0", "m"(mx)) == 6, "OSFXSR=0: LDMXCSR raises #UD");
     tap_ok(PROBE("pxor %%mm0, %%mm0\n\temms") == -1, "OSFXSR=0: MMX runs");
-    set_cr4(get_cr4() | CR4_OSFXSR);
+    write_cr4(read_cr4() | CR4_OSFXSR);
 }
 
 static void test_xm_mf_gp(void)
@@ -216,10 +163,10 @@ static void test_xm_mf_gp(void)
     tap_ok(mx == (mx_zm | 0x4), "MXCSR.ZE set (0x%x)", mx);
     tap_ok(out[0] == 0x3f800000 && out[3] == 0x40800000,
            "xm-dest: destination left unchanged");
-    set_cr4(get_cr4() & ~(uintptr_t)CR4_OSXMMEXCPT);
+    write_cr4(read_cr4() & ~(uintptr_t)CR4_OSXMMEXCPT);
     tap_ok(PROBE("ldmxcsr %0\n\tdivps %%xmm1, %%xmm2", "m"(mx_zm)) == 6,
            "xm-ud: without OSXMMEXCPT it raises #UD");
-    set_cr4(get_cr4() | CR4_OSXMMEXCPT);
+    write_cr4(read_cr4() | CR4_OSXMMEXCPT);
     mx = 0x1f80;
     __asm__ volatile("ldmxcsr %0" : : "m"(mx));
 
@@ -376,7 +323,7 @@ static void test_xsave(void)
     }
     tap_ok(!(r[2] & (1u << 27)), "CPUID.1:ECX.OSXSAVE clear with CR4.OSXSAVE=0");
     tap_ok(PROBE("xgetbv", "c"(0)) == 6, "XGETBV without OSXSAVE raises #UD");
-    set_cr4(get_cr4() | CR4_OSXSAVE);
+    write_cr4(read_cr4() | CR4_OSXSAVE);
     cpuid(1, 0, r);
     tap_ok(r[2] & (1u << 27), "CPUID.1:ECX.OSXSAVE set with CR4.OSXSAVE=1");
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
