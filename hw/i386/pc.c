@@ -661,15 +661,24 @@ static void pc_mptable_init(void)
 {
     PcMachine *s = &pc_machine_state;
     g_autofree MpTableCpu *mp = g_new0(MpTableCpu, nr_cpus);
+    int n = 0;
 
     for (int i = 0; i < nr_cpus; i++) {
         CPUX86State *env = x86_env(cpus[i]);
+        uint32_t id = x86_cpu(cpus[i])->apic_id;
 
-        mp[i].apic_id = x86_cpu(cpus[i])->apic_id;
-        mp[i].signature = env->cpuid_version;
-        mp[i].features = env->features[FEAT_1_EDX];
+        /* An MP table entry has 8 bits of APIC ID and 0xff is the
+         * broadcast; larger IDs (sparse topologies near 255 CPUs) need
+         * x2APIC and ACPI, so they are left out rather than truncated. */
+        if (id >= 0xff) {
+            continue;
+        }
+        mp[n].apic_id = id;
+        mp[n].signature = env->cpuid_version;
+        mp[n].features = env->features[FEAT_1_EDX];
+        n++;
     }
-    s->mptable = mptable_build(mp, nr_cpus, 0, MPTABLE_ADDR);
+    s->mptable = mptable_build(mp, n, 0, MPTABLE_ADDR);
     reset_handler_register(pc_mptable_reset, s);
 }
 

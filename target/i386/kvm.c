@@ -105,13 +105,18 @@ typedef struct X86KvmHwWp {
     int flags;
 } X86KvmHwWp;
 
+/*
+ * Per-vCPU state of this file.  Unless a field says otherwise it belongs
+ * to the vCPU's own thread, or to whoever holds the BQL while the vCPU is
+ * paused (gdbstub, reset, state sync), as get_state/put_state do.
+ */
 typedef struct X86KvmVcpu {
     X86KvmSwBp swbp[X86_KVM_MAX_SWBP];  /* vCPU thread, or paused */
-    int nswbp;
-    X86KvmHwWp hwwp[4];
+    int nswbp;                     /* with swbp */
+    X86KvmHwWp hwwp[4];            /* vCPU thread, or paused */
     bool reset_pending;            /* BQL: set by the reset handler */
-    bool lapic_saved;
-    struct kvm_lapic_state lapic_at_create;
+    bool lapic_saved;              /* init_vcpu, then const */
+    struct kvm_lapic_state lapic_at_create;     /* with lapic_saved */
     /* In-kernel LAPIC: the page last fetched, and the LAPIC model's
      * encoding of it right after (to see whether the model was changed
      * while the VM was stopped). */
