@@ -54,12 +54,6 @@ typedef __int128 Int128;                 /* signed: alias bases may be < 0 */
 /* Guards against alias/containment cycles, which are our (board) bugs. */
 #define RENDER_MAX_DEPTH 64
 
-struct FlatView {
-    RcuHead rcu;
-    unsigned nr;
-    FlatRange *ranges;         /* sorted by start, disjoint, all mr != NULL */
-};
-
 struct MemoryRegionIoeventfds {
     RcuHead rcu;
     unsigned nr;
@@ -584,21 +578,23 @@ static void flat_merge(GArray *a)
 static FlatView *flatview_render(MemoryRegion *root)
 {
     FlatBuilder b = { .ranges = g_array_new(false, false, sizeof(FlatRange)) };
-    FlatView *fv = g_new0(FlatView, 1);
+    FlatView *fv;
 
     render_region(&b, root, 0, 0, INT128_2_64, 0);
     flat_merge(b.ranges);
+    /* One block: a lookup touches as few pages as possible. */
+    fv = g_malloc0(sizeof(*fv) + b.ranges->len * sizeof(FlatRange));
     fv->nr = b.ranges->len;
-    fv->ranges = (FlatRange *)g_array_free(b.ranges, false);
+    if (fv->nr) {               /* an empty GArray's data is NULL */
+        memcpy(fv->ranges, b.ranges->data, fv->nr * sizeof(FlatRange));
+    }
+    g_array_free(b.ranges, true);
     return fv;
 }
 
 static void flatview_free_rcu(RcuHead *head)
 {
-    FlatView *fv = container_of(head, FlatView, rcu);
-
-    g_free(fv->ranges);
-    g_free(fv);
+    g_free(container_of(head, FlatView, rcu));
 }
 
 /* Replaces as's view; the old one is freed after a grace period.  BQL. */
@@ -979,40 +975,6 @@ void memory_listener_unregister(MemoryListener *l)
 }
 
 /* --- Lookup: any thread, under rcu_read_lock() --- */
-
-__attribute__((hot))
-FlatRange flatview_find(FlatView *fv, hwaddr addr)
-{
-    FlatRange gap = { .mr = NULL, .start = 0, .last = UINT64_MAX };
-    unsigned lo = 0, hi;
-
-    if (!fv) {
-        return gap;
-    }
-    /* lo = number of ranges starting at or below addr. */
-    hi = fv->nr;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-
-        if (fv->ranges[mid].start <= addr) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    if (lo > 0) {
-        const FlatRange *fr = &fv->ranges[lo - 1];
-
-        if (addr <= fr->last) {
-            return *fr;
-        }
-        gap.start = fr->last + 1;
-    }
-    if (lo < fv->nr) {
-        gap.last = fv->ranges[lo].start - 1;
-    }
-    return gap;
-}
 
 /*
  * A section's size saturates at UINT64_MAX, which (as for region sizes)

@@ -106,30 +106,18 @@ static bool access_size_is_valid(unsigned size)
 /* --- IO regions --- */
 
 /*
- * Calls the device for [addr, addr + size) in sizes it implements; bytes
- * are in memory order.  Called with whatever lock the region needs.
+ * Calls the device for [addr, addr + size) in sizes it implements, when
+ * that takes more than one call; bytes are in memory order.  Called with
+ * whatever lock the region needs.
  */
-__attribute__((hot))
-static void io_access_impl(MemoryRegion *mr, hwaddr addr, unsigned size,
-                           uint8_t *bytes, bool is_write)
+static void io_access_split(MemoryRegion *mr, hwaddr addr, unsigned size,
+                            uint8_t *bytes, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
     bool dev_be = ops->endianness == DEVICE_BIG_ENDIAN;
     unsigned imin = mr_ops_impl_min(ops), imax = mr_ops_impl_max(ops);
     unsigned c;
     unsigned __int128 cs, end = (unsigned __int128)addr + size;
-
-    if (size >= imin && size <= imax &&
-        (ops->impl.unaligned || IS_ALIGNED(addr, size))) {
-        if (is_write) {
-            ops->write(mr->opaque, addr, bytes_to_val(bytes, size, dev_be),
-                       size);
-        } else {
-            val_to_bytes(bytes, ops->read(mr->opaque, addr, size), size,
-                         dev_be);
-        }
-        return;
-    }
 
     /* Chunks of c bytes cover the access; edges may be partly covered. */
     if (size > imax) {
@@ -159,14 +147,38 @@ static void io_access_impl(MemoryRegion *mr, hwaddr addr, unsigned size,
     }
 }
 
+/* The same for any access: one call when the device implements its size
+ * (inline: the common case of every device access). */
+__attribute__((hot, always_inline))
+static inline void io_access_impl(MemoryRegion *mr, hwaddr addr,
+                                  unsigned size, uint8_t *bytes,
+                                  bool is_write)
+{
+    const MemoryRegionOps *ops = mr->ops;
+    bool dev_be = ops->endianness == DEVICE_BIG_ENDIAN;
+
+    if (size >= mr_ops_impl_min(ops) && size <= mr_ops_impl_max(ops) &&
+        (ops->impl.unaligned || IS_ALIGNED(addr, size))) {
+        if (is_write) {
+            ops->write(mr->opaque, addr, bytes_to_val(bytes, size, dev_be),
+                       size);
+        } else {
+            val_to_bytes(bytes, ops->read(mr->opaque, addr, size), size,
+                         dev_be);
+        }
+        return;
+    }
+    io_access_split(mr, addr, size, bytes, is_write);
+}
+
 /*
  * One guest access of size bytes at offset addr of IO region mr, checked
  * against ops->valid.  Takes the BQL around the callbacks when the region
  * needs it and the calling thread does not hold it.  Any thread, under
  * rcu_read_lock().
  */
-__attribute__((hot))
-static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
+__attribute__((hot, always_inline))
+static inline MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
                              uint8_t *bytes, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
@@ -222,8 +234,8 @@ static MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
 }
 
 /* len bytes at offset addr of IO region mr, in the widest valid pieces. */
-__attribute__((hot))
-static MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
+__attribute__((hot, always_inline))
+static inline MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
                                hwaddr len, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
@@ -330,9 +342,10 @@ static void log_unassigned(AddressSpace *as, hwaddr addr, hwaddr len,
                     len, addr, as->name);
 }
 
-/* The body of address_space_rw(); fv is as's view, under rcu_read_lock(). */
-__attribute__((hot))
-static MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
+/* The body of address_space_rw(); fv is as's view, under rcu_read_lock().
+ * Inline: address_space_rw() is every KVM exit's dispatch. */
+__attribute__((hot, always_inline))
+static inline MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
                                uint8_t *buf, hwaddr len, bool is_write)
 {
     MemTxResult r = MEMTX_OK;
@@ -349,7 +362,7 @@ static MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
                 memset(buf, 0, l);
             }
             r |= MEMTX_DECODE_ERROR;
-        } else if (memory_region_is_ram(fr.mr)) {
+        } else if (fr.mr->kind == MR_RAM || fr.mr->kind == MR_ROM) {
             if (!is_write) {
                 memcpy(buf, fr.mr->ram + off, l);
             } else if (fr.mr->kind == MR_ROM) {
