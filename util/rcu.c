@@ -4,8 +4,8 @@
  * ThreadSanitizer does not see inside liburcu, so the happens-before edge a
  * grace period provides (every read section that began before it has ended)
  * is made visible with an explicit release in rcu_read_unlock() and an
- * acquire after each grace period.  The read-side wrappers are marked hot:
- * they are on the path of every device access (docs/devel/kvm.md).
+ * acquire after each grace period.  The read side itself is inline in
+ * system/rcu.h.
  */
 #include "util/osdep.h"
 #include "system/rcu.h"
@@ -37,18 +37,12 @@ void rcu_unregister_thread(void)
     urcu_memb_unregister_thread();
 }
 
-__attribute__((hot))
-void rcu_read_lock(void)
-{
-    urcu_memb_read_lock();
-}
-
-__attribute__((hot))
-void rcu_read_unlock(void)
+#ifdef CONFIG_TSAN
+void rcu_tsan_read_unlock(void)
 {
     TSAN_RELEASE();
-    urcu_memb_read_unlock();
 }
+#endif
 
 void synchronize_rcu(void)
 {

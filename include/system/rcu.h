@@ -22,14 +22,40 @@
 #define SYSTEM_RCU_H
 
 #include <urcu/urcu-memb.h>
+/*
+ * The read side is liburcu's own inline code (the static header its
+ * _LGPL_SOURCE mode uses) rather than a call into the shared library: from
+ * the executable the thread's reader slot is a fixed offset from the
+ * thread pointer, where the library's function goes through its PLT and
+ * __tls_get_addr.  Every device access takes a read section, and on a KVM
+ * exit each call and page counts (docs/devel/kvm.md, "Exit cost").  The
+ * protocol and the grace-period side are the library's, unchanged.
+ */
+#include <urcu/static/urcu-memb.h>
 
 typedef struct rcu_head RcuHead;
 typedef void RcuCallbackFn(RcuHead *head);
 
 void rcu_register_thread(void);
 void rcu_unregister_thread(void);
-void rcu_read_lock(void);
-void rcu_read_unlock(void);
+
+#ifdef CONFIG_TSAN
+/* The happens-before edge of a read section's end (util/rcu.c). */
+void rcu_tsan_read_unlock(void);
+#endif
+
+static inline void rcu_read_lock(void)
+{
+    _urcu_memb_read_lock();
+}
+
+static inline void rcu_read_unlock(void)
+{
+#ifdef CONFIG_TSAN
+    rcu_tsan_read_unlock();
+#endif
+    _urcu_memb_read_unlock();
+}
 /* Waits for every reader that started before the call. */
 void synchronize_rcu(void);
 /* Runs fn(head) on liburcu's callback thread after a grace period. */
