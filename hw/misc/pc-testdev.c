@@ -24,7 +24,13 @@
  * Reset leaves the scratch register and the memory as they are, as the
  * established device (which has no reset) does.
  *
- * All regions keep needs_bql; everything runs with the BQL held.
+ * Locking: the device is converted (no BQL) except for its IRQ lines.  The
+ * scratch register and the device memory are plain memory that any vCPU
+ * may reach at the same time, so they are accessed with atomics: a
+ * naturally aligned access of 1, 2, 4 or 8 bytes is one atomic access, as
+ * on memory, and a partial write of the register is a compare-and-swap.
+ * The flush-page port has no state.  The IRQ lines drive the ISA bus and
+ * keep the BQL.
  */
 #include "util/osdep.h"
 #include "util/log.h"
@@ -44,8 +50,10 @@ typedef struct PCTestdevState {
     MemoryRegion irq;             /* 0x2000 */
     MemoryRegion iomem;           /* 0xff000000 */
     IsaBus *isa;
-    uint32_t ioport_data;         /* BQL */
-    uint8_t iomem_buf[PC_TESTDEV_IOMEM_LEN];   /* BQL */
+    uint32_t ioport_data;         /* atomic */
+    /* atomic (see above); aligned so that every naturally aligned
+     * access is one atomic access */
+    uint8_t iomem_buf[PC_TESTDEV_IOMEM_LEN] __attribute__((aligned(8)));
 } PCTestdevState;
 
 #define PC_TESTDEV_IOPORT       0xe0
@@ -55,7 +63,7 @@ typedef struct PCTestdevState {
 #define PC_TESTDEV_IRQ_LINES    24
 #define PC_TESTDEV_IOMEM        0xff000000ULL
 
-/* Called with the BQL held. */
+/* Any thread, no lock. */
 static uint64_t pc_testdev_ioport_read(void *opaque, hwaddr addr,
                                        unsigned size)
 {
@@ -63,20 +71,25 @@ static uint64_t pc_testdev_ioport_read(void *opaque, hwaddr addr,
     unsigned shift = (addr & 3) * 8;
     uint32_t mask = (size >= 4 ? UINT32_MAX : (1u << (8 * size)) - 1);
 
-    return (s->ioport_data >> shift) & mask;
+    return (__atomic_load_n(&s->ioport_data, __ATOMIC_RELAXED) >> shift) &
+           mask;
 }
 
-/* Called with the BQL held. */
+/* Any thread, no lock. */
 static void pc_testdev_ioport_write(void *opaque, hwaddr addr, uint64_t val,
                                     unsigned size)
 {
     PCTestdevState *s = opaque;
     unsigned shift = (addr & 3) * 8;
     uint32_t mask = (size >= 4 ? UINT32_MAX : (1u << (8 * size)) - 1);
+    uint32_t old = __atomic_load_n(&s->ioport_data, __ATOMIC_RELAXED), new;
 
     /* The register's bytes from addr on; bits past its end are dropped. */
-    s->ioport_data = (s->ioport_data & ~(mask << shift)) |
-                     (((uint32_t)val & mask) << shift);
+    do {
+        new = (old & ~(mask << shift)) | (((uint32_t)val & mask) << shift);
+    } while (!__atomic_compare_exchange_n(&s->ioport_data, &old, new, true,
+                                          __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
 }
 
 /*
@@ -109,7 +122,7 @@ static uint64_t pc_testdev_zero_read(void *opaque, hwaddr addr,
     return 0;
 }
 
-/* Called with the BQL held. */
+/* Any thread, no lock. */
 static void pc_testdev_flush_write(void *opaque, hwaddr addr, uint64_t val,
                                    unsigned size)
 {
@@ -145,27 +158,72 @@ static const MemoryRegionOps pc_testdev_irq_ops = {
     .valid = { .min_access_size = 1, .max_access_size = 1 },
 };
 
-/* Called with the BQL held. */
+/* Byte-swaps a little-endian value of size bytes on a big-endian host. */
+static uint64_t pc_testdev_le(uint64_t v, unsigned size)
+{
+    if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
+        v = __builtin_bswap64(v) >> (64 - 8 * size);
+    }
+    return v;
+}
+
+/* Any thread, no lock. */
 static uint64_t pc_testdev_iomem_read(void *opaque, hwaddr addr,
                                       unsigned size)
 {
     PCTestdevState *s = opaque;
+    uint8_t *p = s->iomem_buf + addr;
     uint64_t val = 0;
 
+    if (IS_ALIGNED(addr, size)) {
+        switch (size) {
+        case 1:
+            return __atomic_load_n(p, __ATOMIC_RELAXED);
+        case 2:
+            return pc_testdev_le(__atomic_load_n((uint16_t *)p,
+                                                 __ATOMIC_RELAXED), 2);
+        case 4:
+            return pc_testdev_le(__atomic_load_n((uint32_t *)p,
+                                                 __ATOMIC_RELAXED), 4);
+        case 8:
+            return pc_testdev_le(__atomic_load_n((uint64_t *)p,
+                                                 __ATOMIC_RELAXED), 8);
+        }
+    }
     for (unsigned i = 0; i < size; i++) {
-        val |= (uint64_t)s->iomem_buf[addr + i] << (8 * i);
+        val |= (uint64_t)__atomic_load_n(p + i, __ATOMIC_RELAXED) << (8 * i);
     }
     return val;
 }
 
-/* Called with the BQL held. */
+/* Any thread, no lock. */
 static void pc_testdev_iomem_write(void *opaque, hwaddr addr, uint64_t val,
                                    unsigned size)
 {
     PCTestdevState *s = opaque;
+    uint8_t *p = s->iomem_buf + addr;
 
+    if (IS_ALIGNED(addr, size)) {
+        switch (size) {
+        case 1:
+            __atomic_store_n(p, val, __ATOMIC_RELAXED);
+            return;
+        case 2:
+            __atomic_store_n((uint16_t *)p, pc_testdev_le(val, 2),
+                             __ATOMIC_RELAXED);
+            return;
+        case 4:
+            __atomic_store_n((uint32_t *)p, pc_testdev_le(val, 4),
+                             __ATOMIC_RELAXED);
+            return;
+        case 8:
+            __atomic_store_n((uint64_t *)p, pc_testdev_le(val, 8),
+                             __ATOMIC_RELAXED);
+            return;
+        }
+    }
     for (unsigned i = 0; i < size; i++) {
-        s->iomem_buf[addr + i] = val >> (8 * i);
+        __atomic_store_n(p + i, (uint8_t)(val >> (8 * i)), __ATOMIC_RELAXED);
     }
 }
 
@@ -196,6 +254,11 @@ static void pc_testdev_realize(DeviceState *dev, Error **errp)
                           "pc-testdev-irq-line", PC_TESTDEV_IRQ_LINES);
     memory_region_init_io(&s->iomem, &pc_testdev_iomem_ops, s,
                           "pc-testdev-iomem", PC_TESTDEV_IOMEM_LEN);
+    /* Everything but the IRQ lines is converted (see the top). */
+    memory_region_set_needs_bql(&s->ioport, false);
+    memory_region_set_needs_bql(&s->flush, false);
+    memory_region_set_needs_bql(&s->ioport_byte, false);
+    memory_region_set_needs_bql(&s->iomem, false);
     {
         struct { MemoryRegion *mr; uint16_t port; } claims[] = {
             { &s->ioport, PC_TESTDEV_IOPORT },

@@ -57,6 +57,9 @@ for elf in sorted(glob.glob(os.path.join(GUESTS, "*.elf"))):
     CASES.append((g, g, " ".join(directive(g, "run-guests"))))
 CASES += [
     ("hello-64 -smp 2", "hello-64", "-smp 2"),
+    # pc-testdev without the BQL: both vCPUs exit to it at once.
+    ("pctestdev-smp-64 -smp 2", "pctestdev-smp-64",
+     "-device pc-testdev -smp 2"),
     ("apic-64 -smp 2", "apic-64", "-cpu max -smp 2"),
     ("excp-64 kernel-irqchip=off", "excp-64", "-machine kernel-irqchip=off"),
     ("smp-64 kernel-irqchip=off", "smp-64",
