@@ -54,12 +54,14 @@ typedef struct KvmTargetOps {
     bool (*put_state)(CPUState *cpu, int vcpu_fd);
     /* The kernel's vCPU id (x86: the APIC ID); NULL: cpu_index. */
     unsigned long (*vcpu_id)(CPUState *cpu);
-    /* Before each KVM_RUN: userspace interrupt injection, INIT/SIPI, TPR.
-     * Returns -1 to enter the guest, or an EXCP_* code for exec_vcpu to
-     * return instead (e.g. EXCP_HLT while waiting for a SIPI).  After each
-     * KVM_RUN: what kvm_run reports without a register fetch (IF, TPR).
-     * vCPU thread, no BQL (pre_run takes it for the interrupt
-     * acknowledge). */
+    /* With the interrupt controllers in userspace (kernel-irqchip=off)
+     * only; the in-kernel irqchip needs neither, and the exit path stays
+     * shorter without them.  Before each KVM_RUN: userspace interrupt
+     * injection, INIT/SIPI, TPR.  Returns -1 to enter the guest, or an
+     * EXCP_* code for exec_vcpu to return instead (e.g. EXCP_HLT while
+     * waiting for a SIPI).  After each KVM_RUN: what kvm_run reports
+     * without a register fetch (IF, TPR).  vCPU thread, no BQL (pre_run
+     * takes it for the interrupt acknowledge). */
     int (*pre_run)(CPUState *cpu, int vcpu_fd, struct kvm_run *run);
     void (*post_run)(CPUState *cpu, struct kvm_run *run);
     /* Exits the generic loop does not know; returns an EXCP_* code, or -1

@@ -979,16 +979,13 @@ fail:
 /* ------------------------------------------------------------------ */
 /* The run loop's x86 part (userspace irqchip)                         */
 
-/* vCPU thread, no BQL (taken for the APIC and the acknowledge). */
-__attribute__((hot))   /* every exit: see kvm-all.c */
+/* Userspace irqchip only (see KvmTargetOps).  vCPU thread, no BQL (taken
+ * for the APIC and the acknowledge). */
 static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
 {
     X86CPU *cpu = x86_cpu(cs);
     uint32_t irq;
 
-    if (x86_kvm_irqchip) {
-        return -1;
-    }
     irq = __atomic_load_n(&cs->interrupt_request, __ATOMIC_ACQUIRE);
     if (irq & (CPU_INTERRUPT_INIT | CPU_INTERRUPT_SIPI)) {
         bql_lock(bql_cause_exception);
@@ -1063,16 +1060,16 @@ static int x86_kvm_pre_run(CPUState *cs, int fd, struct kvm_run *run)
     return -1;
 }
 
-/* vCPU thread, no BQL. */
-__attribute__((hot))   /* every exit: see kvm-all.c */
+/* Userspace irqchip only (see KvmTargetOps).  vCPU thread, no BQL. */
 static void x86_kvm_post_run(CPUState *cs, struct kvm_run *run)
 {
     X86CPU *cpu = x86_cpu(cs);
     CPUX86State *env = &cpu->env;
 
-    /* has_work reads IF while the vCPU halts: keep it current. */
+    /* has_work reads IF while the vCPU halts (KVM_EXIT_HLT): keep it
+     * current. */
     env->eflags = (env->eflags & ~IF_MASK) | (run->if_flag ? IF_MASK : 0);
-    if (!x86_kvm_irqchip && cpu->apic) {
+    if (cpu->apic) {
         bql_lock(bql_cause_exception);
         apic_set_cr8(cpu->apic, run->cr8);
         bql_unlock();
