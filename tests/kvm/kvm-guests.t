@@ -114,11 +114,6 @@ TODO = {
     # (test 48: #GP at the MOV to CR4, PDPTEs 0x118021/0x117021).
     "paging-32": "outer emulator sets A in PAE PDPTEs (reserved); L1 KVM "
                  "then #GPs the CR4 write (reference fails the same)",
-    # The #DF raised while delivering #GP through a not-present gate does
-    # not reach the TSS of its task gate: L1 never sees a task-switch
-    # intercept (kvm_exit trace: the #GP is re-injected, then nothing).
-    "tasks-32": "#DF through a task gate: no task-switch intercept from "
-                "the outer emulator (reference fails the same)",
     # KVM has no A20 mask (neither has qemu-system-x86_64 -accel kvm);
     # by design, see docs/devel/kvm.md.
     "a20-32": "A20 masking does not exist under KVM (reference: same)",
