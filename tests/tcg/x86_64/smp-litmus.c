@@ -200,15 +200,9 @@ static const Litmus tests[] = {
 
 int main(uint32_t magic, uint32_t info)
 {
-    int want = smp_cpu_count(), n;
+    int n;
 
-    if (want > 1 && !smp_lapic_present()) {
-        printf("1..0 # SKIP %d CPUs but no local APIC to start them\n", want);
-        exit_with(0);
-    }
-    tap_plan(1 + (int)(sizeof(tests) / sizeof(tests[0])));
-    n = smp_start();
-    tap_ok(n == want, "%d of %d CPUs running", n, want);
+    n = smp_start_tap(1 + (int)(sizeof(tests) / sizeof(tests[0])));
     for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         litmus_run(&tests[i], n);
     }

@@ -256,6 +256,20 @@ int smp_start(void)
     return ncpus;
 }
 
+int smp_start_tap(int plan)
+{
+    int want = smp_cpu_count(), n;
+
+    if (want > 1 && !smp_lapic_present()) {
+        printf("1..0 # SKIP %d CPUs but no local APIC to start them\n", want);
+        exit_with(0);
+    }
+    tap_plan(plan);
+    n = smp_start();
+    tap_ok(n == want, "%d of %d CPUs running", n, want);
+    return n;
+}
+
 void smp_run(SmpFn *fn, void *arg)
 {
     job_done = 0;

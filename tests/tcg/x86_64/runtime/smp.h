@@ -32,6 +32,13 @@ int smp_cpu_count(void);
 bool smp_lapic_present(void);
 /* Brings every AP up; returns how many CPUs run (BSP included).  Once. */
 int smp_start(void);
+/*
+ * The start of an SMP test program: with several CPUs but no local APIC
+ * to start them it skips the whole program ("1..0 # SKIP"); otherwise it
+ * prints the TAP plan of plan tests, brings the APs up (smp_start) and
+ * makes the first test "every CPU is running".  Returns smp_start's count.
+ */
+int smp_start_tap(int plan);
 /* Runs fn(id, arg) on CPUs 0..smp_ncpus()-1 at once; waits for all. */
 void smp_run(SmpFn *fn, void *arg);
 /* CPUs running after smp_start (1 before). */
