@@ -31,7 +31,7 @@ struct FlatView {
  * The range containing addr, or the unassigned gap around it.  fv may be
  * NULL (an address space being torn down): everything is a gap.
  * Called under rcu_read_lock(); any thread.  Inline: it is on the path of
- * every device access (docs/devel/kvm.md, "Exit cost").
+ * every device access (docs/devel/kvm.md, "The cost of an exit").
  */
 static inline FlatRange flatview_find(FlatView *fv, hwaddr addr)
 {

@@ -689,11 +689,12 @@ static void kvm_handle_mmio(CPUState *cpu, struct kvm_run *run)
 
 /*
  * KVM_RUN; -errno on failure.  On x86-64 hosts it is the bare system call
- * rather than libc's ioctl(): the return from the kernel then lands in this
- * function's own code, with no trip through the PLT and a libc page (each
- * exit pays for every page and indirect jump it touches when the host is
- * itself emulated; docs/devel/kvm.md, "Exit cost").  The sanitizers'
- * ioctl interceptors have nothing to check for KVM_RUN (no argument).
+ * rather than libc's ioctl(): the return from the kernel then lands in
+ * the run loop's own code, with no trip through the PLT and a libc page
+ * (each exit pays for every page and indirect jump it touches when the
+ * host is itself emulated; docs/devel/kvm.md, "The cost of an exit").
+ * The sanitizers' ioctl interceptors have nothing to check for KVM_RUN
+ * (it takes no argument).
  */
 __attribute__((hot, always_inline))
 static inline long kvm_run_ioctl(int fd)
@@ -734,12 +735,13 @@ static int kvm_exec_vcpu(CPUState *cpu)
             v->sstep_applied = ret;
             ops->debug_changed(cpu, 0, 0, 0);
         }
-        if (run_hooks && (ret = ops->pre_run(cpu, v->fd, run)) >= 0) {
+        if (run_hooks && ops->pre_run &&
+            (ret = ops->pre_run(cpu, v->fd, run)) >= 0) {
             return ret;
         }
         r = kvm_run_ioctl(v->fd);
         v->env_valid = false;
-        if (run_hooks) {
+        if (run_hooks && ops->post_run) {
             ops->post_run(cpu, run);
         }
         if (r < 0) {

@@ -28,8 +28,10 @@
  * the executable the thread's reader slot is a fixed offset from the
  * thread pointer, where the library's function goes through its PLT and
  * __tls_get_addr.  Every device access takes a read section, and on a KVM
- * exit each call and page counts (docs/devel/kvm.md, "Exit cost").  The
- * protocol and the grace-period side are the library's, unchanged.
+ * exit each call and page counts (docs/devel/kvm.md, "The cost of an
+ * exit").  The protocol and the grace-period side are the library's,
+ * unchanged.  liburcu allows its static read side only in LGPL-2.1
+ * compatible code, which Tandem's licence must therefore be.
  */
 #include <urcu/static/urcu-memb.h>
 
