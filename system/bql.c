@@ -10,9 +10,10 @@
  * clock once.  The times are taken only while bql_timing is on (the
  * default; the front end turns it off unless -d bql asks for the table):
  * two clock reads per lock section are a measurable part of a KVM exit to
- * a device that needs the BQL.  The counts are always kept.  Lock and unlock are on the path of every device access
- * from a vCPU, so they are marked hot (grouped in .text.hot with the rest
- * of that path: see docs/devel/kvm.md, "The cost of an exit").
+ * a device that needs the BQL.  The counts are always kept.  Lock and
+ * unlock are on the path of every device access from a vCPU, so they are
+ * marked hot (grouped in .text.hot with the rest of that path: see
+ * docs/devel/kvm.md, "The cost of an exit").
  */
 #include "util/osdep.h"
 #include "system/bql.h"
@@ -90,26 +91,24 @@ __attribute__((constructor)) static void bql_init_causes(void)
 __attribute__((hot))
 void bql_lock(BqlStat *cause)
 {
-    int64_t t0, t1;
+    int64_t t0 = 0, t1 = 0;
 
     assert(!bql_held);
     assert(cause);
-    if (pthread_mutex_trylock(&bql) == 0) {
-        /* uncontended: no wait to time */
-        t0 = t1 = bql_timing ? now_ns() : 0;
-    } else if (!bql_timing) {
-        t0 = t1 = 0;
+    if (pthread_mutex_trylock(&bql) != 0) {
+        t0 = bql_timing ? now_ns() : 0;
         pthread_mutex_lock(&bql);
-    } else {
-        t0 = now_ns();
-        pthread_mutex_lock(&bql);
-        t1 = now_ns();
+        t1 = bql_timing ? now_ns() : 0;
+    } else if (bql_timing) {
+        t0 = t1 = now_ns();         /* uncontended: no wait to time */
     }
     bql_held = true;
     bql_holder = cause;
     bql_acquired_ns = t1;
     __atomic_fetch_add(&cause->count, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&cause->wait_ns, t1 - t0, __ATOMIC_RELAXED);
+    if (bql_timing) {
+        __atomic_fetch_add(&cause->wait_ns, t1 - t0, __ATOMIC_RELAXED);
+    }
 }
 
 __attribute__((hot))

@@ -20,6 +20,13 @@ typedef struct FlatRange {
     hwaddr offset;             /* offset in mr of start; 0 for gaps */
 } FlatRange;
 
+/* RAM or ROM: backed by host memory (memory_region_is_ram()'s test, inline
+ * for the dispatcher). */
+static inline bool mr_is_ram(const MemoryRegion *mr)
+{
+    return mr->kind == MR_RAM || mr->kind == MR_ROM;
+}
+
 /* A rendered address space: RCU-published by memory.c, read-only. */
 struct FlatView {
     RcuHead rcu;

@@ -424,7 +424,7 @@ const char *memory_region_name(const MemoryRegion *mr)
 
 bool memory_region_is_ram(const MemoryRegion *mr)
 {
-    return mr->kind == MR_RAM || mr->kind == MR_ROM;
+    return mr_is_ram(mr);
 }
 
 bool memory_region_is_rom(const MemoryRegion *mr)

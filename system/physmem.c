@@ -178,8 +178,9 @@ static inline void io_access_impl(MemoryRegion *mr, hwaddr addr,
  * rcu_read_lock().
  */
 __attribute__((hot, always_inline))
-static inline MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size,
-                             uint8_t *bytes, bool is_write)
+static inline MemTxResult io_access(MemoryRegion *mr, hwaddr addr,
+                                    unsigned size, uint8_t *bytes,
+                                    bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
     bool take_bql, flush;
@@ -235,8 +236,9 @@ static inline MemTxResult io_access(MemoryRegion *mr, hwaddr addr, unsigned size
 
 /* len bytes at offset addr of IO region mr, in the widest valid pieces. */
 __attribute__((hot, always_inline))
-static inline MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr, uint8_t *buf,
-                               hwaddr len, bool is_write)
+static inline MemTxResult io_rw_bytes(MemoryRegion *mr, hwaddr addr,
+                                      uint8_t *buf, hwaddr len,
+                                      bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
     unsigned vmax = mr_ops_valid_max(ops);
@@ -345,8 +347,9 @@ static void log_unassigned(AddressSpace *as, hwaddr addr, hwaddr len,
 /* The body of address_space_rw(); fv is as's view, under rcu_read_lock().
  * Inline: address_space_rw() is every KVM exit's dispatch. */
 __attribute__((hot, always_inline))
-static inline MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr,
-                               uint8_t *buf, hwaddr len, bool is_write)
+static inline MemTxResult flatview_rw(AddressSpace *as, FlatView *fv,
+                                      hwaddr addr, uint8_t *buf, hwaddr len,
+                                      bool is_write)
 {
     MemTxResult r = MEMTX_OK;
 
@@ -362,7 +365,7 @@ static inline MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr add
                 memset(buf, 0, l);
             }
             r |= MEMTX_DECODE_ERROR;
-        } else if (fr.mr->kind == MR_RAM || fr.mr->kind == MR_ROM) {
+        } else if (mr_is_ram(fr.mr)) {
             if (!is_write) {
                 memcpy(buf, fr.mr->ram + off, l);
             } else if (fr.mr->kind == MR_ROM) {

@@ -720,7 +720,12 @@ static int kvm_exec_vcpu(CPUState *cpu)
     KvmVcpu *v = cpu->accel_data;
     struct kvm_run *run = v->run;
     const KvmTargetOps *ops = kvm_state.ops;
-    bool run_hooks = !kvm_state.irqchip_in_kernel;
+    /* The target's run hooks serve the userspace irqchip only. */
+    bool user_irqchip = !kvm_state.irqchip_in_kernel;
+    int (*pre_run)(CPUState *, int, struct kvm_run *) =
+        user_irqchip ? ops->pre_run : NULL;
+    void (*post_run)(CPUState *, struct kvm_run *) =
+        user_irqchip ? ops->post_run : NULL;
     char what[96];
     int r, ret;
 
@@ -735,14 +740,13 @@ static int kvm_exec_vcpu(CPUState *cpu)
             v->sstep_applied = ret;
             ops->debug_changed(cpu, 0, 0, 0);
         }
-        if (run_hooks && ops->pre_run &&
-            (ret = ops->pre_run(cpu, v->fd, run)) >= 0) {
+        if (pre_run && (ret = pre_run(cpu, v->fd, run)) >= 0) {
             return ret;
         }
         r = kvm_run_ioctl(v->fd);
         v->env_valid = false;
-        if (run_hooks && ops->post_run) {
-            ops->post_run(cpu, run);
+        if (post_run) {
+            post_run(cpu, run);
         }
         if (r < 0) {
             if (r == -EINTR || r == -EAGAIN) {

@@ -26,9 +26,10 @@
  *
  * Locking: the device is converted (no BQL) except for its IRQ lines.  The
  * scratch register and the device memory are plain memory that any vCPU
- * may reach at the same time, so they are accessed with atomics: a
- * naturally aligned access of 1, 2, 4 or 8 bytes is one atomic access, as
- * on memory, and a partial write of the register is a compare-and-swap.
+ * may reach at the same time, so they are accessed with atomics: every
+ * access to the device memory is naturally aligned (the core splits the
+ * rest) and is one atomic access, as on memory, and a partial write of the
+ * register is a compare-and-swap.
  * The flush-page port has no state.  The IRQ lines drive the ISA bus and
  * keep the BQL.
  */
@@ -167,63 +168,55 @@ static uint64_t pc_testdev_le(uint64_t v, unsigned size)
     return v;
 }
 
-/* Any thread, no lock. */
+/*
+ * The core passes only naturally aligned accesses of 1, 2, 4 or 8 bytes
+ * (the ops below allow sizes 1-8 and no unaligned access), so each is one
+ * atomic access, as on memory.  Any thread, no lock.
+ */
 static uint64_t pc_testdev_iomem_read(void *opaque, hwaddr addr,
                                       unsigned size)
 {
     PCTestdevState *s = opaque;
     uint8_t *p = s->iomem_buf + addr;
-    uint64_t val = 0;
 
-    if (IS_ALIGNED(addr, size)) {
-        switch (size) {
-        case 1:
-            return __atomic_load_n(p, __ATOMIC_RELAXED);
-        case 2:
-            return pc_testdev_le(__atomic_load_n((uint16_t *)p,
-                                                 __ATOMIC_RELAXED), 2);
-        case 4:
-            return pc_testdev_le(__atomic_load_n((uint32_t *)p,
-                                                 __ATOMIC_RELAXED), 4);
-        case 8:
-            return pc_testdev_le(__atomic_load_n((uint64_t *)p,
-                                                 __ATOMIC_RELAXED), 8);
-        }
+    switch (size) {
+    case 1:
+        return __atomic_load_n(p, __ATOMIC_RELAXED);
+    case 2:
+        return pc_testdev_le(__atomic_load_n((uint16_t *)p,
+                                             __ATOMIC_RELAXED), 2);
+    case 4:
+        return pc_testdev_le(__atomic_load_n((uint32_t *)p,
+                                             __ATOMIC_RELAXED), 4);
+    default:
+        return pc_testdev_le(__atomic_load_n((uint64_t *)p,
+                                             __ATOMIC_RELAXED), 8);
     }
-    for (unsigned i = 0; i < size; i++) {
-        val |= (uint64_t)__atomic_load_n(p + i, __ATOMIC_RELAXED) << (8 * i);
-    }
-    return val;
 }
 
-/* Any thread, no lock. */
+/* As the read: one aligned atomic access.  Any thread, no lock. */
 static void pc_testdev_iomem_write(void *opaque, hwaddr addr, uint64_t val,
                                    unsigned size)
 {
     PCTestdevState *s = opaque;
     uint8_t *p = s->iomem_buf + addr;
 
-    if (IS_ALIGNED(addr, size)) {
-        switch (size) {
-        case 1:
-            __atomic_store_n(p, val, __ATOMIC_RELAXED);
-            return;
-        case 2:
-            __atomic_store_n((uint16_t *)p, pc_testdev_le(val, 2),
-                             __ATOMIC_RELAXED);
-            return;
-        case 4:
-            __atomic_store_n((uint32_t *)p, pc_testdev_le(val, 4),
-                             __ATOMIC_RELAXED);
-            return;
-        case 8:
-            __atomic_store_n((uint64_t *)p, pc_testdev_le(val, 8),
-                             __ATOMIC_RELAXED);
-            return;
-        }
-    }
-    for (unsigned i = 0; i < size; i++) {
-        __atomic_store_n(p + i, (uint8_t)(val >> (8 * i)), __ATOMIC_RELAXED);
+    switch (size) {
+    case 1:
+        __atomic_store_n(p, val, __ATOMIC_RELAXED);
+        break;
+    case 2:
+        __atomic_store_n((uint16_t *)p, pc_testdev_le(val, 2),
+                         __ATOMIC_RELAXED);
+        break;
+    case 4:
+        __atomic_store_n((uint32_t *)p, pc_testdev_le(val, 4),
+                         __ATOMIC_RELAXED);
+        break;
+    default:
+        __atomic_store_n((uint64_t *)p, pc_testdev_le(val, 8),
+                         __ATOMIC_RELAXED);
+        break;
     }
 }
 

@@ -58,6 +58,7 @@ static inline void rcu_read_unlock(void)
 #endif
     _urcu_memb_read_unlock();
 }
+
 /* Waits for every reader that started before the call. */
 void synchronize_rcu(void);
 /* Runs fn(head) on liburcu's callback thread after a grace period. */
